@@ -1,0 +1,46 @@
+package dev.claw4j.protocol;
+
+import java.util.List;
+
+/** What the host writes to the agent's stdin. */
+public sealed interface HostMessage extends Message
+        permits HostMessage.TurnStart, HostMessage.TurnMessage, HostMessage.LlmResponse,
+                HostMessage.HostResult, HostMessage.Shutdown, ProtocolError {
+
+    /**
+     * Starts a turn: the group's context, the messages that arrived, and the tool limits.
+     * {@code instructions} is the system prompt the host assembled (base prompt, the group's own
+     * memory, the shared memory), so the agent never needs to read host files.
+     */
+    record TurnStart(String turnId, String groupId, String instructions,
+                     List<ChatMessage> messages, ToolSettings tools) implements HostMessage {
+        public TurnStart {
+            messages = List.copyOf(messages);
+            tools = tools == null ? ToolSettings.DEFAULTS : tools;
+        }
+    }
+
+    /** A message that arrived while the turn is running; the agent adds it before its next model call. */
+    record TurnMessage(String turnId, List<ChatMessage> messages) implements HostMessage {
+        public TurnMessage {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** The model's answer to {@link AgentMessage.LlmRequest} with the same id. */
+    record LlmResponse(String id, LlmMessage message, Usage usage, String stopReason) implements HostMessage {}
+
+    /** The answer to {@link AgentMessage.HostCall} with the same id. */
+    record HostResult(String id, boolean ok, String result, String error) implements HostMessage {
+        public static HostResult ok(String id, String result) {
+            return new HostResult(id, true, result, null);
+        }
+
+        public static HostResult failed(String id, String error) {
+            return new HostResult(id, false, null, error);
+        }
+    }
+
+    /** Asks the agent to finish what it is doing and exit. */
+    record Shutdown(String reason) implements HostMessage {}
+}
