@@ -1,0 +1,33 @@
+package dev.claw4j.core.sandbox;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The port through which the host starts sandboxes. bot-core defines it; the sandbox module implements
+ * it on Docker (and anything speaking Docker's API). Every sandbox it starts is hardened the same way;
+ * callers choose only what differs per group (its folder, its limits, its command).
+ */
+public interface SandboxRuntime extends AutoCloseable {
+
+    /** The isolation every sandbox of this runtime gets, for doctor, the admin UI and the audit trail. */
+    Isolation isolation();
+
+    /**
+     * Starts a sandbox for the spec with its stdio attached. Returns once the container runs;
+     * the agent inside may still be starting (wait for its {@code ready} line).
+     */
+    Sandbox start(SandboxSpec spec);
+
+    /**
+     * Runs a one-off command in a sandbox built exactly like the group's agent sandbox, and waits for it.
+     * Output beyond {@code maxOutputBytes} is cut.
+     */
+    ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes);
+
+    /** Removes sandboxes left by an earlier run of this install (and only this install); returns how many. */
+    int removeOrphans();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,200 @@
+package dev.claw4j.sandbox;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import dev.claw4j.core.sandbox.Sandbox;
+import dev.claw4j.core.sandbox.SandboxExit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * A running container whose stdio is attached over the Docker API: no network path to the agent exists.
+ * stdout frames become {@link #stdout()}; stderr lines go to the host log under the group's id.
+ */
+final class AttachedSandbox implements Sandbox {
+    private static final Logger log = LoggerFactory.getLogger("dev.claw4j.sandbox.agent");
+    private static final int STDERR_LINE_CAP = 4096;
+
+    private final DockerClient docker;
+    private final String containerId;
+    private final String name;
+    private final String groupId;
+    private final ByteQueue toAgent = new ByteQueue();
+    private final ByteQueue fromAgent = new ByteQueue();
+    private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final ByteArrayOutputStream stderrLine = new ByteArrayOutputStream();
+    private ResultCallback.Adapter<Frame> attachment;
+
+    private AttachedSandbox(DockerClient docker, String containerId, String name, String groupId) {
+        this.docker = docker;
+        this.containerId = containerId;
+        this.name = name;
+        this.groupId = groupId;
+    }
+
+    static AttachedSandbox attachAndStart(DockerClient docker, String containerId, String groupId) {
+        String name = docker.inspectContainerCmd(containerId).exec().getName().replaceFirst("^/", "");
+        var sandbox = new AttachedSandbox(docker, containerId, name, groupId);
+        sandbox.attach();
+        docker.startContainerCmd(containerId).exec();
+        Thread.ofVirtual().name("sandbox-wait-" + name).start(sandbox::awaitExit);
+        return sandbox;
+    }
+
+    private void attach() {
+        // attach before start, so not one byte the agent writes at start-up is missed
+        attachment = docker.attachContainerCmd(containerId)
+                .withStdIn(toAgent.in)
+                .withStdOut(true)
+                .withStdErr(true)
+                .withFollowStream(true)
+                .exec(new ResultCallback.Adapter<>() {
+                    @Override
+                    public void onNext(Frame frame) {
+                        if (frame.getStreamType() == StreamType.STDERR) {
+                            logStderr(frame.getPayload());
+                        } else {
+                            try {
+                                fromAgent.out.write(frame.getPayload());
+                            } catch (IOException closed) {
+                                // the host stopped reading; drop the rest
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        fromAgent.close();
+                        super.onComplete();
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        if (!stopped.get()) {
+                            log.warn("[{}] lost the sandbox's stdio: {}", groupId, error.toString());
+                        }
+                        fromAgent.close();
+                        super.onError(error);
+                    }
+                });
+        try {
+            if (!attachment.awaitStarted(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("attaching to the container took longer than 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while attaching", e);
+        }
+    }
+
+    private void awaitExit() {
+        try {
+            docker.waitContainerCmd(containerId).start().awaitStatusCode();
+            SandboxExit result = DockerSandboxRuntime.exitOf(docker.inspectContainerCmd(containerId).exec());
+            if (!stopped.get()) {
+                MDC.put("group", groupId);
+                log.info("[{}] sandbox {} {}", groupId, name, result.describe());
+                MDC.remove("group");
+            }
+            exit.complete(result);
+        } catch (NotFoundException gone) {
+            exit.complete(new SandboxExit(-1, false));
+        } catch (RuntimeException e) {
+            exit.complete(new SandboxExit(-1, false));
+        } finally {
+            fromAgent.close();
+            toAgent.close();
+            remove();
+        }
+    }
+
+    private synchronized void logStderr(byte[] payload) {
+        MDC.put("group", groupId);
+        try {
+            for (byte b : payload) {
+                if (b == '\n' || stderrLine.size() >= STDERR_LINE_CAP) {
+                    log.info("[{}] agent: {}", groupId, stderrLine.toString(StandardCharsets.UTF_8));
+                    stderrLine.reset();
+                    if (b == '\n') {
+                        continue;
+                    }
+                }
+                stderrLine.write(b);
+            }
+        } finally {
+            MDC.remove("group");
+        }
+    }
+
+    @Override
+    public String groupId() {
+        return groupId;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return toAgent.out;
+    }
+
+    @Override
+    public InputStream stdout() {
+        return fromAgent.in;
+    }
+
+    @Override
+    public CompletableFuture<SandboxExit> exit() {
+        return exit;
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        toAgent.close();
+        try {
+            docker.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
+        } catch (RuntimeException e) {
+            log.debug("[{}] stop {}: {}", groupId, name, e.getMessage());
+        }
+        try {
+            exit.get(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            remove();
+        }
+    }
+
+    private void remove() {
+        try {
+            attachment.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing attachment", e);
+        }
+        try {
+            docker.removeContainerCmd(containerId).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            log.debug("[{}] remove {}: {}", groupId, name, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.claw4j.sandbox;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import dev.claw4j.core.sandbox.ExecResult;
+import dev.claw4j.core.sandbox.Isolation;
+import dev.claw4j.core.sandbox.Sandbox;
+import dev.claw4j.core.sandbox.SandboxException;
+import dev.claw4j.core.sandbox.SandboxExit;
+import dev.claw4j.core.sandbox.SandboxRuntime;
+import dev.claw4j.core.sandbox.SandboxSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link SandboxRuntime} on the Docker Engine API (docker-java), with the runtime the daemon offers. */
+public final class DockerSandboxRuntime implements SandboxRuntime {
+    private static final Logger log = LoggerFactory.getLogger(DockerSandboxRuntime.class);
+
+    private final DockerClient docker;
+    private final SandboxSettings settings;
+    private final Isolation isolation;
+
+    /** Fails with a {@link SandboxException} naming what to do when the daemon cannot give the isolation asked for. */
+    public DockerSandboxRuntime(DockerClient docker, SandboxSettings settings) {
+        this.docker = docker;
+        this.settings = settings;
+        this.isolation = RuntimeSelector.choose(DaemonInfo.runtimes(docker), settings.runtime(),
+                settings.requireSecondWall());
+    }
+
+    @Override
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    @Override
+    public Sandbox start(SandboxSpec spec) {
+        String id = create(spec, HardenedContainer.agentCommand(spec.limits()), true);
+        try {
+            return AttachedSandbox.attachAndStart(docker, id, spec.groupId());
+        } catch (RuntimeException e) {
+            removeQuietly(id);
+            throw new SandboxException("could not start the sandbox of group " + spec.groupId() + " with runtime "
+                    + isolation.runtime() + ": " + e.getMessage() + "; run ./claw4j doctor", e);
+        }
+    }
+
+    @Override
+    public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
+        String id = create(spec, command, false);
+        var stdout = new CappedBuffer(maxOutputBytes);
+        var stderr = new CappedBuffer(maxOutputBytes);
+        try (var callback = docker.attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+                .exec(new ResultCallback.Adapter<Frame>() {
+                    @Override
+                    public void onNext(Frame frame) {
+                        (frame.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR ? stderr : stdout)
+                                .write(frame.getPayload());
+                    }
+                })) {
+            callback.awaitStarted(10, TimeUnit.SECONDS);
+            docker.startContainerCmd(id).exec();
+            var waiting = docker.waitContainerCmd(id).start();
+            boolean timedOut = false;
+            try {
+                waiting.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (DockerException e) {
+                if (!String.valueOf(e.getMessage()).contains("timeout")) {
+                    throw e;
+                }
+                timedOut = true;
+            } catch (RuntimeException e) {
+                // docker-java signals the wait timeout with a plain DockerClientException
+                timedOut = true;
+            }
+            if (timedOut) {
+                killQuietly(id);
+                docker.waitContainerCmd(id).start().awaitStatusCode(30, TimeUnit.SECONDS);
+            }
+            callback.awaitCompletion(5, TimeUnit.SECONDS);
+            SandboxExit exit = exitOf(docker.inspectContainerCmd(id).exec());
+            return new ExecResult(exit, stdout.text(), stderr.text(), timedOut,
+                    stdout.truncated() || stderr.truncated());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while running a command in group " + spec.groupId());
+        } catch (IOException e) {
+            throw new SandboxException("lost the output of a command in group " + spec.groupId() + ": " + e.getMessage(), e);
+        } finally {
+            removeQuietly(id);
+        }
+    }
+
+    @Override
+    public int removeOrphans() {
+        List<Container> mine = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Labels.INSTALL, settings.installId())).exec();
+        for (Container c : mine) {
+            log.info("removing orphan sandbox {} of group {}", c.getNames()[0], c.getLabels().get(Labels.GROUP));
+            removeQuietly(c.getId());
+        }
+        return mine.size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            docker.close();
+        } catch (IOException e) {
+            log.debug("closing the docker client", e);
+        }
+    }
+
+    private String create(SandboxSpec spec, List<String> command, boolean withStdin) {
+        GroupFolder.prepare(spec.groupDir());
+        if (spec.globalDir() != null) {
+            GroupFolder.prepareShared(spec.globalDir());
+        }
+        Map<String, String> labels = new HashMap<>();
+        labels.put(Labels.INSTALL, settings.installId());
+        labels.put(Labels.GROUP, spec.groupId());
+        labels.put(Labels.RUNTIME, isolation.runtime());
+        CreateContainerCmd cmd = docker.createContainerCmd(settings.image())
+                .withName(containerName(spec.groupId()))
+                .withUser(HardenedContainer.USER)
+                .withEnv(HardenedContainer.ENV)
+                .withWorkingDir(HardenedContainer.GROUP_MOUNT)
+                .withEntrypoint(List.of())
+                .withCmd(command)
+                .withLabels(labels)
+                .withNetworkDisabled(true)
+                .withTty(false)
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .withAttachStdin(withStdin)
+                .withStdinOpen(withStdin)
+                .withStdInOnce(withStdin)
+                .withHostConfig(HardenedContainer.hostConfig(isolation.runtime(), spec));
+        try {
+            return cmd.exec().getId();
+        } catch (NotFoundException e) {
+            throw new SandboxException("the agent image " + settings.image() + " is missing; build it with "
+                    + "./claw4j image build", e);
+        } catch (DockerException e) {
+            throw new SandboxException("Docker refused to create the sandbox of group " + spec.groupId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private String containerName(String groupId) {
+        byte[] random = new byte[4];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "claw4j-" + groupId + "-" + HexFormat.of().formatHex(random);
+    }
+
+    static SandboxExit exitOf(InspectContainerResponse inspect) {
+        var state = inspect.getState();
+        Long code = state.getExitCodeLong();
+        return new SandboxExit(code == null ? -1 : code, Boolean.TRUE.equals(state.getOOMKilled()));
+    }
+
+    private void killQuietly(String id) {
+        try {
+            docker.killContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            log.debug("kill {}: {}", id, e.getMessage());
+        }
+    }
+
+    private void removeQuietly(String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            log.warn("could not remove container {}: {}", id, e.getMessage());
+        }
+    }
+
+    /** Keeps the first {@code cap} bytes of a stream and notes whether more came. */
+    static final class CappedBuffer {
+        private final int cap;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private boolean truncated;
+
+        CappedBuffer(int cap) {
+            this.cap = cap;
+        }
+
+        synchronized void write(byte[] data) {
+            int room = cap - bytes.size();
+            if (data.length > room) {
+                truncated = true;
+            }
+            bytes.write(data, 0, Math.max(0, Math.min(room, data.length)));
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized boolean truncated() {
+            return truncated;
+        }
+    }
+
+}
