@@ -1,0 +1,131 @@
+package dev.claw4j.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.claw4j.core.sandbox.SandboxLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Reads claw4j.yaml: {@code ${ENV_VAR}} substituted, unknown keys and bad values refused by name. */
+public final class ConfigLoader {
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private final Function<String, String> env;
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    public Config load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " not found; copy config/claw4j.yaml and edit it, "
+                    + "or leave out --config");
+        }
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public Config parse(String text, String source) {
+        try {
+            JsonNode tree = yaml.readTree(text);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                return Config.defaults();
+            }
+            if (!tree.isObject()) {
+                throw new ConfigException(source + ": the top level must be a map of keys like dataDir: and sandbox:");
+            }
+            substitute(tree);
+            Config config = yaml.treeToValue(tree, Config.class);
+            validate(config);
+            return config;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(source + ": unknown key '" + path(e) + "'; known keys here: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            throw new ConfigException(source + ": bad value for '" + path(e) + "': " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
+    private void validate(Config config) {
+        Config.Sandbox s = config.sandbox();
+        try {
+            SandboxLimits limits = s.limits();
+            s.idle();
+            if (limits.turnTimeout().isZero()) {
+                throw new ConfigException("sandbox.turnTimeout must be more than 0");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (s.maxSandboxes() < 1) {
+            throw new ConfigException("sandbox.maxSandboxes must be at least 1, got " + s.maxSandboxes());
+        }
+    }
+
+    /** Replaces ${NAME} and ${NAME:-default} in every string value. A missing variable becomes empty. */
+    private void substitute(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                JsonNode value = field.getValue();
+                if (value.isTextual()) {
+                    object.set(field.getKey(), new TextNode(expand(value.asText())));
+                } else {
+                    substitute(value);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode value = node.get(i);
+                if (value.isTextual()) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, new TextNode(expand(value.asText())));
+                } else {
+                    substitute(value);
+                }
+            }
+        }
+    }
+
+    private String expand(String text) {
+        Matcher m = ENV.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.apply(m.group(1));
+            if (value == null || value.isEmpty()) {
+                value = m.group(2) == null ? "" : m.group(2);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}
