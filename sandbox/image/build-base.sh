@@ -3,7 +3,7 @@
 # registry (docker pull is not available everywhere we run): debootstrap a
 # minimal Debian bookworm root filesystem and `docker import` it.
 #
-#   TAG            image tag, default claw4j-base:bookworm-1
+#   TAG            image tag, default claw4j-base:bookworm-2
 #   DEBIAN_MIRROR  Debian mirror, default http://deb.debian.org/debian
 #
 # Idempotent: if TAG already exists, it says so and exits at once. Bump the
@@ -16,10 +16,10 @@
 # --runtime=runsc --network=none -u 1000.
 set -euo pipefail
 
-readonly TAG=${1:-claw4j-base:bookworm-1}
+readonly TAG=${1:-claw4j-base:bookworm-2}
 readonly SUITE=bookworm
 readonly MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-readonly PACKAGES=bash,coreutils,git,python3,curl,jq,ripgrep,ca-certificates,procps,iproute2,findutils,grep,sed
+readonly PACKAGES=bash,coreutils,git,python3,curl,jq,ripgrep,ca-certificates,procps,iproute2,findutils,grep,sed,busybox
 readonly AGENT_UID=1000
 
 step() { printf '[build-base %4ds] %s\n' "$SECONDS" "$*" >&2; }
@@ -104,6 +104,13 @@ chroot "$ROOTFS" /bin/bash -euo pipefail -c "
     mkdir -p /workspace/group /workspace/global
     chown -R $AGENT_UID:$AGENT_UID /workspace
 "
+
+# Debian 12's runsc rejects the AT_NO_AUTOMOUNT flag that coreutils 9.1 passes to statx, so
+# 'ls -l' and 'stat' fail with 'Invalid argument' inside gVisor. busybox's ls and stat use plain
+# stat(2); /usr/local/bin comes first on PATH, so agents get working ones.
+step "shimming ls and stat with busybox (gVisor statx workaround)"
+ln -sf /bin/busybox "$ROOTFS/usr/local/bin/ls"
+ln -sf /bin/busybox "$ROOTFS/usr/local/bin/stat"
 
 step "stripping apt caches, docs, man pages, locales, logs"
 # Docker bind-mounts its own /etc/resolv.conf, /etc/hosts and /etc/hostname;

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 public final class AgentImage {
     public static final String VERSION = buildVersion();
     public static final String TAG = "claw4j-agent:" + VERSION;
-    public static final String BASE = "claw4j-base:bookworm-1";
+    public static final String BASE = "claw4j-base:bookworm-2";
     /** Enough for the agent runner (Jackson included); jlink keeps the image and the start small. */
     static final List<String> JRE_MODULES = List.of("java.base", "java.logging", "java.xml", "java.sql",
             "java.desktop", "jdk.unsupported", "java.management", "jdk.zipfs");

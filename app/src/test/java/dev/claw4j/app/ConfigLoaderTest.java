@@ -1,0 +1,64 @@
+package dev.claw4j.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("DATA", "/srv/claw4j", "EMPTY", "")::get);
+
+    @Test
+    void theShippedConfigFileLoads() {
+        Config config = new ConfigLoader().load(Path.of("../config/claw4j.yaml"));
+        assertThat(config.sandbox().runtime()).isEqualTo("auto");
+        assertThat(config.sandbox().limits().memoryBytes()).isEqualTo(512L << 20);
+    }
+
+    @Test
+    void readsValuesAndSubstitutesEnvironmentVariables() {
+        Config config = loader.parse("""
+                dataDir: ${DATA}/data
+                sandbox:
+                  runtime: runsc
+                  requireSecondWall: true
+                  memory: 1g
+                  turnTimeout: 90s
+                  pids: ${EMPTY:-300}
+                """, "test");
+        assertThat(config.dataDir()).isEqualTo(Path.of("/srv/claw4j/data"));
+        assertThat(config.sandbox().requireSecondWall()).isTrue();
+        assertThat(config.sandbox().limits().memoryBytes()).isEqualTo(1L << 30);
+        assertThat(config.sandbox().limits().turnTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.sandbox().pids()).isEqualTo(300);
+    }
+
+    @Test
+    void anEmptyFileMeansDefaults() {
+        assertThat(loader.parse("", "test")).isEqualTo(Config.defaults());
+    }
+
+    @Test
+    void unknownKeysAreErrorsThatNameTheKey() {
+        assertThatThrownBy(() -> loader.parse("sandbox:\n  memroy: 1g\n", "claw4j.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'sandbox.memroy'")
+                .hasMessageContaining("memory");
+    }
+
+    @Test
+    void badValuesAreErrorsThatNameTheKey() {
+        assertThatThrownBy(() -> loader.parse("sandbox:\n  memory: lots\n", "test"))
+                .hasMessageContaining("sandbox.memory").hasMessageContaining("512m");
+        assertThatThrownBy(() -> loader.parse("sandbox:\n  pids: 10\n", "test"))
+                .hasMessageContaining("sandbox.pids");
+        assertThatThrownBy(() -> loader.parse("sandbox:\n  cpus: many\n", "test"))
+                .hasMessageContaining("sandbox.cpus");
+        assertThatThrownBy(() -> loader.parse("sandbox:\n  turnTimeout: soon\n", "test"))
+                .hasMessageContaining("sandbox.turnTimeout");
+        assertThatThrownBy(() -> loader.parse("- a\n- b\n", "test")).hasMessageContaining("top level");
+    }
+}

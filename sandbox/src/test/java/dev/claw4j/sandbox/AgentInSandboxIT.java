@@ -1,0 +1,126 @@
+package dev.claw4j.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.core.agent.AgentChannel;
+import dev.claw4j.core.sandbox.Sandbox;
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.ChatMessage;
+import dev.claw4j.protocol.HostMessage;
+import dev.claw4j.protocol.LlmMessage;
+import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.ToolCall;
+import dev.claw4j.protocol.ToolSettings;
+import dev.claw4j.protocol.Usage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real agent runner in a real gVisor sandbox, driven by a scripted host over attached stdio. */
+class AgentInSandboxIT {
+    @TempDir
+    static Path data;
+    static DockerSandboxRuntime runtime;
+
+    @BeforeAll
+    static void start() {
+        runtime = TestSandboxes.gvisor();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.removeOrphans();
+    }
+
+    @Test
+    void aScriptedModelMakesTheAgentRunBashAndWriteAFileThatAppearsOnTheHost() throws Exception {
+        List<ProtocolError> refused = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-a"));
+             AgentChannel channel = new AgentChannel(sandbox, refused::add)) {
+            AgentMessage first = channel.receive(Duration.ofSeconds(60));
+            assertThat(first).isInstanceOf(AgentMessage.Ready.class);
+            assertThat(((AgentMessage.Ready) first).tools()).contains("bash", "write_file", "send_message");
+
+            channel.send(new HostMessage.TurnStart("t1", "agent-a", "You are a test agent.",
+                    List.of(new ChatMessage("ann", "please make the files", "2026-11-27T12:00:00Z")),
+                    ToolSettings.DEFAULTS));
+            List<HostMessage.LlmResponse> script = List.of(
+                    toolCall("c1", "bash", "{\"command\":\"echo from-bash > made-by-bash.txt && id -u\"}"),
+                    toolCall("c2", "write_file", "{\"path\":\"notes/made-by-write.txt\",\"content\":\"hello host\"}"),
+                    new HostMessage.LlmResponse(null, LlmMessage.assistant("both files are made", List.of()),
+                            new Usage(10, 5), "end_turn"));
+            List<AgentMessage.LlmRequest> requests = new ArrayList<>();
+            List<AgentMessage.Event> events = new ArrayList<>();
+            AgentMessage.TurnDone done = null;
+            while (done == null) {
+                AgentMessage m = channel.receive(Duration.ofSeconds(60));
+                assertThat(m).as("agent answered in time").isNotNull().isNotSameAs(AgentChannel.CLOSED);
+                switch (m) {
+                    case AgentMessage.LlmRequest r -> {
+                        var next = script.get(requests.size());
+                        requests.add(r);
+                        channel.send(new HostMessage.LlmResponse(r.id(), next.message(), next.usage(), next.stopReason()));
+                    }
+                    case AgentMessage.Event e -> events.add(e);
+                    case AgentMessage.TurnDone d -> done = d;
+                    default -> throw new AssertionError("unexpected " + m);
+                }
+            }
+            assertThat(done.reply()).isEqualTo("both files are made");
+            assertThat(requests).hasSize(3);
+            String bashResult = requests.get(1).messages().stream()
+                    .filter(msg -> "c1".equals(msg.toolCallId())).findFirst().orElseThrow().text();
+            assertThat(bashResult).contains("1000").contains("exit code: 0");
+            assertThat(events).extracting(AgentMessage.Event::tool).contains("bash", "write_file");
+            Path group = data.resolve("groups/agent-a");
+            assertThat(Files.readString(group.resolve("made-by-bash.txt"))).isEqualTo("from-bash\n");
+            assertThat(Files.readString(group.resolve("notes/made-by-write.txt"))).isEqualTo("hello host");
+            assertThat(refused).isEmpty();
+        }
+    }
+
+    @Test
+    void badLinesFromTheHostSideAreAnsweredAndTheAgentKeepsGoing() throws Exception {
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-b"));
+             AgentChannel channel = new AgentChannel(sandbox, e -> {})) {
+            assertThat(channel.receive(Duration.ofSeconds(60))).isInstanceOf(AgentMessage.Ready.class);
+            sandbox.stdin().write("this is not json\n".getBytes());
+            sandbox.stdin().flush();
+            AgentMessage answer = channel.receive(Duration.ofSeconds(30));
+            assertThat(answer).isInstanceOf(ProtocolError.class);
+            channel.send(new HostMessage.Shutdown("test over"));
+            assertThat(sandbox.exit().get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void orphansOfThisInstallAreRemovedAndOthersAreLeftAlone() throws Exception {
+        String mine = TestSandboxes.installId();
+        String theirs = TestSandboxes.installId();
+        var mineRuntime = new DockerSandboxRuntime(TestSandboxes.DOCKER, new SandboxSettings("runsc", true, null, mine));
+        var theirRuntime = new DockerSandboxRuntime(TestSandboxes.DOCKER, new SandboxSettings("runsc", true, null, theirs));
+        Sandbox a = mineRuntime.start(TestSandboxes.spec(data, "orphan-a"));
+        Sandbox b = theirRuntime.start(TestSandboxes.spec(data, "orphan-b"));
+        try {
+            // a restart of "mine" finds its leftover and only that
+            var restarted = new DockerSandboxRuntime(TestSandboxes.DOCKER, new SandboxSettings("runsc", true, null, mine));
+            assertThat(restarted.removeOrphans()).isEqualTo(1);
+            assertThat(a.exit().get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            assertThat(b.exit().isDone()).isFalse();
+        } finally {
+            b.close();
+        }
+    }
+
+    private static HostMessage.LlmResponse toolCall(String id, String tool, String args) {
+        return new HostMessage.LlmResponse(null, LlmMessage.assistant(null, List.of(new ToolCall(id, tool, args))),
+                new Usage(10, 5), "tool_use");
+    }
+}
