@@ -1,0 +1,24 @@
+package dev.claw4j.agent;
+
+import dev.claw4j.protocol.ToolSpec;
+
+/** A tool the model can call. The set is closed: each one is a class in this package. */
+sealed interface Tool
+        permits BashTool, ReadFileTool, WriteFileTool, EditFileTool, ListFilesTool, GrepTool, SendMessageTool {
+
+    /** Name, description and JSON Schema of the arguments, as offered to the model. */
+    ToolSpec spec();
+
+    default String name() {
+        return spec().name();
+    }
+
+    /** A few words for the audit trail and the typing indicator (the command, the path). Never throws. */
+    String detail(ToolArgs args);
+
+    /**
+     * Runs the call. A {@link ToolException} is a mistake the model can fix (its message is shown to it);
+     * a command that ran but failed is a normal {@link ToolResult} with {@code ok = false}.
+     */
+    ToolResult run(ToolArgs args, ToolContext context) throws ToolException;
+}
