@@ -1,0 +1,75 @@
+package dev.claw4j.agent;
+
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.HostMessage;
+import dev.claw4j.protocol.JsonLines;
+import dev.claw4j.protocol.ProtocolError;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The agent as a whole: says it is ready, then runs the turns the host starts, one after the other,
+ * until the host says {@code shutdown} or closes stdin. Everything is wired here by constructors, so a
+ * test can run the real agent on pipes and a temporary workspace.
+ */
+final class Agent {
+    private final String version;
+    private final HostLink link;
+    private final Toolbox toolbox;
+    private final AgentLoop loop;
+
+    Agent(InputStream in, OutputStream out, Path workspaceRoot, String version) {
+        this.version = version;
+        this.link = new HostLink(in, out);
+        this.toolbox = Toolbox.standard();
+        Workspace workspace = new Workspace(workspaceRoot);
+        this.loop = new AgentLoop(link, workspace, toolbox, new SessionStore(workspace.group()),
+                new RequestFitter(JsonLines.MAX_LINE_BYTES));
+    }
+
+    /** Returns when the host is done with us; never throws for anything the host sends. */
+    void run() {
+        // The very first line: the host counts the sandbox as ready only when it sees this.
+        link.sendReady(new AgentMessage.Ready(version, toolbox.names()));
+        warmUpCodec();
+        try {
+            while (true) {
+                Optional<HostMessage> next = link.next();
+                if (next.isEmpty()) {
+                    Log.info("stdin ended; exiting");
+                    return;
+                }
+                switch (next.get()) {
+                    case HostMessage.TurnStart start -> link.send(loop.run(start));
+                    case HostMessage.Shutdown shutdown -> {
+                        Log.info("shutdown: " + shutdown.reason());
+                        return;
+                    }
+                    case HostMessage.TurnMessage late -> {
+                        // raced with the end of its turn; answer it in the next turn rather than lose it
+                        Log.warn("follow-up for turn " + late.turnId() + " arrived after it ended; keeping it for the next turn");
+                        link.keepFollowUps(late.messages());
+                    }
+                    case ProtocolError error -> Log.warn("host reported: " + error.code() + ": " + error.message());
+                    case HostMessage other -> Log.warn("ignoring " + other.type() + " outside a turn");
+                }
+            }
+        } catch (HostGone e) {
+            Log.info("exiting: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Builds the codec's JSON machinery in the background while the host prepares the first turn, so
+     * that turn does not pay for it. (Class initialisation is thread-safe: if the turn comes first, the
+     * main thread simply waits for it.)
+     */
+    private void warmUpCodec() {
+        Thread.ofPlatform().daemon().name("codec-warm-up").start(() -> {
+            JsonLines.decodeFromHost(JsonLines.encode(new HostMessage.Shutdown("warm-up")));
+            JsonLines.encode(new AgentMessage.TurnDone("warm-up", "", dev.claw4j.protocol.Usage.NONE));
+        });
+    }
+}

@@ -1,0 +1,258 @@
+package dev.claw4j.agent;
+
+import static dev.claw4j.agent.ScriptedHost.text;
+import static dev.claw4j.agent.ScriptedHost.toolCall;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.ChatMessage;
+import dev.claw4j.protocol.HostMessage;
+import dev.claw4j.protocol.LlmMessage;
+import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.ToolSettings;
+import dev.claw4j.protocol.Usage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real agent, driven over its protocol by a scripted host. */
+class AgentTest {
+    @TempDir
+    Path root;
+
+    private static HostMessage.TurnStart turn(String turnId, String sender, String text) {
+        return turn(turnId, sender, text, ToolSettings.DEFAULTS);
+    }
+
+    private static HostMessage.TurnStart turn(String turnId, String sender, String text, ToolSettings settings) {
+        return new HostMessage.TurnStart(turnId, "g1", "You are a helpful agent.",
+                List.of(new ChatMessage(sender, text, "2026-01-01T10:00:00Z")), settings);
+    }
+
+    private static List<LlmMessage> toolResults(AgentMessage.LlmRequest request) {
+        return request.messages().stream().filter(m -> LlmMessage.TOOL.equals(m.role())).toList();
+    }
+
+    @Test
+    void aTurnRunsToolsAndEndsWithTheModelsReply() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            AgentMessage.Ready ready = host.expect(AgentMessage.Ready.class);
+            assertThat(ready.agentVersion()).isEqualTo("test");
+            assertThat(ready.tools()).containsExactly("bash", "read_file", "write_file", "edit_file", "list_files",
+                    "grep", "send_message");
+
+            host.send(turn("t1", "ann", "make two files"));
+            AgentMessage.LlmRequest first = host.answer(
+                    toolCall("c1", "bash", "{\"command\": \"echo hi > f.txt\"}"), new Usage(100, 10));
+            assertThat(first.turnId()).isEqualTo("t1");
+            assertThat(first.system()).isEqualTo("You are a helpful agent.");
+            assertThat(first.messages()).containsExactly(LlmMessage.user("ann: make two files"));
+            assertThat(first.tools()).extracting(t -> t.name()).contains("bash", "write_file");
+
+            AgentMessage.Event started = host.expect(AgentMessage.Event.class);
+            assertThat(started).isEqualTo(new AgentMessage.Event("t1", "tool.started", "bash", "echo hi > f.txt", null, null));
+            AgentMessage.Event finished = host.expect(AgentMessage.Event.class);
+            assertThat(finished.kind()).isEqualTo("tool.finished");
+            assertThat(finished.ok()).isTrue();
+            assertThat(finished.durationMs()).isNotNull();
+
+            AgentMessage.LlmRequest second = host.answer(
+                    toolCall("c2", "write_file", "{\"path\": \"docs/b.md\", \"content\": \"# B\"}"), new Usage(200, 20));
+            assertThat(second.id()).isNotEqualTo(first.id());
+            assertThat(toolResults(second)).singleElement().satisfies(r -> {
+                assertThat(r.toolCallId()).isEqualTo("c1");
+                assertThat(r.text()).isEqualTo("(no output)\nexit code: 0");
+            });
+            assertThat(host.expect(AgentMessage.Event.class).detail()).isEqualTo("docs/b.md");
+            assertThat(host.expect(AgentMessage.Event.class).ok()).isTrue();
+
+            AgentMessage.LlmRequest third = host.answer(text("Both files are there."), new Usage(300, 30));
+            assertThat(toolResults(third)).extracting(LlmMessage::text)
+                    .containsExactly("(no output)\nexit code: 0", "wrote 3 bytes to docs/b.md");
+
+            AgentMessage.TurnDone done = host.expect(AgentMessage.TurnDone.class);
+            assertThat(done).isEqualTo(new AgentMessage.TurnDone("t1", "Both files are there.", new Usage(600, 60)));
+            assertThat(Files.readString(root.resolve("group/f.txt"))).isEqualTo("hi\n");
+            assertThat(Files.readString(root.resolve("group/docs/b.md"))).isEqualTo("# B");
+        }
+    }
+
+    @Test
+    void aFollowUpArrivingMidTurnJoinsTheNextModelCall() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "list the files"));
+            AgentMessage.LlmRequest first = host.expect(AgentMessage.LlmRequest.class);
+            // the follow-up arrives while the model is thinking
+            host.send(new HostMessage.TurnMessage("t1", List.of(new ChatMessage("bob", "and count them", null),
+                    new ChatMessage("ann", "please", null))));
+            host.send(new HostMessage.LlmResponse(first.id(), toolCall("c1", "list_files", "{}"), Usage.NONE, "tool_use"));
+            host.expect(AgentMessage.Event.class);
+            host.expect(AgentMessage.Event.class);
+
+            AgentMessage.LlmRequest second = host.answer(text("No files yet, so zero."), Usage.NONE);
+            assertThat(second.messages().getLast()).isEqualTo(LlmMessage.user("bob: and count them\nann: please"));
+            assertThat(second.messages().get(second.messages().size() - 2).role()).isEqualTo(LlmMessage.TOOL);
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("No files yet, so zero.");
+        }
+    }
+
+    @Test
+    void aFollowUpArrivingDuringTheLastModelCallIsAnsweredInTheSameTurn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "hello"));
+            AgentMessage.LlmRequest first = host.expect(AgentMessage.LlmRequest.class);
+            host.send(new HostMessage.TurnMessage("t1", List.of(new ChatMessage("ann", "what time is it?", null))));
+            host.send(new HostMessage.LlmResponse(first.id(), text("Hello!"), Usage.NONE, "end_turn"));
+
+            AgentMessage.LlmRequest second = host.answer(text("I have no clock."), Usage.NONE);
+            assertThat(second.messages()).endsWith(text("Hello!"), LlmMessage.user("ann: what time is it?"));
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("Hello!\n\nI have no clock.");
+        }
+    }
+
+    @Test
+    void aFailedModelCallEndsTheTurnWithAClearReply() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "hi"));
+            AgentMessage.LlmRequest request = host.expect(AgentMessage.LlmRequest.class);
+            host.send(new ProtocolError(request.id(), ProtocolError.BUDGET_EXCEEDED,
+                    "this group has used its token budget for today"));
+            AgentMessage.TurnDone done = host.expect(AgentMessage.TurnDone.class);
+            assertThat(done.turnId()).isEqualTo("t1");
+            assertThat(done.reply()).isEqualTo("The model call failed: this group has used its token budget for today");
+
+            // the agent is still there for the next turn
+            host.send(turn("t2", "ann", "hi again"));
+            host.answer(text("Hi!"), Usage.NONE);
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("Hi!");
+        }
+    }
+
+    @Test
+    void unknownToolsAndBadArgumentsBecomeToolResultsTheModelCanReadOn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "go"));
+            LlmMessage calls = LlmMessage.assistant(null, List.of(
+                    new dev.claw4j.protocol.ToolCall("c1", "teleport", "{}"),
+                    new dev.claw4j.protocol.ToolCall("c2", "bash", "{\"command\": "),
+                    new dev.claw4j.protocol.ToolCall("c3", "read_file", "{\"path\": \"/etc/passwd\"}")));
+            host.answer(calls, Usage.NONE);
+            for (int i = 0; i < 3; i++) {
+                host.expect(AgentMessage.Event.class);
+                assertThat(host.expect(AgentMessage.Event.class).ok()).isFalse();
+            }
+            AgentMessage.LlmRequest second = host.answer(text("sorry"), Usage.NONE);
+            assertThat(toolResults(second)).extracting(LlmMessage::text).satisfiesExactly(
+                    t -> assertThat(t).startsWith("there is no tool named \"teleport\"; the tools are: bash, read_file"),
+                    t -> assertThat(t).startsWith("the arguments for bash are not valid JSON"),
+                    t -> assertThat(t).startsWith("path /etc/passwd is outside"));
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("sorry");
+        }
+    }
+
+    @Test
+    void theStepLimitEndsALoopingTurn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "loop", new ToolSettings(10_000, 30_000, 2)));
+            for (int step = 0; step < 2; step++) {
+                host.answer(toolCall("c" + step, "bash", "{\"command\": \"true\"}"), new Usage(1, 1));
+                host.expect(AgentMessage.Event.class);
+                host.expect(AgentMessage.Event.class);
+            }
+            AgentMessage.TurnDone done = host.expect(AgentMessage.TurnDone.class);
+            assertThat(done.reply()).contains("I stopped after 2 steps, the limit for one turn");
+            assertThat(done.usage()).isEqualTo(new Usage(2, 2));
+        }
+    }
+
+    @Test
+    void sendMessageIsAHostCallAndItsAnswerGoesBackToTheModel() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "work long"));
+            host.answer(toolCall("c1", "send_message", "{\"text\": \"on it\"}"), Usage.NONE);
+            host.expect(AgentMessage.Event.class);
+            AgentMessage.HostCall call = host.expect(AgentMessage.HostCall.class);
+            assertThat(call.turnId()).isEqualTo("t1");
+            assertThat(call.method()).isEqualTo("send_message");
+            assertThat(call.args()).containsEntry("text", "on it");
+            host.send(HostMessage.HostResult.ok(call.id(), "delivered"));
+            assertThat(host.expect(AgentMessage.Event.class).ok()).isTrue();
+
+            host.answer(toolCall("c2", "send_message", "{\"text\": \"again\"}"), Usage.NONE);
+            host.expect(AgentMessage.Event.class);
+            AgentMessage.HostCall refused = host.expect(AgentMessage.HostCall.class);
+            host.send(HostMessage.HostResult.failed(refused.id(), "rate limited"));
+            assertThat(host.expect(AgentMessage.Event.class).ok()).isFalse();
+
+            AgentMessage.LlmRequest last = host.answer(text("done"), Usage.NONE);
+            assertThat(toolResults(last)).extracting(LlmMessage::text).containsExactly("sent", "not sent: rate limited");
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+
+    @Test
+    void aBadLineIsAnsweredWithAnErrorAndTheAgentCarriesOn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.sendRaw("this is not json");
+            assertThat(host.expect(ProtocolError.class).code()).isEqualTo(ProtocolError.BAD_LINE);
+            host.sendRaw("{\"v\":1,\"type\":\"launch.rockets\"}");
+            assertThat(host.expect(ProtocolError.class).code()).isEqualTo(ProtocolError.UNKNOWN_TYPE);
+
+            host.send(turn("t1", "ann", "still there?"));
+            AgentMessage.LlmRequest request = host.expect(AgentMessage.LlmRequest.class);
+            host.sendRaw("{\"v\":1,\"type\":\"llm.response\"");
+            assertThat(host.expect(ProtocolError.class).code()).isEqualTo(ProtocolError.BAD_LINE);
+            host.send(new HostMessage.LlmResponse(request.id(), text("yes"), Usage.NONE, "end_turn"));
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("yes");
+        }
+    }
+
+    @Test
+    void shutdownEndsTheAgent() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(new HostMessage.Shutdown("idle"));
+            assertThat(host.awaitExit()).isTrue();
+        }
+    }
+
+    @Test
+    void theEndOfStdinEndsTheAgentEvenMidTurn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "hi"));
+            host.expect(AgentMessage.LlmRequest.class);
+            host.endInput();
+            assertThat(host.awaitExit()).isTrue();
+        }
+    }
+
+    @Test
+    void theConversationContinuesInANewAgent() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "remember the number 42"));
+            host.answer(text("Noted: 42."), Usage.NONE);
+            host.expect(AgentMessage.TurnDone.class);
+        }
+        assertThat(root.resolve("group/.claw4j/session.jsonl")).exists();
+
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t2", "ann", "what was the number?"));
+            AgentMessage.LlmRequest request = host.answer(text("42"), Usage.NONE);
+            assertThat(request.messages()).containsExactly(LlmMessage.user("ann: remember the number 42"),
+                    text("Noted: 42."), LlmMessage.user("ann: what was the number?"));
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+}
