@@ -4,6 +4,7 @@ import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.HostMessage;
 import dev.claw4j.protocol.JsonLines;
 import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.Usage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class Agent {
     private void warmUpCodec() {
         Thread.ofPlatform().daemon().name("codec-warm-up").start(() -> {
             JsonLines.decodeFromHost(JsonLines.encode(new HostMessage.Shutdown("warm-up")));
-            JsonLines.encode(new AgentMessage.TurnDone("warm-up", "", dev.claw4j.protocol.Usage.NONE));
+            JsonLines.encode(new AgentMessage.TurnDone("warm-up", "", Usage.NONE));
         });
     }
 }

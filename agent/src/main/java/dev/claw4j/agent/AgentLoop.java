@@ -98,11 +98,12 @@ final class AgentLoop {
             }
             link.send(request.get());
             HostMessage answer = link.awaitAnswer(id);
-            if (answer instanceof ProtocolError error) {
-                turn.replies.add("The model call failed: " + error.message());
+            if (!(answer instanceof HostMessage.LlmResponse response)) {
+                String why = answer instanceof ProtocolError error ? error.message()
+                        : "the host answered with " + answer.type() + " instead of llm.response";
+                turn.replies.add("The model call failed: " + why);
                 break;
             }
-            HostMessage.LlmResponse response = (HostMessage.LlmResponse) answer;
             turn.usage = turn.usage.plus(response.usage());
             LlmMessage said = asAssistant(response.message());
             conversation.add(said);
@@ -138,11 +139,11 @@ final class AgentLoop {
     private HostMessage.HostResult callHost(String turnId, String method, Map<String, String> args) {
         String id = link.newId("call");
         link.send(new AgentMessage.HostCall(id, turnId, method, args));
-        HostMessage answer = link.awaitAnswer(id);
-        if (answer instanceof ProtocolError error) {
-            return HostMessage.HostResult.failed(id, error.message());
-        }
-        return (HostMessage.HostResult) answer;
+        return switch (link.awaitAnswer(id)) {
+            case HostMessage.HostResult result -> result;
+            case ProtocolError error -> HostMessage.HostResult.failed(id, error.message());
+            case HostMessage other -> HostMessage.HostResult.failed(id, "the host answered with " + other.type());
+        };
     }
 
     private void ensureGroupFolder() {

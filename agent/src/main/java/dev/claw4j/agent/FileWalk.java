@@ -8,6 +8,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Collects the entries under a folder, sorted, for list_files and grep. Symbolic links are listed but
@@ -23,7 +24,7 @@ final class FileWalk {
     static Result under(Path start, boolean recursive, int maxEntries) throws IOException {
         List<Path> entries = new ArrayList<>();
         boolean[] stopped = {false};
-        Files.walkFileTree(start, java.util.Set.of(), recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
+        Files.walkFileTree(start, Set.of(), recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (dir.equals(start)) {

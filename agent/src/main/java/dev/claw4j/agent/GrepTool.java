@@ -9,6 +9,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -59,7 +60,7 @@ final class GrepTool implements Tool {
         FileWalk.Result walk;
         try {
             walk = Files.isDirectory(start) ? FileWalk.under(start, true, MAX_FILES)
-                    : new FileWalk.Result(java.util.List.of(start), true);
+                    : new FileWalk.Result(List.of(start), true);
         } catch (IOException e) {
             throw new ToolException("cannot search " + workspace.display(start) + ": " + WriteFileTool.describe(e));
         }

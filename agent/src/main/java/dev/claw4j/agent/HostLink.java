@@ -118,6 +118,7 @@ final class HostLink {
                 case ProtocolError e when id.equals(e.id()) -> {
                     return e;
                 }
+                // kept whatever turn id it names: a sandbox serves one group, so it belongs to this conversation
                 case HostMessage.TurnMessage m -> followUps.addAll(m.messages());
                 case HostMessage.Shutdown s -> throw new HostGone("shutdown: " + s.reason());
                 case HostMessage.TurnStart t -> {

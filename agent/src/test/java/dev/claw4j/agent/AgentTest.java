@@ -9,6 +9,7 @@ import dev.claw4j.protocol.ChatMessage;
 import dev.claw4j.protocol.HostMessage;
 import dev.claw4j.protocol.LlmMessage;
 import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.ToolCall;
 import dev.claw4j.protocol.ToolSettings;
 import dev.claw4j.protocol.Usage;
 import java.nio.file.Files;
@@ -115,6 +116,21 @@ class AgentTest {
     }
 
     @Test
+    void aFollowUpArrivingAfterItsTurnEndedOpensTheNextTurn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "hi"));
+            host.answer(text("Hi!"), Usage.NONE);
+            host.expect(AgentMessage.TurnDone.class);
+            host.send(new HostMessage.TurnMessage("t1", List.of(new ChatMessage("bob", "too late?", null))));
+            host.send(turn("t2", "ann", "next"));
+            AgentMessage.LlmRequest request = host.answer(text("ok"), Usage.NONE);
+            assertThat(request.messages().getLast()).isEqualTo(LlmMessage.user("bob: too late?\nann: next"));
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+
+    @Test
     void aFailedModelCallEndsTheTurnWithAClearReply() throws Exception {
         try (ScriptedHost host = new ScriptedHost(root)) {
             host.expect(AgentMessage.Ready.class);
@@ -139,9 +155,9 @@ class AgentTest {
             host.expect(AgentMessage.Ready.class);
             host.send(turn("t1", "ann", "go"));
             LlmMessage calls = LlmMessage.assistant(null, List.of(
-                    new dev.claw4j.protocol.ToolCall("c1", "teleport", "{}"),
-                    new dev.claw4j.protocol.ToolCall("c2", "bash", "{\"command\": "),
-                    new dev.claw4j.protocol.ToolCall("c3", "read_file", "{\"path\": \"/etc/passwd\"}")));
+                    new ToolCall("c1", "teleport", "{}"),
+                    new ToolCall("c2", "bash", "{\"command\": "),
+                    new ToolCall("c3", "read_file", "{\"path\": \"/etc/passwd\"}")));
             host.answer(calls, Usage.NONE);
             for (int i = 0; i < 3; i++) {
                 host.expect(AgentMessage.Event.class);
