@@ -57,7 +57,8 @@ final class HardenedContainer {
                         HOME, "rw,nosuid,nodev,size=" + limits.homeBytes() + ",uid=1000,gid=1000,mode=0700"))
                 .withBinds(binds)
                 .withPrivileged(false)
-                .withInit(false);
+                // a tiny init as PID 1 reaps orphaned tool processes, which would otherwise pile up as zombies
+                .withInit(true);
     }
 
     /** The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. */

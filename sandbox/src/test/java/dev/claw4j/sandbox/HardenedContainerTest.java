@@ -29,6 +29,7 @@ class HardenedContainerTest {
         assertThat(host.getNanoCPUs()).isEqualTo(1_000_000_000L);
         assertThat(host.getPidsLimit()).isEqualTo(256L);
         assertThat(host.getPrivileged()).isFalse();
+        assertThat(host.getInit()).isTrue();
         assertThat(host.getTmpFs()).containsOnlyKeys("/tmp", "/home/agent");
         assertThat(host.getTmpFs().get("/tmp")).contains("size=" + (64L << 20)).contains("nosuid");
     }

@@ -63,7 +63,8 @@ class SandboxIsolationIT {
 
     @Test
     void rootFilesystemIsReadOnlyButTmpAndTheGroupFolderAreWritable() {
-        ExecResult r = sh("iso-rofs", "touch /probe 2>&1; echo rc=$?; touch /usr/bin/probe 2>&1; echo rc=$?;"
+        // /workspace belongs to uid 1000 in the image: only the read-only root stops this write
+        ExecResult r = sh("iso-rofs", "touch /workspace/probe 2>&1; echo rc=$?; touch /usr/bin/probe 2>&1; echo rc=$?;"
                 + " touch /tmp/ok && echo tmp-ok; touch /workspace/group/ok && echo group-ok");
         assertThat(r.stdout()).contains("Read-only file system").doesNotContain("rc=0")
                 .contains("tmp-ok").contains("group-ok");
@@ -71,9 +72,11 @@ class SandboxIsolationIT {
 
     @Test
     void hasNoCapabilitiesAndCannotGainAny() {
-        ExecResult r = sh("iso-caps", "grep -E '^(CapEff|CapPrm|NoNewPrivs)' /proc/self/status");
+        // gVisor's /proc/self/status has no NoNewPrivs line, so ask the kernel: prctl(PR_GET_NO_NEW_PRIVS)
+        ExecResult r = sh("iso-caps", "grep -E '^(CapEff|CapPrm)' /proc/self/status;"
+                + " python3 -c 'import ctypes; print(\"nnp\", ctypes.CDLL(None).prctl(39, 0, 0, 0, 0))'");
         assertThat(r.stdout()).contains("CapEff:\t0000000000000000").contains("CapPrm:\t0000000000000000")
-                .contains("NoNewPrivs:\t1");
+                .contains("nnp 1");
     }
 
     @Test
@@ -121,6 +124,11 @@ class SandboxIsolationIT {
         assertThat(r.exit().exitCode()).isEqualTo(137);
     }
 
+    /**
+     * With gVisor's ptrace platform every guest process costs host tasks, which count against the pids
+     * limit; reaching it ends the whole sandbox rather than failing one fork. Either way the forking stops
+     * well below the limit and the host sees the sandbox end.
+     */
     @Test
     void forkingStopsAtThePidsLimit() {
         String probe = """
@@ -131,19 +139,21 @@ class SandboxIsolationIT {
                         if os.fork() == 0:
                             time.sleep(30); os._exit(0)
                         n += 1
+                        print("forked", n, flush=True)
                 except OSError as e:
                     print("stopped after", n, "errno", e.errno, flush=True)
                 """;
         ExecResult r = runtime.exec(TestSandboxes.spec(data, "iso-pids"), List.of("python3", "-c", probe),
                 Duration.ofSeconds(60), 1 << 20);
-        assertThat(r.stdout()).contains("stopped after");
-        int forked = Integer.parseInt(r.stdout().replaceAll("(?s).*stopped after (\\d+).*", "$1"));
-        assertThat(forked).isLessThan(256);
+        assertThat(r.timedOut()).isFalse();
+        int forked = (int) r.stdout().lines().filter(l -> l.startsWith("forked")).count();
+        assertThat(forked).as("some forks succeed before the limit").isGreaterThan(5).isLessThan(256);
+        assertThat(r.stdout().contains("stopped after") || r.exit().exitCode() != 0).isTrue();
     }
 
     @Test
     void aForkBombDoesNotStopTheHostOrOtherGroups() throws Exception {
-        var bomb = CompletableFuture.supplyAsync(() -> sh("iso-bomb", ":(){ :|:& };:", SandboxLimits.DEFAULTS,
+        var bomb = CompletableFuture.supplyAsync(() -> sh("iso-bomb", "bomb(){ bomb|bomb& }; bomb; sleep 60", SandboxLimits.DEFAULTS,
                 Duration.ofSeconds(20)));
         Thread.sleep(4_000); // let it grow to its limit
         long t0 = System.nanoTime();
