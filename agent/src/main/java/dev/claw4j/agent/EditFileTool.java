@@ -31,11 +31,6 @@ final class EditFileTool implements Tool {
     }
 
     @Override
-    public String detail(ToolArgs args) {
-        return args.text("path");
-    }
-
-    @Override
     public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
         Workspace workspace = context.workspace();
         Path file = FileChecks.existingFile(workspace.resolve(args.string("path")), workspace);

@@ -30,11 +30,6 @@ final class ReadFileTool implements Tool {
     }
 
     @Override
-    public String detail(ToolArgs args) {
-        return args.text("path");
-    }
-
-    @Override
     public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
         Workspace workspace = context.workspace();
         long offset = Math.max(args.optionalLong("offset_line").orElse(1L), 1);

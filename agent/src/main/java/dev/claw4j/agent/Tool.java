@@ -14,7 +14,9 @@ sealed interface Tool
     }
 
     /** A few words for the audit trail and the typing indicator (the command, the path). Never throws. */
-    String detail(ToolArgs args);
+    default String detail(ToolArgs args) {
+        return args.text("path");
+    }
 
     /**
      * Runs the call. A {@link ToolException} is a mistake the model can fix (its message is shown to it);

@@ -25,11 +25,6 @@ final class WriteFileTool implements Tool {
     }
 
     @Override
-    public String detail(ToolArgs args) {
-        return args.text("path");
-    }
-
-    @Override
     public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
         Workspace workspace = context.workspace();
         Path file = workspace.resolve(args.string("path"));

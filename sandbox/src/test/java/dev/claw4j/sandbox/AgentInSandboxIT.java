@@ -18,27 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The real agent runner in a real gVisor sandbox, driven by a scripted host over attached stdio. */
-class AgentInSandboxIT {
-    @TempDir
-    static Path data;
-    static DockerSandboxRuntime runtime;
-
-    @BeforeAll
-    static void start() {
-        runtime = TestSandboxes.gvisor();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.removeOrphans();
-    }
-
+class AgentInSandboxIT extends InGvisor {
     @Test
     void aScriptedModelMakesTheAgentRunBashAndWriteAFileThatAppearsOnTheHost() throws Exception {
         List<ProtocolError> refused = new CopyOnWriteArrayList<>();

@@ -15,30 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the DESIGN's sandbox table promises, checked from inside real sandboxes on gVisor.
  * Each test has a positive control where it can, so a broken probe cannot pass for a wall.
  */
-class SandboxIsolationIT {
-    @TempDir
-    static Path data;
-    static DockerSandboxRuntime runtime;
-
-    @BeforeAll
-    static void start() {
-        runtime = TestSandboxes.gvisor();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.removeOrphans();
-    }
-
+class SandboxIsolationIT extends InGvisor {
     private static ExecResult sh(String group, String script) {
         return sh(group, script, SandboxLimits.DEFAULTS, Duration.ofSeconds(60));
     }
