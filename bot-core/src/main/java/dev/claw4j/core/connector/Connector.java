@@ -1,0 +1,25 @@
+package dev.claw4j.core.connector;
+
+import dev.claw4j.core.model.OutboundMessage;
+
+/**
+ * A chat platform, seen from the host. A connector turns platform events into
+ * {@link dev.claw4j.core.model.InboundMessage}s handed to the {@link Inbox}, and delivers replies with the
+ * platform's rules. Slack, Discord, Telegram and the web chat implement it; bot-core never imports them.
+ */
+public interface Connector extends AutoCloseable {
+    /** The platform's name as stored: {@code slack}, {@code discord}, {@code telegram}, {@code web}. */
+    String platform();
+
+    /** Connects and starts handing messages to the inbox. Throws with a clear message when it cannot start. */
+    void start(Inbox inbox);
+
+    /** Delivers one reply. Throwing means "not delivered": the outbox retries later. */
+    void deliver(OutboundMessage message) throws DeliveryException;
+
+    /** The agent started or stopped working on this chat (typing indicator, reactions). Best effort. */
+    default void working(String chatId, String threadId, boolean busy) {}
+
+    @Override
+    void close();
+}

@@ -1,0 +1,20 @@
+package dev.claw4j.core.connector;
+
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.core.model.InboundMessage;
+import java.util.List;
+
+/** The host's side of every connector: where messages go in, and where a chat's history can be read. */
+public interface Inbox {
+    /**
+     * Records the message before anything else happens and queues it for its agent when it is addressed
+     * to the bot. Calling it again with the same platform message id changes nothing.
+     */
+    Accepted receive(InboundMessage message);
+
+    /** The chat's messages in order, inbound and replies. */
+    List<ChatLine> history(String platform, String chatId);
+
+    /** What happened to a received message. */
+    record Accepted(long messageId, boolean duplicate, boolean addressed) {}
+}
