@@ -48,11 +48,10 @@ final class Agent {
                         Log.info("shutdown: " + shutdown.reason());
                         return;
                     }
-                    case HostMessage.TurnMessage late -> {
-                        // raced with the end of its turn; answer it in the next turn rather than lose it
-                        Log.warn("follow-up for turn " + late.turnId() + " arrived after it ended; keeping it for the next turn");
-                        link.keepFollowUps(late.messages());
-                    }
+                    case HostMessage.TurnMessage late ->
+                        // raced with the end of its turn: turn.done did not count it, so the host sends it
+                        // again in the next turn.start; keeping it here would answer it twice
+                        Log.info("follow-up for turn " + late.turnId() + " arrived after it ended; the host re-sends it");
                     case ProtocolError error -> Log.warn("host reported: " + error.code() + ": " + error.message());
                     case HostMessage other -> Log.warn("ignoring " + other.type() + " outside a turn");
                 }

@@ -52,7 +52,7 @@ final class AgentLoop {
                     + "), so I stopped this turn. Please try again.");
         }
         String reply = String.join("\n\n", turn.replies);
-        return new AgentMessage.TurnDone(start.turnId(), reply, turn.usage);
+        return new AgentMessage.TurnDone(start.turnId(), reply, turn.usage, turn.followUpsTaken);
     }
 
     /** What a turn accumulates: its replies (usually one) and the tokens it used. */
@@ -60,6 +60,7 @@ final class AgentLoop {
         final String id;
         final List<String> replies = new ArrayList<>();
         Usage usage = Usage.NONE;
+        int followUpsTaken;
 
         Turn(String id) {
             this.id = id;
@@ -112,14 +113,14 @@ final class AgentLoop {
                 for (ToolCall call : said.toolCalls()) {
                     conversation.add(LlmMessage.toolResult(call, tools.run(call, turn.id, context)));
                 }
-                addFollowUps(conversation);
+                addFollowUps(conversation, turn);
                 continue;
             }
             if (said.text() != null && !said.text().isBlank()) {
                 turn.replies.add(said.text());
             }
             // Messages that came in during this last call would go unanswered if the turn ended here.
-            if (!addFollowUps(conversation)) {
+            if (!addFollowUps(conversation, turn)) {
                 break;
             }
         }
@@ -127,11 +128,12 @@ final class AgentLoop {
     }
 
     /** Adds the queued follow-ups as one user message; false when there were none. */
-    private boolean addFollowUps(List<LlmMessage> conversation) {
+    private boolean addFollowUps(List<LlmMessage> conversation, Turn turn) {
         List<ChatMessage> followUps = link.takeFollowUps();
         if (followUps.isEmpty()) {
             return false;
         }
+        turn.followUpsTaken += followUps.size();
         conversation.add(LlmMessage.user(asUserText(followUps)));
         return true;
     }

@@ -132,11 +132,6 @@ final class HostLink {
         }
     }
 
-    /** Keeps follow-up messages that arrived when no turn was running, for the next turn. */
-    void keepFollowUps(List<ChatMessage> messages) {
-        followUps.addAll(messages);
-    }
-
     /** The follow-ups received since the last call, in arrival order. */
     List<ChatMessage> takeFollowUps() {
         List<ChatMessage> taken = List.copyOf(followUps);

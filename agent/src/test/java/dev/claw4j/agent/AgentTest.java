@@ -111,21 +111,24 @@ class AgentTest {
 
             AgentMessage.LlmRequest second = host.answer(text("I have no clock."), Usage.NONE);
             assertThat(second.messages()).endsWith(text("Hello!"), LlmMessage.user("ann: what time is it?"));
-            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("Hello!\n\nI have no clock.");
+            AgentMessage.TurnDone done = host.expect(AgentMessage.TurnDone.class);
+            assertThat(done.reply()).isEqualTo("Hello!\n\nI have no clock.");
+            assertThat(done.followUpsTaken()).isEqualTo(1);
         }
     }
 
     @Test
-    void aFollowUpArrivingAfterItsTurnEndedOpensTheNextTurn() throws Exception {
+    void aFollowUpArrivingAfterItsTurnEndedIsNotCountedAndNotAnsweredTwice() throws Exception {
         try (ScriptedHost host = new ScriptedHost(root)) {
             host.expect(AgentMessage.Ready.class);
             host.send(turn("t1", "ann", "hi"));
             host.answer(text("Hi!"), Usage.NONE);
-            host.expect(AgentMessage.TurnDone.class);
+            assertThat(host.expect(AgentMessage.TurnDone.class).followUpsTaken()).isZero();
             host.send(new HostMessage.TurnMessage("t1", List.of(new ChatMessage("bob", "too late?", null))));
-            host.send(turn("t2", "ann", "next"));
+            // the host saw followUpsTaken = 0, so it re-sends the late message in the next turn.start
+            host.send(turn("t2", "bob", "too late?"));
             AgentMessage.LlmRequest request = host.answer(text("ok"), Usage.NONE);
-            assertThat(request.messages().getLast()).isEqualTo(LlmMessage.user("bob: too late?\nann: next"));
+            assertThat(request.messages().getLast()).isEqualTo(LlmMessage.user("bob: too late?"));
             host.expect(AgentMessage.TurnDone.class);
         }
     }

@@ -44,6 +44,15 @@ public sealed interface AgentMessage extends Message
         public static final String TOOL_FINISHED = "tool.finished";
     }
 
-    /** The turn is over: the final reply (may be empty when the agent chose to say nothing) and its usage. */
-    record TurnDone(String turnId, String reply, Usage usage) implements AgentMessage {}
+    /**
+     * The turn is over: the final reply (may be empty when the agent chose to say nothing) and its usage.
+     * {@code followUpsTaken} counts the {@code turn.message} chat messages the turn took into its
+     * conversation, in the order they came; the host answers the rest in a later turn, so none is lost to
+     * the race between a follow-up and the end of a turn.
+     */
+    record TurnDone(String turnId, String reply, Usage usage, int followUpsTaken) implements AgentMessage {
+        public TurnDone(String turnId, String reply, Usage usage) {
+            this(turnId, reply, usage, 0);
+        }
+    }
 }

@@ -36,7 +36,7 @@ class JsonLinesTest {
                         List.of(new ToolSpec("bash", "runs a command", "{\"type\":\"object\"}")), 1024),
                 new AgentMessage.HostCall("h1", "t1", "send_message", Map.of("text", "working on it")),
                 new AgentMessage.Event("t1", AgentMessage.Event.TOOL_FINISHED, "bash", "ls", true, 12L),
-                new AgentMessage.TurnDone("t1", "done", new Usage(100, 20)),
+                new AgentMessage.TurnDone("t1", "done", new Usage(100, 20), 2),
                 new ProtocolError(null, ProtocolError.AGENT_FAILED, "boom"));
     }
 

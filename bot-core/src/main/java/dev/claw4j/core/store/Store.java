@@ -1,0 +1,559 @@
+package dev.claw4j.core.store;
+
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.model.OutboundMessage;
+import dev.claw4j.protocol.Usage;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * Everything the host must not forget, in H2 (a file under the data directory) migrated by Flyway.
+ * Every message is recorded here before anything else happens, so a crash loses nothing a user sent.
+ * The SQL is kept to what PostgreSQL runs as well.
+ */
+public final class Store implements AutoCloseable {
+    public static final String IN = "in";
+    public static final String OUT = "out";
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final JdbcConnectionPool pool;
+
+    private Store(String url) {
+        this.pool = JdbcConnectionPool.create(url, "claw4j", "");
+        pool.setMaxConnections(32);
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** Opens (creating or migrating) the database in {@code dataDir/claw4j.mv.db}. */
+    public static Store open(Path dataDir) {
+        return new Store("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("claw4j") + ";DB_CLOSE_ON_EXIT=FALSE");
+    }
+
+    /** For tests: a private in-memory database. */
+    public static Store inMemory(String name) {
+        return new Store("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+    }
+
+    // ---------------------------------------------------------------- chats, groups, bindings
+
+    public void ensureChat(String platform, String chatId, ChatKind kind) {
+        update("recording chat " + chatId, c -> {
+            try (var ps = c.prepareStatement("INSERT INTO chats (platform, chat_id, kind, created_at) "
+                    + "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE platform = ? AND chat_id = ?)")) {
+                ps.setString(1, platform);
+                ps.setString(2, chatId);
+                ps.setString(3, kind.name());
+                ps.setTimestamp(4, now());
+                ps.setString(5, platform);
+                ps.setString(6, chatId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The per-chat binding override, if an admin set one. */
+    public Optional<String> chatBinding(String platform, String chatId) {
+        return query("reading the binding of " + chatId, c -> {
+            try (var ps = c.prepareStatement("SELECT binding FROM chats WHERE platform = ? AND chat_id = ?")) {
+                ps.setString(1, platform);
+                ps.setString(2, chatId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    public void setChatBinding(String platform, String chatId, String policy) {
+        update("setting the binding of " + chatId, c -> {
+            try (var ps = c.prepareStatement("UPDATE chats SET binding = ? WHERE platform = ? AND chat_id = ?")) {
+                ps.setString(1, policy);
+                ps.setString(2, platform);
+                ps.setString(3, chatId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<String> groupForBinding(String bindingKey) {
+        return query("reading binding " + bindingKey, c -> {
+            try (var ps = c.prepareStatement("SELECT group_id FROM bindings WHERE binding_key = ?")) {
+                ps.setString(1, bindingKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Binds the key to a new group, or returns the group it is already bound to (two first messages
+     * racing for one chat end up with one group).
+     */
+    public String bindNewGroup(String bindingKey, String newGroupId) {
+        try {
+            return inTransaction("creating group " + newGroupId, c -> {
+                try (var g = c.prepareStatement("INSERT INTO agent_groups (id, created_at) VALUES (?, ?)");
+                     var b = c.prepareStatement("INSERT INTO bindings (binding_key, group_id, created_at) VALUES (?, ?, ?)");
+                     var s = c.prepareStatement("INSERT INTO sessions (group_id, started_at, turns) VALUES (?, ?, 0)")) {
+                    g.setString(1, newGroupId);
+                    g.setTimestamp(2, now());
+                    g.executeUpdate();
+                    b.setString(1, bindingKey);
+                    b.setString(2, newGroupId);
+                    b.setTimestamp(3, now());
+                    b.executeUpdate();
+                    s.setString(1, newGroupId);
+                    s.setTimestamp(2, now());
+                    s.executeUpdate();
+                }
+                return newGroupId;
+            });
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return groupForBinding(bindingKey).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    public List<String> groups() {
+        return query("listing groups", c -> {
+            try (var ps = c.prepareStatement("SELECT id FROM agent_groups ORDER BY created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- inbound messages
+
+    /** Records an inbound message with the given status; empty when this platform message id was seen before. */
+    public Optional<Long> insertInbound(InboundMessage m, String status) {
+        try {
+            return Optional.of(update("recording message " + m.platformMessageId(), c -> {
+                try (var ps = c.prepareStatement("INSERT INTO messages (direction, platform, chat_id, thread_id, "
+                        + "sender_id, sender_name, text, platform_message_id, status, created_at, updated_at) "
+                        + "VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, m.platform());
+                    ps.setString(2, m.chatId());
+                    ps.setString(3, m.threadId());
+                    ps.setString(4, m.senderId());
+                    ps.setString(5, m.senderName());
+                    ps.setString(6, m.text());
+                    ps.setString(7, m.platformMessageId());
+                    ps.setString(8, status);
+                    ps.setTimestamp(9, Timestamp.from(m.receivedAt()));
+                    ps.setTimestamp(10, now());
+                    ps.executeUpdate();
+                    return generatedId(ps);
+                }
+            }));
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The id a platform message was stored under, if it was. */
+    public Optional<Long> inboundId(String platform, String platformMessageId) {
+        return query("finding message " + platformMessageId, c -> {
+            try (var ps = c.prepareStatement("SELECT id FROM messages WHERE direction = 'in' AND platform = ? "
+                    + "AND platform_message_id = ?")) {
+                ps.setString(1, platform);
+                ps.setString(2, platformMessageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    public void assignGroup(long messageId, String groupId) {
+        update("assigning message " + messageId, c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET group_id = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, groupId);
+                ps.setTimestamp(2, now());
+                ps.setLong(3, messageId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The group's messages that wait for a turn, oldest first. */
+    public List<StoredInbound> pendingFor(String groupId) {
+        return query("reading pending messages of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_name, text, "
+                    + "platform_message_id, created_at FROM messages WHERE group_id = ? AND direction = 'in' "
+                    + "AND status = 'PENDING' ORDER BY id")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<StoredInbound> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new StoredInbound(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                                rs.getTimestamp(9).toInstant()));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public void setStatus(List<Long> messageIds, String status) {
+        if (messageIds.isEmpty()) {
+            return;
+        }
+        update("marking messages " + status, c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?")) {
+                for (long id : messageIds) {
+                    ps.setString(1, status);
+                    ps.setTimestamp(2, now());
+                    ps.setLong(3, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * After a crash: messages whose turn was cut off before a reply was stored wait again. Messages that
+     * have a stored reply only wait for its delivery. Returns the groups that have work.
+     */
+    public List<String> requeueInterrupted() {
+        return inTransaction("re-queueing interrupted messages", c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'PENDING', updated_at = ? "
+                    + "WHERE direction = 'in' AND status = 'RUNNING' AND reply_id IS NULL")) {
+                ps.setTimestamp(1, now());
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("SELECT DISTINCT group_id FROM messages WHERE direction = 'in' "
+                    + "AND status = 'PENDING' AND group_id IS NOT NULL ORDER BY group_id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<String> groups = new ArrayList<>();
+                while (rs.next()) {
+                    groups.add(rs.getString(1));
+                }
+                return groups;
+            }
+        });
+    }
+
+    /** Addressed messages that never got a group (the host died between storing and routing them). */
+    public List<InboundMessage> unrouted() {
+        return query("reading unrouted messages", c -> {
+            try (var ps = c.prepareStatement("SELECT platform, chat_id, thread_id, sender_id, sender_name, text, "
+                    + "platform_message_id, created_at FROM messages WHERE direction = 'in' AND status = 'PENDING' "
+                    + "AND group_id IS NULL ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<InboundMessage> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new InboundMessage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), ChatKind.DIRECT, true,
+                            rs.getTimestamp(8).toInstant()));
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- replies (the outbox)
+
+    /**
+     * Stores a reply for delivery and links the inbound messages it answers; they become DONE when it is
+     * delivered (or stay FAILED when {@code failed}: the reply then explains what went wrong).
+     */
+    public long insertReply(String groupId, String platform, String chatId, String threadId, String text,
+                            Long inReplyTo, List<Long> answers, boolean failed) {
+        return inTransaction("storing a reply", c -> {
+            long id;
+            try (var ps = c.prepareStatement("INSERT INTO messages (direction, platform, chat_id, thread_id, sender_id, "
+                    + "sender_name, text, group_id, in_reply_to, status, created_at, updated_at) "
+                    + "VALUES ('out', ?, ?, ?, 'agent', 'agent', ?, ?, ?, 'PENDING', ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, platform);
+                ps.setString(2, chatId);
+                ps.setString(3, threadId);
+                ps.setString(4, text);
+                ps.setString(5, groupId);
+                if (inReplyTo == null) {
+                    ps.setNull(6, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(6, inReplyTo);
+                }
+                ps.setTimestamp(7, now());
+                ps.setTimestamp(8, now());
+                ps.executeUpdate();
+                id = generatedId(ps);
+            }
+            try (var ps = c.prepareStatement("UPDATE messages SET reply_id = ?, status = ?, updated_at = ? WHERE id = ?")) {
+                for (long answered : answers) {
+                    ps.setLong(1, id);
+                    ps.setString(2, failed ? "FAILED" : "RUNNING");
+                    ps.setTimestamp(3, now());
+                    ps.setLong(4, answered);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return id;
+        });
+    }
+
+    public void markDelivered(long replyId) {
+        inTransaction("marking reply " + replyId + " delivered", c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'DELIVERED', updated_at = ? WHERE id = ?")) {
+                ps.setTimestamp(1, now());
+                ps.setLong(2, replyId);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'DONE', updated_at = ? "
+                    + "WHERE reply_id = ? AND status = 'RUNNING'")) {
+                ps.setTimestamp(1, now());
+                ps.setLong(2, replyId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A delivery attempt failed: try again at {@code nextAttempt}, or give up when it is null. */
+    public void deliveryFailed(long replyId, String error, Instant nextAttempt) {
+        update("recording a failed delivery", c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, error = ?, "
+                    + "next_attempt_at = ?, status = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, error.length() > 2000 ? error.substring(0, 2000) : error);
+                ps.setTimestamp(2, nextAttempt == null ? null : Timestamp.from(nextAttempt));
+                ps.setString(3, nextAttempt == null ? "FAILED" : "PENDING");
+                ps.setTimestamp(4, now());
+                ps.setLong(5, replyId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public int attempts(long replyId) {
+        return query("reading attempts", c -> {
+            try (var ps = c.prepareStatement("SELECT attempts FROM messages WHERE id = ?")) {
+                ps.setLong(1, replyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
+    /** Replies waiting for delivery whose next attempt is due. */
+    public List<OutboundMessage> dueReplies(Instant now) {
+        return query("reading due replies", c -> {
+            try (var ps = c.prepareStatement("SELECT o.id, o.platform, o.chat_id, o.thread_id, o.text, "
+                    + "i.platform_message_id FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to "
+                    + "WHERE o.direction = 'out' AND o.status = 'PENDING' "
+                    + "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) ORDER BY o.id")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<OutboundMessage> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new OutboundMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public Optional<OutboundMessage> reply(long replyId) {
+        return query("reading reply " + replyId, c -> {
+            try (var ps = c.prepareStatement("SELECT o.id, o.platform, o.chat_id, o.thread_id, o.text, "
+                    + "i.platform_message_id FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to WHERE o.id = ?")) {
+                ps.setLong(1, replyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new OutboundMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** A chat's messages in order, for the web chat and for tests. */
+    public List<ChatLine> history(String platform, String chatId) {
+        return query("reading chat " + chatId, c -> {
+            try (var ps = c.prepareStatement("SELECT id, direction, sender_name, text, status, created_at FROM messages "
+                    + "WHERE platform = ? AND chat_id = ? ORDER BY id")) {
+                ps.setString(1, platform);
+                ps.setString(2, chatId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<ChatLine> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new ChatLine(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getTimestamp(6).toInstant()));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- sessions, audit, usage
+
+    public void turnStarted(String groupId) {
+        update("counting a turn", c -> {
+            try (var ps = c.prepareStatement("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void sessionReset(String groupId) {
+        update("resetting a session", c -> {
+            try (var ps = c.prepareStatement("UPDATE sessions SET turns = 0, started_at = ? WHERE group_id = ?")) {
+                ps.setTimestamp(1, now());
+                ps.setString(2, groupId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void audit(String groupId, String kind, String detail, String isolation) {
+        update("writing the audit trail", c -> {
+            try (var ps = c.prepareStatement("INSERT INTO audit_events (occurred_at, group_id, kind, detail, isolation) "
+                    + "VALUES (?, ?, ?, ?, ?)")) {
+                ps.setTimestamp(1, now());
+                ps.setString(2, groupId);
+                ps.setString(3, kind);
+                ps.setString(4, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
+                ps.setString(5, isolation);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<AuditEvent> auditTrail(String groupId) {
+        return query("reading the audit trail", c -> {
+            try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
+                    + "WHERE group_id = ? ORDER BY id")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<AuditEvent> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    public void recordUsage(String groupId, String model, Usage usage, long latencyMs, String outcome) {
+        update("recording usage", c -> {
+            try (var ps = c.prepareStatement("INSERT INTO model_usage (occurred_at, group_id, model, input_tokens, "
+                    + "output_tokens, latency_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setTimestamp(1, now());
+                ps.setString(2, groupId);
+                ps.setString(3, model == null ? "unknown" : model);
+                ps.setLong(4, usage == null ? 0 : usage.inputTokens());
+                ps.setLong(5, usage == null ? 0 : usage.outputTokens());
+                ps.setLong(6, latencyMs);
+                ps.setString(7, outcome);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Usage totalUsage(String groupId) {
+        return query("reading usage", c -> {
+            try (var ps = c.prepareStatement("SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0) "
+                    + "FROM model_usage WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Usage(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T query(String what, Work<T> work) {
+        return update(what, work);
+    }
+
+    private <T> T update(String what, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(what, e);
+        }
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what, e);
+        }
+    }
+
+    private static long generatedId(PreparedStatement ps) throws SQLException {
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+            keys.next();
+            return keys.getLong(1);
+        }
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now());
+    }
+}
