@@ -1,0 +1,145 @@
+package dev.claw4j.core.llm;
+
+import dev.claw4j.core.llm.ModelCallRecord.Outcome;
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.HostMessage;
+import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.Usage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+
+/**
+ * The host's {@link LlmGateway}: calls the model through a {@link ModelClient}, retries what is worth
+ * retrying, tells the {@link ModelCallListener} about every call, and turns a final failure into a
+ * {@link ProtocolError} a person in the chat can act on. Never throws.
+ * <p>
+ * Logs carry the exception's message only, never the exception: a provider's raw error body sits in the
+ * cause chain and might quote the key.
+ */
+public final class ModelGateway implements LlmGateway {
+    private static final Logger log = LoggerFactory.getLogger(ModelGateway.class);
+
+    private final ModelClient client;
+    private final RetryPolicy retry;
+    private final RetryPolicy.Sleeper sleeper;
+    private final ModelCallListener listener;
+    private final int maxTokens;
+
+    /**
+     * @param maxTokens the host's ceiling on output tokens per call; an agent may ask for fewer, not more
+     */
+    public ModelGateway(ModelClient client, RetryPolicy retry, RetryPolicy.Sleeper sleeper,
+                        ModelCallListener listener, int maxTokens) {
+        this.client = client;
+        this.retry = retry;
+        this.sleeper = sleeper;
+        this.listener = listener == null ? ModelCallListener.NONE : listener;
+        this.maxTokens = maxTokens;
+    }
+
+    /** The gateway for the configured model, with real waits between retries. */
+    public static ModelGateway of(ModelSettings settings, ModelCallListener listener) {
+        return new ModelGateway(ModelClients.create(settings), RetryPolicy.withMaxRetries(settings.maxRetries()),
+                RetryPolicy.Sleeper.REAL, listener, settings.maxTokens());
+    }
+
+    @Override
+    public HostMessage answer(String groupId, AgentMessage.LlmRequest request) {
+        String previousGroup = MDC.get("group");
+        MDC.put("group", groupId);
+        try {
+            return call(groupId, request);
+        } finally {
+            if (previousGroup == null) {
+                MDC.remove("group");
+            } else {
+                MDC.put("group", previousGroup);
+            }
+        }
+    }
+
+    private HostMessage call(String groupId, AgentMessage.LlmRequest request) {
+        String id = request == null ? null : request.id();
+        long started = System.nanoTime();
+        int attempts = 0;
+        try {
+            int tokens = request.maxTokens() == null ? maxTokens : Math.min(request.maxTokens(), maxTokens);
+            while (true) {
+                attempts++;
+                try {
+                    ModelReply reply = client.chat(request.system(), request.messages(), request.tools(), tokens);
+                    report(new ModelCallRecord(groupId, client.model(), reply.usage(), millisSince(started),
+                            attempts, Outcome.OK, null));
+                    return new HostMessage.LlmResponse(id, reply.message(), reply.usage(), reply.stopReason());
+                } catch (ModelException e) {
+                    if (!e.retryable() || attempts > retry.maxRetries()) {
+                        return failed(groupId, id, started, attempts, e.getMessage(), forPeople(e, attempts));
+                    }
+                    Duration wait = retry.delayBefore(attempts, e.retryAfter().orElse(null));
+                    log.info("model call attempt {} failed ({}); trying again in {} ms",
+                            attempts, e.getMessage(), wait.toMillis());
+                    sleeper.sleep(wait);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(groupId, id, started, attempts, "interrupted",
+                    "The model call was interrupted because claw4j is stopping. Try again in a minute.");
+        } catch (RuntimeException e) {
+            // A bug in a client or a broken request; the agent still gets an answer, the log gets the details.
+            log.error("model call failed unexpectedly: {}", e.toString());
+            return failed(groupId, id, started, attempts, e.getClass().getSimpleName(),
+                    "The model call failed unexpectedly; the admin can find details in the host log.");
+        }
+    }
+
+    private ProtocolError failed(String groupId, String id, long started, int attempts, String error,
+                                 String forPeople) {
+        log.warn("model call failed after {} {}: {}", attempts, attempts == 1 ? "try" : "tries", error);
+        report(new ModelCallRecord(groupId, client.model(), Usage.NONE, millisSince(started), attempts,
+                Outcome.FAILED, error));
+        return new ProtocolError(id, ProtocolError.MODEL_FAILED, forPeople);
+    }
+
+    /** What the person in the chat reads: what happened, and who can do what about it. */
+    static String forPeople(ModelException e, int attempts) {
+        String status = e.httpStatus().isPresent() ? "HTTP " + e.httpStatus().getAsInt() + " " : "";
+        String tries = "after " + attempts + (attempts == 1 ? " try" : " tries");
+        return switch (e.kind()) {
+            case RATE_LIMITED -> "The model provider is rate-limiting us (" + status + tries
+                    + "). Try again in a minute.";
+            case SERVER_ERROR -> "The model is not answering right now (" + status + tries
+                    + "). Try again in a minute.";
+            case TIMEOUT -> "The model did not answer in time (" + status + tries + "). Try again in a minute.";
+            case UNREACHABLE -> "The model server cannot be reached (" + tries + "). Try again in a minute;"
+                    + " if it keeps happening, the admin should check model.baseUrl and the network.";
+            case AUTH -> e.httpStatus().orElse(0) == 403
+                    ? "The model provider refused access (HTTP 403): the admin should check model.apiKey"
+                      + " and that the account may use model.name."
+                    : "The model provider refused the key (" + status.strip() + "): the admin should check model.apiKey.";
+            case BAD_REQUEST -> e.httpStatus().orElse(0) == 404
+                    ? "The model provider does not know this model (" + e.getMessage()
+                      + "): the admin should check model.name and model.baseUrl."
+                    : "The model provider rejected the request (" + e.getMessage() + ").";
+            case BAD_ANSWER -> "The model sent an answer claw4j cannot read: the admin should check that"
+                    + " model.baseUrl points at the right kind of server.";
+            case INTERRUPTED -> "The model call was interrupted because claw4j is stopping. Try again in a minute.";
+            case OTHER -> "The model call failed (" + e.getMessage() + ").";
+        };
+    }
+
+    private void report(ModelCallRecord record) {
+        try {
+            listener.onCall(record);
+        } catch (RuntimeException e) {
+            log.warn("model call listener failed: {}", e.toString());
+        }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}
