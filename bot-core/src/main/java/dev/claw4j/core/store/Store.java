@@ -222,6 +222,22 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** One inbound message, if it exists and still waits (status PENDING). */
+    public Optional<StoredInbound> pendingInbound(long id) {
+        return query("reading message " + id, c -> {
+            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_name, text, "
+                    + "platform_message_id, created_at FROM messages WHERE id = ? AND direction = 'in' "
+                    + "AND status = 'PENDING'")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new StoredInbound(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getTimestamp(9).toInstant())) : Optional.empty();
+                }
+            }
+        });
+    }
+
     public void setStatus(List<Long> messageIds, String status) {
         if (messageIds.isEmpty()) {
             return;

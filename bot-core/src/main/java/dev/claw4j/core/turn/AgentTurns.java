@@ -1,0 +1,240 @@
+package dev.claw4j.core.turn;
+
+import dev.claw4j.core.agent.AgentChannel;
+import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.sandbox.SandboxException;
+import dev.claw4j.core.sandbox.SandboxExit;
+import dev.claw4j.core.sandbox.SandboxManager;
+import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.ChatMessage;
+import dev.claw4j.protocol.HostMessage;
+import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.ToolSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One turn of a group's agent: the waiting messages go into its sandbox as {@code turn.start}, the agent's
+ * model calls and host calls are answered, follow-ups are passed in, and the reply goes to the outbox.
+ * Whatever goes wrong (timeout, crash, no sandbox) the people in the chat get a plain answer saying so.
+ */
+public final class AgentTurns implements GroupQueue.TurnRunner {
+    private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
+    private static final int MAX_CRASH_RETRIES = 1;
+
+    /** Settings of every turn. */
+    public record Settings(Duration turnTimeout, String botName, ToolSettings tools) {}
+
+    private final Store store;
+    private final SandboxManager sandboxes;
+    private final LlmGateway gateway;
+    private final Outbox outbox;
+    private final GroupFolders folders;
+    private final Presence presence;
+    private final Settings settings;
+    private final Pattern leadingMention;
+    private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
+
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      Presence presence, Settings settings) {
+        this.store = store;
+        this.sandboxes = sandboxes;
+        this.gateway = gateway;
+        this.outbox = outbox;
+        this.folders = folders;
+        this.presence = presence;
+        this.settings = settings;
+        this.leadingMention = Pattern.compile("^\\s*@" + Pattern.quote(settings.botName()) + "\\b[:,]?\\s*",
+                Pattern.CASE_INSENSITIVE);
+    }
+
+    @Override
+    public void runTurn(String groupId, GroupQueue.Turn turn) {
+        List<StoredInbound> pending = store.pendingFor(groupId);
+        List<StoredInbound> forAgent = new ArrayList<>();
+        for (StoredInbound m : pending) {
+            if (!runCommand(groupId, m)) {
+                forAgent.add(m);
+            }
+        }
+        if (forAgent.isEmpty()) {
+            return;
+        }
+        StoredInbound last = forAgent.getLast();
+        store.setStatus(ids(forAgent), "RUNNING");
+        store.turnStarted(groupId);
+        audit(groupId, "turn.started", forAgent.size() + " message(s)");
+        presence.working(last.platform(), last.chatId(), last.threadId(), true);
+        try {
+            converse(groupId, turn, forAgent);
+        } finally {
+            presence.working(last.platform(), last.chatId(), last.threadId(), false);
+            audit(groupId, "turn.finished", null);
+        }
+    }
+
+    /** Chat commands the host answers itself. True when the message was one. */
+    private boolean runCommand(String groupId, StoredInbound m) {
+        String text = leadingMention.matcher(m.text()).replaceFirst("").strip();
+        if (!text.equalsIgnoreCase("/reset")) {
+            return false;
+        }
+        folders.resetSession(groupId);
+        store.sessionReset(groupId);
+        audit(groupId, "session.reset", "by " + m.senderName());
+        store.setStatus(List.of(m.id()), "RUNNING");
+        outbox.send(groupId, m.platform(), m.chatId(), m.threadId(),
+                "Started a fresh conversation. My memory file (AGENT.md) and my files are kept.",
+                m.id(), List.of(m.id()), false);
+        return true;
+    }
+
+    private void converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages) {
+        StoredInbound last = messages.getLast();
+        SandboxManager.Live live;
+        try {
+            live = sandboxes.acquire(groupId);
+        } catch (SandboxException e) {
+            log.error("[{}] {}", groupId, e.getMessage());
+            audit(groupId, "sandbox.failed", e.getMessage());
+            reply(groupId, last, ids(messages), true, "I could not start my sandbox, so I cannot work on this right "
+                    + "now. The admin should run `./claw4j doctor` on the host.");
+            return;
+        }
+        String turnId = UUID.randomUUID().toString();
+        AgentChannel channel = live.channel();
+        FollowUps followUps = new FollowUps(store, channel, turnId, groupId, ids(messages));
+        channel.send(new HostMessage.TurnStart(turnId, groupId,
+                Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
+                messages.stream().map(AgentTurns::chatMessage).toList(), settings.tools()));
+        turn.acceptFollowUps(followUps::offer);
+
+        long deadline = System.nanoTime() + settings.turnTimeout().toNanos();
+        AgentMessage.TurnDone done = null;
+        String failure = null;
+        try {
+            while (done == null && failure == null) {
+                long left = deadline - System.nanoTime();
+                AgentMessage m = left <= 0 ? null : channel.receive(Duration.ofNanos(left));
+                if (m == null) {
+                    failure = "That took longer than " + human(settings.turnTimeout()) + ", so I stopped. "
+                            + "Try a smaller step, or ask me to continue.";
+                    audit(groupId, "turn.timeout", human(settings.turnTimeout()));
+                    sandboxes.discard(groupId);
+                } else if (m == AgentChannel.CLOSED) {
+                    failure = crashed(groupId, live, turn, messages, followUps);
+                    if (failure == null) {
+                        return; // re-queued for one more try in a fresh sandbox
+                    }
+                } else {
+                    switch (m) {
+                        case AgentMessage.LlmRequest r -> channel.send(gateway.answer(groupId, r));
+                        case AgentMessage.HostCall c -> channel.send(hostCall(groupId, last, c));
+                        case AgentMessage.Event e -> audit(groupId, e.kind(), e.tool() + " " + e.detail()
+                                + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
+                                + (e.durationMs() == null ? "" : " " + e.durationMs() + "ms"));
+                        case AgentMessage.TurnDone d -> done = d;
+                        case ProtocolError e -> audit(groupId, "agent.error", e.code() + ": " + e.message());
+                        case AgentMessage.Ready r -> log.debug("[{}] late ready line", groupId);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "The host is shutting down; I will answer when it is back.";
+        } finally {
+            turn.stopFollowUps();
+        }
+        crashesInARow.remove(groupId);
+        List<Long> answered = new ArrayList<>(ids(messages));
+        List<Long> taken = followUps.close(done == null ? Integer.MAX_VALUE : done.followUpsTaken());
+        answered.addAll(taken);
+        if (followUps.returnedAny()) {
+            turn.again();
+        }
+        if (failure != null) {
+            reply(groupId, last, answered, true, failure);
+        } else if (done.reply() == null || done.reply().isBlank()) {
+            store.setStatus(answered, "DONE"); // the agent chose to stay silent; nothing to deliver
+        } else {
+            reply(groupId, last, answered, false, done.reply());
+        }
+    }
+
+    /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */
+    private String crashed(String groupId, SandboxManager.Live live, GroupQueue.Turn turn,
+                           List<StoredInbound> messages, FollowUps followUps) {
+        SandboxExit exit;
+        try {
+            exit = live.sandbox().exit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            exit = new SandboxExit(-1, false);
+        }
+        sandboxes.discard(groupId);
+        audit(groupId, "sandbox.crashed", exit.describe());
+        int crashes = crashesInARow.merge(groupId, 1, Integer::sum);
+        if (crashes <= MAX_CRASH_RETRIES) {
+            turn.stopFollowUps();
+            List<Long> again = new ArrayList<>(ids(messages));
+            again.addAll(followUps.close(0));
+            store.setStatus(again, "PENDING");
+            turn.again();
+            log.warn("[{}] sandbox ended mid-turn ({}); trying once more in a fresh one", groupId, exit.describe());
+            return null;
+        }
+        crashesInARow.remove(groupId);
+        return exit.outOfMemory()
+                ? "My sandbox ran out of memory and was stopped. Try something smaller, or ask the admin to raise "
+                        + "sandbox.memory."
+                : "My sandbox stopped unexpectedly (" + exit.describe() + "). Please try again.";
+    }
+
+    private HostMessage hostCall(String groupId, StoredInbound last, AgentMessage.HostCall call) {
+        // the group can only ever reach the chat its turn came from: no target is read from the call
+        if (call.method().equals("send_message")) {
+            String text = call.args().getOrDefault("text", "");
+            if (text.isBlank()) {
+                return HostMessage.HostResult.failed(call.id(), "send_message needs a non-empty \"text\"");
+            }
+            outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), text, null, List.of(), false);
+            audit(groupId, "host.send_message", text.length() + " characters");
+            return HostMessage.HostResult.ok(call.id(), "sent");
+        }
+        audit(groupId, "host.call.refused", call.method());
+        return HostMessage.HostResult.failed(call.id(), "unknown host call '" + call.method()
+                + "'; available: send_message");
+    }
+
+    private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {
+        outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), text, last.id(), answered, failed);
+    }
+
+    private void audit(String groupId, String kind, String detail) {
+        store.audit(groupId, kind, detail, sandboxes.isolation().describe());
+    }
+
+    private static ChatMessage chatMessage(StoredInbound m) {
+        return new ChatMessage(m.senderName(), m.text(), m.receivedAt().toString());
+    }
+
+    private static List<Long> ids(List<StoredInbound> messages) {
+        return messages.stream().map(StoredInbound::id).toList();
+    }
+
+    private static String human(Duration d) {
+        return d.toMinutes() > 0 && d.toSecondsPart() == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+    }
+}
