@@ -1,5 +1,8 @@
 package dev.claw4j.app;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,14 +11,60 @@ import java.time.Duration;
  * claw4j.yaml, as far as this version reads it. Every key is documented in config/claw4j.yaml;
  * {@link ConfigLoader} refuses unknown keys and bad values, naming the key.
  */
-public record Config(Path dataDir, Sandbox sandbox) {
+public record Config(Path dataDir, String botName, Model model, Binding binding, Sandbox sandbox,
+                     Connectors connectors) {
     public Config {
         dataDir = dataDir == null ? Path.of("data") : dataDir;
+        botName = botName == null ? "claw" : botName;
+        model = model == null ? new Model(null, null, null, null, null, null, null) : model;
+        binding = binding == null ? new Binding(null) : binding;
         sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null) : sandbox;
+        connectors = connectors == null ? new Connectors(null) : connectors;
     }
 
     public static Config defaults() {
-        return new Config(null, null);
+        return new Config(null, null, null, null, null, null);
+    }
+
+    public Config withDataDir(Path dir) {
+        return new Config(dir, botName, model, binding, sandbox, connectors);
+    }
+
+    public Config withModel(Model m) {
+        return new Config(dataDir, botName, m, binding, sandbox, connectors);
+    }
+
+    public Config withConnectors(Connectors c) {
+        return new Config(dataDir, botName, model, binding, sandbox, c);
+    }
+
+    public Config withSandbox(Sandbox s) {
+        return new Config(dataDir, botName, model, binding, s, connectors);
+    }
+
+    /** The {@code model:} section: which model answers, with which key. */
+    public record Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
+                        String timeout, Integer maxRetries) {
+        public Model {
+            provider = provider == null ? "anthropic" : provider;
+            name = name == null ? "claude-sonnet-4-5" : name;
+        }
+
+        public ModelSettings settings() {
+            return ModelSettings.of(provider, name, apiKey, baseUrl, maxTokens,
+                    timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries);
+        }
+    }
+
+    /** The {@code binding:} section. */
+    public record Binding(@JsonProperty("default") String defaultPolicy) {
+        public Binding {
+            defaultPolicy = defaultPolicy == null ? "per-chat" : defaultPolicy;
+        }
+
+        public BindingPolicy policy() {
+            return BindingPolicy.parse("binding.default", defaultPolicy);
+        }
     }
 
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
@@ -41,6 +90,27 @@ public record Config(Path dataDir, Sandbox sandbox) {
 
         public Duration idle() {
             return Units.duration("sandbox.idleTimeout", idleTimeout);
+        }
+
+        public Sandbox withMaxSandboxes(int n) {
+            return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
+                    idleTimeout, n);
+        }
+    }
+
+    /** The {@code connectors:} section. */
+    public record Connectors(Web web) {
+        public Connectors {
+            web = web == null ? new Web(null, null, null) : web;
+        }
+    }
+
+    /** The local web chat. */
+    public record Web(Boolean enabled, String bind, Integer port) {
+        public Web {
+            enabled = enabled == null || enabled;
+            bind = bind == null ? "127.0.0.1" : bind;
+            port = port == null ? 8080 : port;
         }
     }
 }

@@ -73,6 +73,14 @@ public final class ConfigLoader {
     private void validate(Config config) {
         Config.Sandbox s = config.sandbox();
         try {
+            config.binding().policy();
+            if (!config.botName().matches("[A-Za-z0-9_]{1,32}")) {
+                throw new ConfigException("botName '" + config.botName() + "' must be 1-32 letters, digits or _");
+            }
+            int port = config.connectors().web().port();
+            if (port < 0 || port > 65535) {
+                throw new ConfigException("connectors.web.port must be 0-65535, got " + port);
+            }
             SandboxLimits limits = s.limits();
             s.idle();
             if (limits.turnTimeout().isZero()) {

@@ -18,6 +18,6 @@ final class ConfigOption {
     Config load() {
         Path chosen = file != null ? file : home().resolve("config/claw4j.yaml");
         Config config = file == null && !Files.exists(chosen) ? Config.defaults() : new ConfigLoader().load(chosen);
-        return new Config(home().resolve(config.dataDir()).normalize(), config.sandbox());
+        return config.withDataDir(home().resolve(config.dataDir()).normalize());
     }
 }

@@ -6,12 +6,17 @@ import picocli.CommandLine.Command;
 /** The {@code claw4j} command line. */
 @Command(name = "claw4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A self-hosted host for sandboxed chat agents.",
-        subcommands = {DoctorCommand.class, SandboxCommand.class, ImageCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, DoctorCommand.class, SandboxCommand.class,
+                ImageCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("demo"))) {
+            // the long-running commands log what they do; one-shot commands stay quiet (read by logback.xml)
+            System.setProperty("claw4j.log.level", "INFO");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -1,0 +1,132 @@
+package dev.claw4j.app;
+
+import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.host.Host;
+import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.llm.ModelCallListener;
+import dev.claw4j.core.llm.ModelGateway;
+import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.sandbox.SandboxManager;
+import dev.claw4j.core.sandbox.SandboxRuntime;
+import dev.claw4j.core.sandbox.SandboxSpec;
+import dev.claw4j.core.store.Store;
+import dev.claw4j.core.turn.AgentTurns;
+import dev.claw4j.core.turn.Presence;
+import dev.claw4j.protocol.ToolSettings;
+import dev.claw4j.web.WebConnector;
+import dev.claw4j.web.WebSettings;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole host, wired by constructors in one place a reader can follow top to bottom:
+ * store → folders → router → sandboxes → model gateway → connectors → outbox → turns → queue → host.
+ */
+public final class Claw4j implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Claw4j.class);
+
+    private final Store store;
+    private final SandboxRuntime runtime;
+    private final SandboxManager sandboxes;
+    private final Map<String, Connector> connectors;
+    private final Outbox outbox;
+    private final GroupQueue queue;
+    private final Host host;
+
+    public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
+        this.runtime = runtime;
+        this.store = Store.open(config.dataDir());
+        GroupFolders folders = new GroupFolders(config.dataDir());
+        Router router = new Router(store, config.binding().policy(), folders);
+        String isolation = runtime.isolation().describe();
+        this.sandboxes = new SandboxManager(runtime,
+                group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits()),
+                (group, error) -> store.audit(group, "protocol.refused", error.code() + ": " + error.message(), isolation));
+        ModelCallListener usage = call -> {
+            store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
+            store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
+                    + " ms, " + call.attempts() + " attempt(s)" + (call.error() == null ? "" : ": " + call.error()),
+                    isolation);
+        };
+        LlmGateway gateway = ModelGateway.of(model, usage);
+        this.connectors = new LinkedHashMap<>();
+        if (config.connectors().web().enabled()) {
+            Config.Web web = config.connectors().web();
+            connectors.put("web", new WebConnector(new WebSettings(web.bind(), web.port(), config.botName())));
+        }
+        this.outbox = new Outbox(store, connectors, Clock.systemUTC());
+        Presence presence = (platform, chat, thread, busy) -> {
+            Connector c = connectors.get(platform);
+            if (c != null) {
+                try {
+                    c.working(chat, thread, busy);
+                } catch (RuntimeException e) {
+                    log.debug("presence on {}: {}", platform, e.getMessage());
+                }
+            }
+        };
+        AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence,
+                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS));
+        this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
+                Clock.systemUTC());
+        this.host = new Host(store, router, queue);
+    }
+
+    /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
+    public void start() {
+        int orphans = runtime.removeOrphans();
+        if (orphans > 0) {
+            log.info("removed {} sandbox(es) left by an earlier run", orphans);
+        }
+        outbox.start();
+        host.recover();
+        for (Connector c : List.copyOf(connectors.values())) {
+            try {
+                c.start(host);
+                log.info("connector {} started", c.platform());
+            } catch (RuntimeException e) {
+                // one connector failing must not stop the others
+                log.error("connector {} did not start: {}", c.platform(), e.getMessage());
+                connectors.remove(c.platform());
+            }
+        }
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public SandboxManager sandboxes() {
+        return sandboxes;
+    }
+
+    public GroupQueue queue() {
+        return queue;
+    }
+
+    public Connector connector(String platform) {
+        return connectors.get(platform);
+    }
+
+    @Override
+    public void close() {
+        connectors.values().forEach(Connector::close);
+        queue.close();
+        outbox.close();
+        sandboxes.close();
+        runtime.close();
+        store.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.claw4j.app.e2e;
+
+import dev.claw4j.app.Claw4j;
+import dev.claw4j.app.Config;
+import dev.claw4j.app.demo.DemoModelServer;
+import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.sandbox.AgentImage;
+import dev.claw4j.sandbox.DockerClients;
+import dev.claw4j.sandbox.DockerSandboxRuntime;
+import dev.claw4j.sandbox.SandboxSettings;
+import dev.claw4j.web.WebConnector;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The real host, in this JVM: H2 on disk, real gVisor sandboxes with the real agent, the web chat on a free
+ * port, and the scripted OpenAI-compatible model on loopback, reached through the real OpenAI client.
+ */
+final class RunningHost implements AutoCloseable {
+    final DemoModelServer model;
+    final Claw4j claw4j;
+    final WebChatClient chat;
+    final String installId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+
+    RunningHost(Path data, int maxSandboxes, String idleTimeout) throws Exception {
+        AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
+                line -> System.out.println("[image] " + line));
+        model = new DemoModelServer(0);
+        model.start();
+        Config config = Config.defaults().withDataDir(data)
+                .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
+                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", idleTimeout,
+                        maxSandboxes));
+        var runtime = new DockerSandboxRuntime(DockerClients.connect(),
+                new SandboxSettings("runsc", true, null, installId));
+        claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl()));
+        claw4j.start();
+        chat = new WebChatClient(((WebConnector) claw4j.connector("web")).port());
+    }
+
+    @Override
+    public void close() {
+        claw4j.close();
+        model.close();
+    }
+}

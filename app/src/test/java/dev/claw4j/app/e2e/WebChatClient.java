@@ -1,0 +1,67 @@
+package dev.claw4j.app.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The web chat's JSON API, as a script or a test uses it. */
+final class WebChatClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String base;
+
+    WebChatClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** Posts a message and returns the stored message id. */
+    long post(String chat, String user, String text) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(Map.of("user", user, "text", text));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body()).get("id").asLong();
+    }
+
+    List<JsonNode> messages(String chat) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET answered " + r.statusCode() + ": " + r.body());
+        }
+        List<JsonNode> out = new ArrayList<>();
+        JSON.readTree(r.body()).forEach(out::add);
+        return out;
+    }
+
+    List<JsonNode> replies(String chat) throws IOException, InterruptedException {
+        return messages(chat).stream().filter(m -> m.get("direction").asText().equals("out")).toList();
+    }
+
+    /** Waits until the chat has at least {@code count} replies, and returns them. */
+    List<JsonNode> awaitReplies(String chat, int count, Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<JsonNode> replies = replies(chat);
+            if (replies.size() >= count) {
+                return replies;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("chat " + chat + " has " + replies.size() + " replies after " + timeout
+                        + ", wanted " + count + "; messages: " + messages(chat));
+            }
+            Thread.sleep(100);
+        }
+    }
+}
