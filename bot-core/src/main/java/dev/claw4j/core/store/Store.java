@@ -50,6 +50,17 @@ public final class Store implements AutoCloseable {
     // ---------------------------------------------------------------- chats, groups, bindings
 
     public void ensureChat(String platform, String chatId, ChatKind kind) {
+        try {
+            insertChatIfMissing(platform, chatId, kind);
+        } catch (StoreException e) {
+            // two first messages of one chat raced; the other one recorded it
+            if (!(e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+                throw e;
+            }
+        }
+    }
+
+    private void insertChatIfMissing(String platform, String chatId, ChatKind kind) {
         update("recording chat " + chatId, c -> {
             try (var ps = c.prepareStatement("INSERT INTO chats (platform, chat_id, kind, created_at) "
                     + "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE platform = ? AND chat_id = ?)")) {
