@@ -102,23 +102,23 @@ final class AttachedSandbox implements Sandbox {
     }
 
     private void awaitExit() {
+        SandboxExit result = new SandboxExit(-1, false);
         try {
             docker.waitContainerCmd(containerId).start().awaitStatusCode();
-            SandboxExit result = DockerSandboxRuntime.exitOf(docker.inspectContainerCmd(containerId).exec());
+            result = DockerSandboxRuntime.exitOf(docker.inspectContainerCmd(containerId).exec());
             if (!stopped.get()) {
                 MDC.put("group", groupId);
                 log.info("[{}] sandbox {} {}", groupId, name, result.describe());
                 MDC.remove("group");
             }
-            exit.complete(result);
-        } catch (NotFoundException gone) {
-            exit.complete(new SandboxExit(-1, false));
-        } catch (RuntimeException e) {
-            exit.complete(new SandboxExit(-1, false));
+        } catch (RuntimeException gone) {
+            // removed under us, or the daemon went away: either way it has ended
         } finally {
             fromAgent.close();
             toAgent.close();
+            // removed before anyone hears it ended, so "ended" always means "gone" (the sandbox cap counts on it)
             remove();
+            exit.complete(result);
         }
     }
 
