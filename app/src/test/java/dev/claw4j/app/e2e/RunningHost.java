@@ -23,13 +23,17 @@ final class RunningHost implements AutoCloseable {
     final String installId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
 
     RunningHost(Path data, int maxSandboxes, String idleTimeout) throws Exception {
+        this(data, maxSandboxes, idleTimeout, "2m");
+    }
+
+    RunningHost(Path data, int maxSandboxes, String idleTimeout, String turnTimeout) throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
         model.start();
         Config config = Config.defaults().withDataDir(data)
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
-                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", idleTimeout,
+                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, turnTimeout, idleTimeout,
                         maxSandboxes));
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));

@@ -1,0 +1,72 @@
+package dev.claw4j.app.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.core.store.AuditEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When a turn goes wrong, the person is told in plain words, and the host and the group carry on. */
+class TurnFailuresIT {
+    @TempDir
+    Path data;
+
+    @Test
+    void aTurnPastTurnTimeoutIsStoppedAndThePersonIsTold() throws Exception {
+        try (RunningHost host = new RunningHost(data, 2, "1m", "6s")) {
+            host.chat.post("dm-slow", "sam", "run: sleep 60");
+            List<JsonNode> replies = host.chat.awaitReplies("dm-slow", 1, Duration.ofSeconds(60));
+            assertThat(replies.getFirst().get("text").asText()).contains("took longer than 6 s");
+            assertThat(host.chat.messages("dm-slow").getFirst().get("status").asText()).isEqualTo("FAILED");
+
+            host.chat.post("dm-slow", "sam", "run: echo still-here");
+            assertThat(host.chat.awaitReplies("dm-slow", 2, Duration.ofSeconds(60)).get(1).get("text").asText())
+                    .contains("still-here");
+        }
+    }
+
+    @Test
+    void aSandboxThatDiesMidTurnIsRestartedOnceThenThePersonIsTold() throws Exception {
+        try (RunningHost host = new RunningHost(data, 2, "1m")) {
+            // the agent runner is bash's parent: killing it ends the sandbox in the middle of the turn
+            host.chat.post("dm-crash", "cat", "run: kill -9 $PPID");
+            List<JsonNode> replies = host.chat.awaitReplies("dm-crash", 1, Duration.ofSeconds(90));
+            assertThat(replies.getFirst().get("text").asText()).contains("stopped unexpectedly");
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-crash").orElseThrow();
+            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("sandbox.crashed"))
+                    .hasSize(2);
+
+            host.chat.post("dm-crash", "cat", "run: echo recovered");
+            assertThat(host.chat.awaitReplies("dm-crash", 2, Duration.ofSeconds(60)).get(1).get("text").asText())
+                    .contains("recovered");
+        }
+    }
+
+    @Test
+    void theGroupsMemoryFileReachesTheModelButASymlinkedOneDoesNot() throws Exception {
+        try (RunningHost host = new RunningHost(data, 2, "1m")) {
+            host.chat.post("dm-mem", "meg", "run: echo 'Meg likes tea. MEMORY-MARK' > AGENT.md");
+            host.chat.awaitReplies("dm-mem", 1, Duration.ofSeconds(90));
+            host.chat.post("dm-mem", "meg", "what do I like?");
+            host.chat.awaitReplies("dm-mem", 2, Duration.ofSeconds(60));
+            assertThat(host.model.rawRequests().getLast()).contains("MEMORY-MARK");
+
+            // an agent that swaps its memory for a link to a host file must not get that file into its prompt
+            Path hostSecret = data.resolve("host-secret.txt");
+            Files.writeString(hostSecret, "HOST-SECRET-99");
+            host.chat.post("dm-mem", "meg", "run: rm AGENT.md && ln -s " + hostSecret + " AGENT.md && echo linked");
+            host.chat.awaitReplies("dm-mem", 3, Duration.ofSeconds(60));
+            host.chat.post("dm-mem", "meg", "and now?");
+            host.chat.awaitReplies("dm-mem", 4, Duration.ofSeconds(60));
+            assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("HOST-SECRET-99"));
+            List<AuditEvent> trail = host.claw4j.store().auditTrail(
+                    host.claw4j.store().groupForBinding("web:chat:dm-mem").orElseThrow());
+            assertThat(trail).anyMatch(e -> e.kind().equals("model.call"));
+        }
+    }
+}
