@@ -370,7 +370,7 @@ public final class Store implements AutoCloseable {
 
     /** A delivery attempt failed: try again at {@code nextAttempt}, or give up when it is null. */
     public void deliveryFailed(long replyId, String error, Instant nextAttempt) {
-        update("recording a failed delivery", c -> {
+        inTransaction("recording a failed delivery", c -> {
             try (var ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, error = ?, "
                     + "next_attempt_at = ?, status = ?, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, error.length() > 2000 ? error.substring(0, 2000) : error);
@@ -379,6 +379,15 @@ public final class Store implements AutoCloseable {
                 ps.setTimestamp(4, now());
                 ps.setLong(5, replyId);
                 ps.executeUpdate();
+            }
+            if (nextAttempt == null) {
+                // given up: the messages it answered will never be DONE
+                try (var ps = c.prepareStatement("UPDATE messages SET status = 'FAILED', updated_at = ? "
+                        + "WHERE reply_id = ? AND status = 'RUNNING'")) {
+                    ps.setTimestamp(1, now());
+                    ps.setLong(2, replyId);
+                    ps.executeUpdate();
+                }
             }
             return null;
         });
