@@ -63,7 +63,8 @@ public final class Claw4j implements AutoCloseable {
             connectors.put("web", new WebConnector(new WebSettings(web.bind(), web.port(), config.botName())));
         }
         this.outbox = new Outbox(store, connectors, Clock.systemUTC());
-        Presence presence = (platform, chat, thread, busy) -> {
+        // typing indicators go out on their own thread: a slow platform must not slow a turn down
+        Presence presence = (platform, chat, thread, busy) -> Thread.ofVirtual().start(() -> {
             Connector c = connectors.get(platform);
             if (c != null) {
                 try {
@@ -72,7 +73,7 @@ public final class Claw4j implements AutoCloseable {
                     log.debug("presence on {}: {}", platform, e.getMessage());
                 }
             }
-        };
+        });
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,

@@ -29,6 +29,7 @@ public final class Host implements Inbox {
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
+    private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public Host(Store store, Router router, GroupQueue queue) {
         this.store = store;
@@ -44,7 +45,10 @@ public final class Host implements Inbox {
         if (seen != null) {
             return new Accepted(seen, true, addressed);
         }
-        store.ensureChat(m.platform(), m.chatId(), m.kind());
+        knownChats.get(m.platform() + ":" + m.chatId(), k -> {
+            store.ensureChat(m.platform(), m.chatId(), m.kind());
+            return true;
+        });
         Optional<Long> id = store.insertInbound(m, addressed ? "PENDING" : "IGNORED");
         if (id.isEmpty()) {
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);

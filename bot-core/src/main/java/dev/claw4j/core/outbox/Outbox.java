@@ -50,7 +50,7 @@ public final class Outbox implements AutoCloseable {
     public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
                      List<Long> answers, boolean failed) {
         long id = store.insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed);
-        store.reply(id).ifPresent(m -> Thread.ofVirtual().name("deliver-" + id).start(() -> deliver(m)));
+        Thread.ofVirtual().name("deliver-" + id).start(() -> store.reply(id).ifPresent(this::deliver));
         return id;
     }
 

@@ -19,6 +19,7 @@ public final class Router {
     private final BindingPolicy defaultPolicy;
     private final GroupFolders folders;
     private final Cache<String, String> bindings = Caffeine.newBuilder().maximumSize(50_000).build();
+    private final Cache<String, BindingPolicy> chatPolicies = Caffeine.newBuilder().maximumSize(50_000).build();
 
     public Router(Store store, BindingPolicy defaultPolicy, GroupFolders folders) {
         this.store = store;
@@ -27,10 +28,16 @@ public final class Router {
     }
 
     public String groupFor(InboundMessage m) {
-        BindingPolicy policy = store.chatBinding(m.platform(), m.chatId())
-                .map(p -> BindingPolicy.parse("binding of " + m.chatId(), p)).orElse(defaultPolicy);
+        BindingPolicy policy = chatPolicies.get(m.platform() + ":" + m.chatId(), k -> store.chatBinding(m.platform(),
+                m.chatId()).map(p -> BindingPolicy.parse("binding of " + m.chatId(), p)).orElse(defaultPolicy));
         String key = bindingKey(policy, m);
         return bindings.get(key, k -> store.groupForBinding(k).orElseGet(() -> create(k, policy, m)));
+    }
+
+    /** Overrides the binding policy of one chat (its next new group follows it). */
+    public void setChatBinding(String platform, String chatId, BindingPolicy policy) {
+        store.setChatBinding(platform, chatId, policy.configName());
+        chatPolicies.invalidate(platform + ":" + chatId);
     }
 
     private String create(String key, BindingPolicy policy, InboundMessage m) {

@@ -458,6 +458,36 @@ public final class Store implements AutoCloseable {
 
     // ---------------------------------------------------------------- sessions, audit, usage
 
+    /**
+     * A turn takes these messages: one transaction marks them RUNNING, counts the turn and writes the audit
+     * line, so the message path pays for one commit instead of three.
+     */
+    public void startTurn(String groupId, List<Long> messageIds, String isolation) {
+        inTransaction("starting a turn of " + groupId, c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'RUNNING', updated_at = ? WHERE id = ?")) {
+                for (long id : messageIds) {
+                    ps.setTimestamp(1, now());
+                    ps.setLong(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (var ps = c.prepareStatement("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("INSERT INTO audit_events (occurred_at, group_id, kind, detail, isolation) "
+                    + "VALUES (?, ?, 'turn.started', ?, ?)")) {
+                ps.setTimestamp(1, now());
+                ps.setString(2, groupId);
+                ps.setString(3, messageIds.size() + " message(s)");
+                ps.setString(4, isolation);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     public void turnStarted(String groupId) {
         update("counting a turn", c -> {
             try (var ps = c.prepareStatement("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?")) {

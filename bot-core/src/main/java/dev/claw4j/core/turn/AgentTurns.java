@@ -74,15 +74,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             return;
         }
         StoredInbound last = forAgent.getLast();
-        store.setStatus(ids(forAgent), "RUNNING");
-        store.turnStarted(groupId);
-        audit(groupId, "turn.started", forAgent.size() + " message(s)");
+        store.startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
         presence.working(last.platform(), last.chatId(), last.threadId(), true);
+        Timing timing = new Timing();
         try {
-            converse(groupId, turn, forAgent);
+            converse(groupId, turn, forAgent, timing);
         } finally {
             presence.working(last.platform(), last.chatId(), last.threadId(), false);
-            audit(groupId, "turn.finished", null);
+            audit(groupId, "turn.finished", timing.describe());
         }
     }
 
@@ -102,11 +101,26 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         return true;
     }
 
-    private void converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages) {
+    /** Where a turn's time went: waiting for the agent in its sandbox, waiting for the model, the rest is ours. */
+    private static final class Timing {
+        final long start = System.nanoTime();
+        long agentNanos;
+        long modelNanos;
+
+        String describe() {
+            long total = System.nanoTime() - start;
+            return String.format("total=%.1fms agent=%.1fms model=%.1fms host=%.1fms", total / 1e6, agentNanos / 1e6,
+                    modelNanos / 1e6, (total - agentNanos - modelNanos) / 1e6);
+        }
+    }
+
+    private void converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages, Timing timing) {
         StoredInbound last = messages.getLast();
         SandboxManager.Live live;
+        long acquireStart = System.nanoTime();
         try {
             live = sandboxes.acquire(groupId);
+            timing.agentNanos += System.nanoTime() - acquireStart; // a cold start is the sandbox's time, not ours
         } catch (SandboxException e) {
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
@@ -128,7 +142,9 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         try {
             while (done == null && failure == null) {
                 long left = deadline - System.nanoTime();
+                long waitStart = System.nanoTime();
                 AgentMessage m = left <= 0 ? null : channel.receive(Duration.ofNanos(left));
+                timing.agentNanos += System.nanoTime() - waitStart;
                 if (m == null) {
                     failure = "That took longer than " + human(settings.turnTimeout()) + ", so I stopped. "
                             + "Try a smaller step, or ask me to continue.";
@@ -141,7 +157,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                     }
                 } else {
                     switch (m) {
-                        case AgentMessage.LlmRequest r -> channel.send(gateway.answer(groupId, r));
+                        case AgentMessage.LlmRequest r -> {
+                            long modelStart = System.nanoTime();
+                            HostMessage answer = gateway.answer(groupId, r);
+                            timing.modelNanos += System.nanoTime() - modelStart;
+                            channel.send(answer);
+                        }
                         case AgentMessage.HostCall c -> channel.send(hostCall(groupId, last, c));
                         case AgentMessage.Event e -> audit(groupId, e.kind(), e.tool() + " " + e.detail()
                                 + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
