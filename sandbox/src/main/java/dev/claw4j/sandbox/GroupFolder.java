@@ -3,6 +3,7 @@ package dev.claw4j.sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
@@ -18,20 +19,31 @@ final class GroupFolder {
     static void prepare(Path dir) {
         try {
             Files.createDirectories(dir);
-            Object owner = Files.getAttribute(dir, "unix:uid");
-            if (owner instanceof Integer uid && uid == SANDBOX_UID) {
-                return;
-            }
             try {
-                Files.setAttribute(dir, "unix:uid", SANDBOX_UID);
-                Files.setAttribute(dir, "unix:gid", SANDBOX_UID);
+                giveToSandboxUser(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                // files the host put there (AGENT.md) must be the agent's to edit; links are never followed
+                try (var children = Files.list(dir)) {
+                    for (Path child : children.toList()) {
+                        if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
+                            giveToSandboxUser(child);
+                        }
+                    }
+                }
             } catch (IOException | UnsupportedOperationException notRoot) {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the group folder " + dir + ": " + e.getMessage()
                     + "; check that the data directory is writable", e);
+        }
+    }
+
+    private static void giveToSandboxUser(Path path) throws IOException {
+        Object owner = Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (!(owner instanceof Integer uid && uid == SANDBOX_UID)) {
+            Files.setAttribute(path, "unix:uid", SANDBOX_UID, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", SANDBOX_UID, LinkOption.NOFOLLOW_LINKS);
         }
     }
 

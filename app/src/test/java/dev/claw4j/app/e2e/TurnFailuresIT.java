@@ -50,19 +50,26 @@ class TurnFailuresIT {
     @Test
     void theGroupsMemoryFileReachesTheModelButASymlinkedOneDoesNot() throws Exception {
         try (RunningHost host = new RunningHost(data, 2, "1m")) {
-            host.chat.post("dm-mem", "meg", "run: echo 'Meg likes tea. MEMORY-MARK' > AGENT.md");
-            host.chat.awaitReplies("dm-mem", 1, Duration.ofSeconds(90));
-            host.chat.post("dm-mem", "meg", "what do I like?");
+            // the marker is assembled by printf, so only the file (not the command) contains it
+            host.chat.post("dm-mem", "meg", "run: printf 'Meg likes tea. MEM%sMARK' ORY- >> AGENT.md && echo noted");
+            assertThat(host.chat.awaitReplies("dm-mem", 1, Duration.ofSeconds(90)).getFirst().get("text").asText())
+                    .contains("noted").contains("exit code: 0");
+            host.chat.post("dm-mem", "meg", "/reset");
             host.chat.awaitReplies("dm-mem", 2, Duration.ofSeconds(60));
-            assertThat(host.model.rawRequests().getLast()).contains("MEMORY-MARK");
+            host.chat.post("dm-mem", "meg", "what do I like?");
+            host.chat.awaitReplies("dm-mem", 3, Duration.ofSeconds(60));
+            // a fresh session, yet the memory is in the instructions the model gets
+            JsonNode system = host.model.requests().getLast().get("messages").get(0);
+            assertThat(system.get("role").asText()).isEqualTo("system");
+            assertThat(system.get("content").asText()).contains("Your memory").contains("MEMORY-MARK");
 
             // an agent that swaps its memory for a link to a host file must not get that file into its prompt
             Path hostSecret = data.resolve("host-secret.txt");
             Files.writeString(hostSecret, "HOST-SECRET-99");
             host.chat.post("dm-mem", "meg", "run: rm AGENT.md && ln -s " + hostSecret + " AGENT.md && echo linked");
-            host.chat.awaitReplies("dm-mem", 3, Duration.ofSeconds(60));
-            host.chat.post("dm-mem", "meg", "and now?");
             host.chat.awaitReplies("dm-mem", 4, Duration.ofSeconds(60));
+            host.chat.post("dm-mem", "meg", "and now?");
+            host.chat.awaitReplies("dm-mem", 5, Duration.ofSeconds(60));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("HOST-SECRET-99"));
             List<AuditEvent> trail = host.claw4j.store().auditTrail(
                     host.claw4j.store().groupForBinding("web:chat:dm-mem").orElseThrow());
