@@ -17,8 +17,6 @@ import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.core.turn.Presence;
 import dev.claw4j.protocol.ToolSettings;
-import dev.claw4j.web.WebConnector;
-import dev.claw4j.web.WebSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +40,11 @@ public final class Claw4j implements AutoCloseable {
     private final Host host;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
+        this(config, runtime, model, Connectors.fromConfig(config));
+    }
+
+    /** With the given connectors (tests point them at wire-level fakes of their platforms). */
+    public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
         this.runtime = runtime;
         this.store = Store.open(config.dataDir());
         GroupFolders folders = new GroupFolders(config.dataDir());
@@ -58,9 +61,8 @@ public final class Claw4j implements AutoCloseable {
         };
         LlmGateway gateway = ModelGateway.of(model, usage);
         this.connectors = new LinkedHashMap<>();
-        if (config.connectors().web().enabled()) {
-            Config.Web web = config.connectors().web();
-            connectors.put("web", new WebConnector(new WebSettings(web.bind(), web.port(), config.botName())));
+        for (Connector c : connectorList) {
+            connectors.put(c.platform(), c);
         }
         this.outbox = new Outbox(store, connectors, Clock.systemUTC());
         // typing indicators go out on their own thread: a slow platform must not slow a turn down

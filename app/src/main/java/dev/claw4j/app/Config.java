@@ -38,6 +38,10 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         return new Config(dataDir, botName, model, binding, sandbox, c);
     }
 
+    public Config withBinding(Binding b) {
+        return new Config(dataDir, botName, model, b, sandbox, connectors);
+    }
+
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, s, connectors);
     }

@@ -8,7 +8,11 @@ import dev.claw4j.sandbox.AgentImage;
 import dev.claw4j.sandbox.DockerClients;
 import dev.claw4j.sandbox.DockerSandboxRuntime;
 import dev.claw4j.sandbox.SandboxSettings;
+import dev.claw4j.core.connector.Connector;
 import dev.claw4j.web.WebConnector;
+import dev.claw4j.web.WebSettings;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -27,17 +31,30 @@ final class RunningHost implements AutoCloseable {
     }
 
     RunningHost(Path data, int maxSandboxes, String idleTimeout, String turnTimeout) throws Exception {
+        this(data, maxSandboxes, idleTimeout, turnTimeout, List.of(), "per-chat");
+    }
+
+    /**
+     * With {@code extra} connectors besides the web chat, and a binding policy: connector tests point their
+     * connector at a wire-level fake of the platform and pass it here.
+     */
+    RunningHost(Path data, int maxSandboxes, String idleTimeout, String turnTimeout, List<Connector> extra,
+                String bindingPolicy) throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
         model.start();
-        Config config = Config.defaults().withDataDir(data)
+        Config config = Config.defaults().withDataDir(data).withBinding(new Config.Binding(bindingPolicy))
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
                 .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, turnTimeout, idleTimeout,
                         maxSandboxes));
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));
-        claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl()));
+        List<Connector> connectors = new ArrayList<>();
+        connectors.add(new WebConnector(new WebSettings("127.0.0.1", 0, "claw")));
+        connectors.addAll(extra);
+        claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl()),
+                connectors);
         claw4j.start();
         chat = new WebChatClient(((WebConnector) claw4j.connector("web")).port());
     }
