@@ -42,7 +42,7 @@ class AgentTest {
             AgentMessage.Ready ready = host.expect(AgentMessage.Ready.class);
             assertThat(ready.agentVersion()).isEqualTo("test");
             assertThat(ready.tools()).containsExactly("bash", "read_file", "write_file", "edit_file", "list_files",
-                    "grep", "send_message");
+                    "grep", "send_message", "send_file");
 
             host.send(turn("t1", "ann", "make two files"));
             AgentMessage.LlmRequest first = host.answer(
@@ -213,6 +213,32 @@ class AgentTest {
 
             AgentMessage.LlmRequest last = host.answer(text("done"), Usage.NONE);
             assertThat(toolResults(last)).extracting(LlmMessage::text).containsExactly("sent", "not sent: rate limited");
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+
+    @Test
+    void sendFileAsksTheHostWithTheFilesWorkspacePath() throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("group"));
+        java.nio.file.Files.writeString(root.resolve("group").resolve("report.csv"), "a,b\n");
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "send the report"));
+            host.answer(toolCall("c1", "send_file", "{\"path\": \"report.csv\", \"caption\": \"here\"}"), Usage.NONE);
+            host.expect(AgentMessage.Event.class);
+            AgentMessage.HostCall call = host.expect(AgentMessage.HostCall.class);
+            assertThat(call.method()).isEqualTo("send_file");
+            assertThat(call.args()).containsEntry("path", root.resolve("group/report.csv").toString())
+                    .containsEntry("caption", "here");
+            host.send(HostMessage.HostResult.ok(call.id(), "sent report.csv (4 bytes)"));
+            host.expect(AgentMessage.Event.class);
+
+            host.answer(toolCall("c2", "send_file", "{\"path\": \"missing.csv\"}"), Usage.NONE);
+            host.expect(AgentMessage.Event.class);
+            host.expect(AgentMessage.Event.class); // refused by the agent itself: no host call for a missing file
+            AgentMessage.LlmRequest last = host.answer(text("done"), Usage.NONE);
+            assertThat(toolResults(last)).extracting(LlmMessage::text).first().isEqualTo("sent report.csv (4 bytes)");
+            assertThat(toolResults(last).get(1).text()).contains("missing.csv").contains("not a file");
             host.expect(AgentMessage.TurnDone.class);
         }
     }

@@ -80,7 +80,7 @@ public final class Claw4j implements AutoCloseable {
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
-        this.host = new Host(store, router, queue);
+        this.host = new Host(store, router, queue, folders);
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */

@@ -6,6 +6,9 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.claw4j.core.sandbox.Sandbox;
+import dev.claw4j.core.sandbox.SandboxException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import dev.claw4j.core.sandbox.SandboxExit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -163,6 +166,35 @@ final class AttachedSandbox implements Sandbox {
     @Override
     public CompletableFuture<SandboxExit> exit() {
         return exit;
+    }
+
+    @Override
+    public byte[] readFile(String path, int maxBytes) {
+        // Docker's archive API resolves the path inside the container's own root, so a link the agent made
+        // to a host path points into the sandbox, not at the host; a link itself comes back as a link entry
+        try (InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec();
+             TarArchiveInputStream entries = new TarArchiveInputStream(tar)) {
+            TarArchiveEntry entry = entries.getNextEntry();
+            if (entry != null && (entry.isSymbolicLink() || entry.isLink())) {
+                throw new SandboxException(path + " is a link; send the file it points to");
+            }
+            // (TarArchiveEntry.isFile() alone is true for links too, hence the check above)
+            if (entry == null || !entry.isFile() || entry.isDirectory()) {
+                throw new SandboxException(path + " is not a plain file");
+            }
+            if (entry.getSize() > maxBytes) {
+                throw new SandboxException(path + " is " + entry.getSize() + " bytes; the most that can be sent is "
+                        + maxBytes);
+            }
+            return entries.readNBytes(maxBytes);
+        } catch (NotFoundException e) {
+            throw new SandboxException(path + " does not exist in the sandbox");
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SandboxException se) {
+                throw se;
+            }
+            throw new SandboxException("could not read " + path + " from the sandbox: " + e.getMessage(), e);
+        }
     }
 
     @Override

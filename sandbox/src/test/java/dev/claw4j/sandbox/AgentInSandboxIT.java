@@ -1,6 +1,7 @@
 package dev.claw4j.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.sandbox.Sandbox;
@@ -80,6 +81,32 @@ class AgentInSandboxIT extends InGvisor {
             assertThat(answer).isInstanceOf(ProtocolError.class);
             channel.send(new HostMessage.Shutdown("test over"));
             assertThat(sandbox.exit().get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void readingAFileGoesThroughTheSandboxsOwnViewAndNeverFollowsALinkToTheHost() throws Exception {
+        Path group = data.resolve("groups/agent-files");
+        Files.createDirectories(group);
+        Path hostSecret = data.resolve("host-secret.txt");
+        Files.writeString(hostSecret, "HOST-SECRET");
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-files"))) {
+            Files.writeString(group.resolve("ok.txt"), "fine");
+            Files.createSymbolicLink(group.resolve("link.txt"), hostSecret);
+            Files.createSymbolicLink(group.resolve("etc-link.txt"), Path.of("/etc/os-release"));
+            assertThat(new String(sandbox.readFile("/workspace/group/ok.txt", 1024))).isEqualTo("fine");
+            for (String forged : List.of("/workspace/group/link.txt", "/workspace/group/etc-link.txt",
+                    hostSecret.toString(), "/workspace/group/../../" + hostSecret)) {
+                try {
+                    byte[] got = sandbox.readFile(forged, 1024);
+                    assertThat(new String(got)).as(forged).doesNotContain("HOST-SECRET");
+                    throw new AssertionError("read " + forged + " through a link or a host path");
+                } catch (dev.claw4j.core.sandbox.SandboxException refused) {
+                    assertThat(refused.getMessage()).contains(forged.substring(forged.lastIndexOf('/') + 1));
+                }
+            }
+            assertThatThrownBy(() -> sandbox.readFile("/workspace/group/ok.txt", 2))
+                    .hasMessageContaining("the most that can be sent is 2");
         }
     }
 

@@ -34,6 +34,7 @@ public final class DemoModelServer implements AutoCloseable {
     public static final String MODEL = "claw4j-demo";
     private static final int MAX_BODY = 16 * 1024 * 1024;
     private static final Pattern RUN = Pattern.compile("(?:^|\\s)run:[ \\t]*(\\S[^\\n]*)");
+    private static final Pattern SEND = Pattern.compile("(?:^|\\s)send:[ \\t]*(\\S[^\\n]*)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int requestedPort;
@@ -162,12 +163,14 @@ public final class DemoModelServer implements AutoCloseable {
         } else {
             String userText = lastUserText(messages);
             Matcher run = RUN.matcher(userText);
+            Matcher send = SEND.matcher(userText);
             if (run.find()) {
                 said = run.group(1).strip();
-                ObjectNode call = message.putNull("content").putArray("tool_calls").addObject()
-                        .put("id", "call_demo_" + ids.incrementAndGet()).put("type", "function");
-                call.putObject("function").put("name", "bash")
-                        .put("arguments", JSON.createObjectNode().put("command", said).toString());
+                toolCall(message, "bash", JSON.createObjectNode().put("command", said));
+                finishReason = "tool_calls";
+            } else if (send.find()) {
+                said = send.group(1).strip();
+                toolCall(message, "send_file", JSON.createObjectNode().put("path", said).put("caption", said));
                 finishReason = "tool_calls";
             } else {
                 said = plainAnswer(userText);
@@ -209,13 +212,20 @@ public final class DemoModelServer implements AutoCloseable {
     }
 
     /** The command of the bash call a tool result answers, found by its call id among the earlier messages. */
+    private void toolCall(ObjectNode message, String tool, ObjectNode arguments) {
+        ObjectNode call = message.putNull("content").putArray("tool_calls").addObject()
+                .put("id", "call_demo_" + ids.incrementAndGet()).put("type", "function");
+        call.putObject("function").put("name", tool).put("arguments", arguments.toString());
+    }
+
+    /** What the tool call was about: a bash command, or the path of a file sent. */
     private static String commandOf(JsonNode messages, String callId) {
         for (JsonNode m : messages) {
             for (JsonNode call : m.path("tool_calls")) {
                 if (call.path("id").asText().equals(callId)) {
                     try {
-                        String command = JSON.readTree(call.path("function").path("arguments").asText())
-                                .path("command").asText("");
+                        JsonNode args = JSON.readTree(call.path("function").path("arguments").asText());
+                        String command = args.path("command").asText(args.path("path").asText(""));
                         return command.isEmpty() ? "the command" : command;
                     } catch (JsonProcessingException e) {
                         return "the command";

@@ -3,15 +3,18 @@ package dev.claw4j.core.host;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.GroupFolders;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,29 +29,34 @@ public final class Host implements Inbox {
     private final Store store;
     private final Router router;
     private final GroupQueue queue;
+    private final GroupFolders folders;
+    private static final Pattern FILE_NOTE = Pattern.compile("\\[file: inbox/([^,\\]]+),");
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
 
-    public Host(Store store, Router router, GroupQueue queue) {
+    public Host(Store store, Router router, GroupQueue queue, GroupFolders folders) {
         this.store = store;
         this.router = router;
         this.queue = queue;
+        this.folders = folders;
     }
 
     @Override
-    public Accepted receive(InboundMessage m) {
-        boolean addressed = m.kind() == ChatKind.DIRECT || m.mentionsBot();
-        String key = m.platform() + ":" + m.platformMessageId();
+    public Accepted receive(InboundMessage received) {
+        boolean addressed = received.kind() == ChatKind.DIRECT || received.mentionsBot();
+        String key = received.platform() + ":" + received.platformMessageId();
         Long seen = recent.getIfPresent(key);
         if (seen != null) {
             return new Accepted(seen, true, addressed);
         }
-        knownChats.get(m.platform() + ":" + m.chatId(), k -> {
-            store.ensureChat(m.platform(), m.chatId(), m.kind());
+        knownChats.get(received.platform() + ":" + received.chatId(), k -> {
+            store.ensureChat(received.platform(), received.chatId(), received.kind());
             return true;
         });
+        // files are kept only for messages the agent will see
+        InboundMessage m = received.attachments().isEmpty() || !addressed ? received : withStagedFiles(received);
         Optional<Long> id = store.insertInbound(m, addressed ? "PENDING" : "IGNORED");
         if (id.isEmpty()) {
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
@@ -64,8 +72,30 @@ public final class Host implements Inbox {
 
     private void route(long id, InboundMessage m) {
         String group = router.groupFor(m);
+        List<String> files = FILE_NOTE.matcher(m.text()).results().map(r -> r.group(1)).toList();
+        if (!files.isEmpty()) {
+            folders.moveIncoming(group, files);
+        }
         store.assignGroup(id, group);
         queue.submit(group, id);
+    }
+
+    /**
+     * Keeps the files on disk before the message is stored, and names them in its text, as the agent will
+     * find them: {@code [file: inbox/<name>, <size> bytes, <type>]}.
+     */
+    private InboundMessage withStagedFiles(InboundMessage m) {
+        StringBuilder text = new StringBuilder(m.text());
+        int n = 0;
+        for (Attachment a : m.attachments()) {
+            String name = Integer.toHexString((m.platform() + ":" + m.platformMessageId()).hashCode()) + "-" + (n++)
+                    + "-" + GroupFolders.safeName(a.fileName());
+            folders.stageIncoming(name, a.content());
+            text.append(text.isEmpty() ? "" : "\n").append("[file: inbox/").append(name).append(", ")
+                    .append(a.content().length).append(" bytes, ").append(a.mimeType()).append(']');
+        }
+        return new InboundMessage(m.platform(), m.chatId(), m.threadId(), m.senderId(), m.senderName(),
+                text.toString(), m.platformMessageId(), m.kind(), m.mentionsBot(), m.receivedAt(), List.of());
     }
 
     @Override

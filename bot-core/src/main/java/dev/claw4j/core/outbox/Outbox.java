@@ -49,7 +49,13 @@ public final class Outbox implements AutoCloseable {
     /** Stores a reply and delivers it now (on a virtual thread); returns its id. */
     public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
                      List<Long> answers, boolean failed) {
-        long id = store.insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed);
+        return send(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, null);
+    }
+
+    /** The same with a file (on the host) to upload, {@code text} being its caption. */
+    public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
+                     List<Long> answers, boolean failed, java.nio.file.Path file) {
+        long id = store.insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file);
         Thread.ofVirtual().name("deliver-" + id).start(() -> store.reply(id).ifPresent(this::deliver));
         return id;
     }

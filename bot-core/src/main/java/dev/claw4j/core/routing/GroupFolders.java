@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 
 /**
  * The groups' folders under {@code data/groups/<group>/} and the shared {@code data/global/}. Memory files
@@ -21,10 +23,65 @@ public final class GroupFolders {
 
     private final Path groupsDir;
     private final Path globalDir;
+    private final Path incomingDir;
+    private final Path outgoingDir;
 
     public GroupFolders(Path dataDir) {
         this.groupsDir = dataDir.resolve("groups");
         this.globalDir = dataDir.resolve("global");
+        this.incomingDir = dataDir.resolve("files/incoming");
+        this.outgoingDir = dataDir.resolve("files/outgoing");
+    }
+
+    /**
+     * Keeps a file a person sent until its message is routed ({@link #moveIncoming}); written before the
+     * message is stored, so a crash in between loses nothing.
+     */
+    public void stageIncoming(String name, byte[] content) {
+        try {
+            Files.createDirectories(incomingDir);
+            Files.write(incomingDir.resolve(name), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep an incoming file in " + incomingDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Moves staged incoming files into the group's {@code inbox/}, where its agent sees them. */
+    public void moveIncoming(String groupId, List<String> names) {
+        Path inbox = groupDir(groupId).resolve("inbox");
+        try {
+            Files.createDirectories(inbox);
+            for (String name : names) {
+                Path staged = incomingDir.resolve(name);
+                if (Files.exists(staged, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(staged, inbox.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move incoming files to " + inbox + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keeps a copy of a file an agent sends, for the outbox; the agent cannot change it afterwards. */
+    public Path keepOutgoing(String name, byte[] content) {
+        try {
+            Files.createDirectories(outgoingDir);
+            Path file = outgoingDir.resolve(System.currentTimeMillis() + "-" + safeName(name));
+            Files.write(file, content);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep an outgoing file in " + outgoingDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A file name that is safe as one path element on every platform. */
+    public static String safeName(String name) {
+        String base = name == null ? "" : name.replaceAll(".*[/\\\\]", "");
+        base = base.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^[.]+", "");
+        if (base.length() > 100) {
+            base = base.substring(base.length() - 100);
+        }
+        return base.isEmpty() ? "file" : base;
     }
 
     public Path groupDir(String groupId) {

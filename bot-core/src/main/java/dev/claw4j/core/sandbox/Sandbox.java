@@ -21,6 +21,12 @@ public interface Sandbox extends AutoCloseable {
     /** Completes when the sandbox has exited, with how it ended. */
     CompletableFuture<SandboxExit> exit();
 
+    /**
+     * Reads one regular file as the sandbox sees it (paths and links resolve inside the sandbox, never on the
+     * host). Throws a {@link SandboxException} saying why when it is missing, not a plain file, or too big.
+     */
+    byte[] readFile(String path, int maxBytes);
+
     /** Stops the sandbox: SIGTERM, then SIGKILL after {@code grace}; then removes it. */
     void stop(Duration grace);
 

@@ -74,6 +74,12 @@ public final class SandboxManager implements AutoCloseable {
         return started;
     }
 
+    /** The group's running sandbox, or null. */
+    public Live live(String groupId) {
+        Live l = live.get(groupId);
+        return l != null && l.alive() ? l : null;
+    }
+
     public boolean hasLive(String groupId) {
         Live l = live.get(groupId);
         return l != null && l.alive();

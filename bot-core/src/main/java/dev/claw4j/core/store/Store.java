@@ -316,11 +316,17 @@ public final class Store implements AutoCloseable {
      */
     public long insertReply(String groupId, String platform, String chatId, String threadId, String text,
                             Long inReplyTo, List<Long> answers, boolean failed) {
+        return insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, null);
+    }
+
+    /** The same, with a file to send (a host path the outbox hands to the connector). */
+    public long insertReply(String groupId, String platform, String chatId, String threadId, String text,
+                            Long inReplyTo, List<Long> answers, boolean failed, Path file) {
         return inTransaction("storing a reply", c -> {
             long id;
             try (var ps = c.prepareStatement("INSERT INTO messages (direction, platform, chat_id, thread_id, sender_id, "
-                    + "sender_name, text, group_id, in_reply_to, status, created_at, updated_at) "
-                    + "VALUES ('out', ?, ?, ?, 'agent', 'agent', ?, ?, ?, 'PENDING', ?, ?)",
+                    + "sender_name, text, group_id, in_reply_to, status, created_at, updated_at, file_path) "
+                    + "VALUES ('out', ?, ?, ?, 'agent', 'agent', ?, ?, ?, 'PENDING', ?, ?, ?)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, platform);
                 ps.setString(2, chatId);
@@ -334,6 +340,7 @@ public final class Store implements AutoCloseable {
                 }
                 ps.setTimestamp(7, now());
                 ps.setTimestamp(8, now());
+                ps.setString(9, file == null ? null : file.toString());
                 ps.executeUpdate();
                 id = generatedId(ps);
             }
@@ -408,15 +415,14 @@ public final class Store implements AutoCloseable {
     public List<OutboundMessage> dueReplies(Instant now) {
         return query("reading due replies", c -> {
             try (var ps = c.prepareStatement("SELECT o.id, o.platform, o.chat_id, o.thread_id, o.text, "
-                    + "i.platform_message_id FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to "
+                    + "i.platform_message_id, o.file_path FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to "
                     + "WHERE o.direction = 'out' AND o.status = 'PENDING' "
                     + "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) ORDER BY o.id")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     List<OutboundMessage> out = new ArrayList<>();
                     while (rs.next()) {
-                        out.add(new OutboundMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6)));
+                        out.add(outbound(rs));
                     }
                     return out;
                 }
@@ -427,11 +433,10 @@ public final class Store implements AutoCloseable {
     public Optional<OutboundMessage> reply(long replyId) {
         return query("reading reply " + replyId, c -> {
             try (var ps = c.prepareStatement("SELECT o.id, o.platform, o.chat_id, o.thread_id, o.text, "
-                    + "i.platform_message_id FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to WHERE o.id = ?")) {
+                    + "i.platform_message_id, o.file_path FROM messages o LEFT JOIN messages i ON i.id = o.in_reply_to WHERE o.id = ?")) {
                 ps.setLong(1, replyId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new OutboundMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6))) : Optional.empty();
+                    return rs.next() ? Optional.of(outbound(rs)) : Optional.empty();
                 }
             }
         });
@@ -610,6 +615,12 @@ public final class Store implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException(what, e);
         }
+    }
+
+    private static OutboundMessage outbound(ResultSet rs) throws SQLException {
+        String file = rs.getString(7);
+        return new OutboundMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), file == null ? null : Path.of(file));
     }
 
     private static long generatedId(PreparedStatement ps) throws SQLException {

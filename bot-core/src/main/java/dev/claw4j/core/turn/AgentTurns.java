@@ -2,6 +2,7 @@ package dev.claw4j.core.turn;
 
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.GroupFolders;
@@ -234,9 +235,40 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             audit(groupId, "host.send_message", text.length() + " characters");
             return HostMessage.HostResult.ok(call.id(), "sent");
         }
+        if (call.method().equals("send_file")) {
+            return sendFile(groupId, last, call);
+        }
         audit(groupId, "host.call.refused", call.method());
         return HostMessage.HostResult.failed(call.id(), "unknown host call '" + call.method()
-                + "'; available: send_message");
+                + "'; available: send_message, send_file");
+    }
+
+    /**
+     * Sends a file from the sandbox to the turn's chat. The file is read through the sandbox runtime, as the
+     * sandbox sees it, so no path or link the agent makes can reach a host file; the host keeps a copy.
+     */
+    private HostMessage sendFile(String groupId, StoredInbound last, AgentMessage.HostCall call) {
+        String path = call.args().getOrDefault("path", "").strip();
+        if (path.isEmpty()) {
+            return HostMessage.HostResult.failed(call.id(), "send_file needs a \"path\"");
+        }
+        String inSandbox = path.startsWith("/") ? path : "/workspace/group/" + path;
+        SandboxManager.Live live = sandboxes.live(groupId);
+        if (live == null) {
+            return HostMessage.HostResult.failed(call.id(), "no sandbox is running for this group");
+        }
+        byte[] content;
+        try {
+            content = live.sandbox().readFile(inSandbox, Attachment.MAX_BYTES);
+        } catch (SandboxException e) {
+            audit(groupId, "host.send_file.refused", e.getMessage());
+            return HostMessage.HostResult.failed(call.id(), e.getMessage());
+        }
+        java.nio.file.Path copy = folders.keepOutgoing(inSandbox.substring(inSandbox.lastIndexOf('/') + 1), content);
+        outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), call.args().getOrDefault("caption", ""),
+                null, List.of(), false, copy);
+        audit(groupId, "host.send_file", inSandbox + " (" + content.length + " bytes)");
+        return HostMessage.HostResult.ok(call.id(), "sent " + inSandbox + " (" + content.length + " bytes)");
     }
 
     private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {

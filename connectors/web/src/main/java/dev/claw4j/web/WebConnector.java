@@ -133,7 +133,10 @@ public final class WebConnector implements Connector {
     public void deliver(OutboundMessage message) {
         // The host stored the reply before delivering it, so history already shows it; this only pushes it to
         // open pages. Nobody listening is not a failure.
-        WireLine line = new WireLine(message.id(), "out", settings.botName(), message.text(), "DELIVERED",
+        // the web chat has no file downloads yet: a sent file shows as its name
+        String text = message.file() == null ? message.text()
+                : (message.text().isBlank() ? "" : message.text() + "\n") + "[file: " + message.fileName() + "]";
+        WireLine line = new WireLine(message.id(), "out", settings.botName(), text, "DELIVERED",
                 Instant.now().toString());
         listeners.send(message.chatId(), "message", toJson(line));
     }
