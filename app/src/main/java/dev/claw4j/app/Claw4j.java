@@ -77,7 +77,8 @@ public final class Claw4j implements AutoCloseable {
             }
         });
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence,
-                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS));
+                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
+                        config.sandbox().folderQuotaBytes()));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
         this.host = new Host(store, router, queue, folders);

@@ -18,7 +18,8 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         botName = botName == null ? "claw" : botName;
         model = model == null ? new Model(null, null, null, null, null, null, null) : model;
         binding = binding == null ? new Binding(null) : binding;
-        sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null) : sandbox;
+        sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null)
+                : sandbox;
         connectors = connectors == null ? new Connectors(null) : connectors;
     }
 
@@ -73,8 +74,16 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
     public record Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus,
-                          Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes) {
+                          Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
+                          String folderQuota) {
+        public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
+                       String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes) {
+            this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
+                    null);
+        }
+
         public Sandbox {
+            folderQuota = folderQuota == null ? "1g" : folderQuota;
             runtime = runtime == null ? "auto" : runtime;
             requireSecondWall = requireSecondWall != null && requireSecondWall;
             memory = memory == null ? "512m" : memory;
@@ -92,13 +101,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                     Units.duration("sandbox.turnTimeout", turnTimeout));
         }
 
+        public long folderQuotaBytes() {
+            return Units.bytes("sandbox.folderQuota", folderQuota);
+        }
+
         public Duration idle() {
             return Units.duration("sandbox.idleTimeout", idleTimeout);
         }
 
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, n);
+                    idleTimeout, n, folderQuota);
         }
     }
 

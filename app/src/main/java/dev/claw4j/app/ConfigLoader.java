@@ -82,6 +82,7 @@ public final class ConfigLoader {
                 throw new ConfigException("connectors.web.port must be 0-65535, got " + port);
             }
             SandboxLimits limits = s.limits();
+            s.folderQuotaBytes();
             s.idle();
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
