@@ -1,0 +1,143 @@
+package dev.claw4j.discord;
+
+import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.DeliveryException;
+import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.model.OutboundMessage;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import net.dv8tion.jda.api.entities.channel.ChannelType;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.events.GenericEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.hooks.EventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Discord connector, on JDA. People DM the bot or @mention it in a server channel or thread; replies go
+ * back as Discord replies, split at 2,000 characters, with every mention neutralised. JDA keeps the gateway
+ * connected (heartbeats, reconnect and RESUME, which replays missed events) and honours rate limits; a
+ * replayed event carries the same message id, which the host deduplicates.
+ */
+public final class DiscordConnector implements Connector {
+    private static final Logger log = LoggerFactory.getLogger(DiscordConnector.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int KNOWN_DMS = 10_000;
+
+    private final DiscordSettings settings;
+    // one thread: JDA hands every event over at once (the gateway thread never waits on us) and order holds
+    private final ExecutorService events = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("discord-events").daemon().factory());
+    // DM channel -> the person, to reopen the DM (POST users/@me/channels) when JDA's cache has dropped it
+    private final Map<String, String> dmUsers = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > KNOWN_DMS;
+                }
+            });
+    private final InboundMessages inbound;
+    private final TypingIndicators typing = new TypingIndicators(this::sendTyping);
+    private volatile DiscordSession session;
+    private volatile Replies replies;
+
+    public DiscordConnector(DiscordSettings settings) {
+        this.settings = settings;
+        this.inbound = new InboundMessages(settings.stickyThreads(), new StickyThreads(StickyThreads.DEFAULT_CAPACITY),
+                new AttachmentDownloader(REQUEST_TIMEOUT));
+    }
+
+    @Override
+    public String platform() {
+        return InboundMessages.PLATFORM;
+    }
+
+    @Override
+    public void start(Inbox inbox) {
+        EventListener listener = event -> onEvent(event, inbox);
+        session = DiscordSession.login(settings, listener, events, READY_TIMEOUT);
+        replies = new Replies(REQUEST_TIMEOUT);
+        log.info("discord: logged in as {} ({} shard(s))", session.shards().getFirst().getSelfUser().getName(),
+                settings.shards());
+    }
+
+    private void onEvent(GenericEvent event, Inbox inbox) {
+        if (!(event instanceof MessageReceivedEvent e)) {
+            return;
+        }
+        try {
+            InboundMessage message = inbound.from(e);
+            if (message == null) {
+                return;
+            }
+            if (e.getChannelType() == ChannelType.PRIVATE) {
+                dmUsers.put(message.chatId(), message.senderId());
+            }
+            Inbox.Accepted accepted = inbox.receive(message);
+            log.debug("discord: message {} in {} stored as {} (duplicate={}, addressed={})", message.platformMessageId(),
+                    message.chatId(), accepted.messageId(), accepted.duplicate(), accepted.addressed());
+        } catch (RuntimeException ex) {
+            // Discord does not redeliver an event we already took, so this message is lost: say so loudly
+            log.error("discord: message {} in channel {} could not be handed to the host", e.getMessageId(),
+                    e.getChannel().getId(), ex);
+        }
+    }
+
+    @Override
+    public void deliver(OutboundMessage message) throws DeliveryException {
+        if (session == null || replies == null) {
+            throw new DeliveryException("discord: the connector is not started");
+        }
+        replies.send(channelFor(message), message);
+    }
+
+    /** The thread when there is one, else the channel; a DM the cache has dropped is opened again. */
+    private MessageChannel channelFor(OutboundMessage m) throws DeliveryException {
+        String id = m.threadId() != null ? m.threadId() : m.chatId();
+        MessageChannel channel = session.channel(id);
+        if (channel != null) {
+            return channel;
+        }
+        String user = dmUsers.get(id);
+        if (user != null) {
+            try {
+                return session.openDm(user, REQUEST_TIMEOUT);
+            } catch (RuntimeException e) {
+                throw Replies.failure("discord: could not open the DM with user " + user, e);
+            }
+        }
+        throw new DeliveryException("discord: channel " + id + " is not visible to the bot (deleted, the bot was "
+                + "removed, or a DM from before a restart)", null, true, null);
+    }
+
+    @Override
+    public void working(String chatId, String threadId, boolean busy) {
+        if (session != null) {
+            typing.set(threadId != null ? threadId : chatId, busy);
+        }
+    }
+
+    private void sendTyping(String channelId) {
+        MessageChannel channel = session.channel(channelId);
+        if (channel != null) {
+            channel.sendTyping().queue(null, e -> log.debug("discord: typing in {} failed: {}", channelId, e.toString()));
+        }
+    }
+
+    @Override
+    public void close() {
+        typing.close();
+        DiscordSession s = session;
+        session = null;
+        if (s != null) {
+            s.close();
+        }
+        events.shutdown();
+    }
+}

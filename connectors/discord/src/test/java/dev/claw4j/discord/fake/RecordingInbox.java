@@ -1,0 +1,63 @@
+package dev.claw4j.discord.fake;
+
+import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.core.model.InboundMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An inbox that records every call and, like the host, stores a platform message id once: a second
+ * delivery of the same id is answered {@code duplicate}.
+ */
+public final class RecordingInbox implements Inbox {
+    private final List<InboundMessage> calls = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> stored = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    @Override
+    public Accepted receive(InboundMessage message) {
+        calls.add(message);
+        boolean[] fresh = {false};
+        long id = stored.computeIfAbsent(message.platform() + ":" + message.platformMessageId(), k -> {
+            fresh[0] = true;
+            return ids.incrementAndGet();
+        });
+        return new Accepted(id, !fresh[0], message.kind() == dev.claw4j.core.model.ChatKind.DIRECT
+                || message.mentionsBot());
+    }
+
+    @Override
+    public List<ChatLine> history(String platform, String chatId) {
+        return List.of();
+    }
+
+    /** Every message handed in, duplicates included, in order. */
+    public List<InboundMessage> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** The distinct platform message ids stored. */
+    public int stored() {
+        return stored.size();
+    }
+
+    public InboundMessage await(String platformMessageId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (InboundMessage m : calls) {
+                if (m.platformMessageId().equals(platformMessageId)) {
+                    return m;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("message " + platformMessageId + " never reached the inbox; got " + calls);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
