@@ -1,0 +1,148 @@
+package dev.claw4j.telegram;
+
+import dev.claw4j.core.connector.DeliveryException;
+import dev.claw4j.core.model.OutboundMessage;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.telegram.telegrambots.meta.api.methods.ParseMode;
+import org.telegram.telegrambots.meta.api.methods.send.SendDocument;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.objects.InputFile;
+import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
+import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
+
+/**
+ * Delivers one reply: Markdown rendered as Telegram HTML, split into parts of at most 4096 characters, the
+ * first part replying to the message it answers in group chats, all parts in the forum topic it came from.
+ * A part Telegram cannot parse is sent again as plain text. When a part fails (429, 5xx), the parts already
+ * sent are remembered, so the outbox's retry continues where it stopped instead of repeating them.
+ */
+final class ReplySender {
+    private static final Logger log = LoggerFactory.getLogger(ReplySender.class);
+    /** Telegram's limit on a document caption. */
+    static final int CAPTION_LIMIT = 1024;
+
+    private final BotApi api;
+    private final Map<Long, Integer> partsSent = new ConcurrentHashMap<>();
+
+    ReplySender(BotApi api) {
+        this.api = api;
+    }
+
+    void deliver(OutboundMessage m) throws DeliveryException {
+        List<Step> steps = steps(m);
+        try {
+            for (int i = partsSent.getOrDefault(m.id(), 0); i < steps.size(); i++) {
+                steps.get(i).send();
+                partsSent.put(m.id(), i + 1);
+            }
+            partsSent.remove(m.id());
+        } catch (ApiError e) {
+            if (e.isPermanent()) {
+                partsSent.remove(m.id()); // the outbox gives up on it
+            }
+            throw e.toDelivery();
+        }
+    }
+
+    /** One Bot API call of a reply. */
+    private interface Step {
+        void send() throws ApiError, DeliveryException;
+    }
+
+    /** The file (with the text as caption when it fits), then the text's parts; only the first one replies. */
+    private List<Step> steps(OutboundMessage m) {
+        Integer thread = parseIntOrNull(m.threadId());
+        ReplyParameters replyTo = replyTo(m);
+        String text = m.text() == null ? "" : m.text().strip();
+        List<Step> steps = new ArrayList<>();
+        boolean captioned = m.file() != null && text.length() <= CAPTION_LIMIT;
+        if (m.file() != null) {
+            steps.add(() -> sendFile(m, thread, replyTo, captioned ? text : ""));
+        }
+        if (!captioned && !text.isEmpty()) {
+            for (MessageSplitter.Part part : MessageSplitter.forTelegram(text)) {
+                ReplyParameters quote = steps.isEmpty() ? replyTo : null;
+                steps.add(() -> sendPart(m.chatId(), thread, quote, part));
+            }
+        }
+        return steps;
+    }
+
+    private void sendPart(String chatId, Integer thread, ReplyParameters replyTo, MessageSplitter.Part part)
+            throws ApiError {
+        try {
+            api.call(message(chatId, thread, replyTo, part.html(), ParseMode.HTML));
+        } catch (ApiError e) {
+            if (!e.isParseError()) {
+                throw e;
+            }
+            // our HTML should always parse; if Telegram disagrees, the words still matter more than the looks
+            log.warn("telegram: HTML refused ({}); sending this part as plain text", e.getMessage());
+            api.call(message(chatId, thread, replyTo, part.markdown(), null));
+        }
+    }
+
+    private static SendMessage message(String chatId, Integer thread, ReplyParameters replyTo, String text,
+                                       String parseMode) {
+        return SendMessage.builder().chatId(chatId).messageThreadId(thread).replyParameters(replyTo)
+                .text(text).parseMode(parseMode)
+                // link previews of whatever URL an answer mentions are noise in a chat with an agent
+                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                .build();
+    }
+
+    private void sendFile(OutboundMessage m, Integer thread, ReplyParameters replyTo, String caption)
+            throws ApiError, DeliveryException {
+        if (!Files.isReadable(m.file())) {
+            throw new DeliveryException("telegram: the file to send is gone: " + m.file(), null, true, null);
+        }
+        String html = caption.isBlank() ? null : TelegramHtml.render(caption);
+        SendDocument.SendDocumentBuilder<?, ?> send = SendDocument.builder().chatId(m.chatId())
+                .messageThreadId(thread).replyParameters(replyTo)
+                .document(new InputFile(m.file().toFile(), m.fileName()));
+        if (html != null && html.length() <= CAPTION_LIMIT) {
+            send.caption(html).parseMode(ParseMode.HTML);
+        } else if (!caption.isBlank()) {
+            send.caption(caption);
+        }
+        try {
+            api.sendDocument(send.build());
+        } catch (ApiError e) {
+            if (!e.isParseError() || html == null) {
+                throw e;
+            }
+            api.sendDocument(send.caption(caption).parseMode(null).build());
+        }
+    }
+
+    /** In group chats a reply quotes the message it answers; in a private chat that would only be clutter. */
+    private static ReplyParameters replyTo(OutboundMessage m) {
+        if (m.inReplyTo() == null || !m.chatId().startsWith("-")) {
+            return null; // private chats have positive ids, groups and supergroups negative ones
+        }
+        int colon = m.inReplyTo().lastIndexOf(':');
+        Integer messageId = parseIntOrNull(colon < 0 ? m.inReplyTo() : m.inReplyTo().substring(colon + 1));
+        if (messageId == null) {
+            return null;
+        }
+        // the message may have been deleted meanwhile: answer anyway rather than fail
+        return ReplyParameters.builder().messageId(messageId).allowSendingWithoutReply(true).build();
+    }
+
+    private static Integer parseIntOrNull(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

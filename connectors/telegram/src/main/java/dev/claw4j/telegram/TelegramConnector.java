@@ -1,0 +1,225 @@
+package dev.claw4j.telegram;
+
+import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.DeliveryException;
+import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.model.OutboundMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.telegram.telegrambots.meta.api.methods.ActionType;
+import org.telegram.telegrambots.meta.api.methods.send.SendChatAction;
+import org.telegram.telegrambots.meta.api.methods.updates.DeleteWebhook;
+import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
+import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.User;
+
+/**
+ * Telegram, seen from the host: private chats, groups and forum topics through the Bot API. Updates arrive
+ * by long polling (default) or a webhook; replies go out as Telegram HTML, split and threaded.
+ */
+public final class TelegramConnector implements Connector {
+    public static final String PLATFORM = "telegram";
+
+    private static final Logger log = LoggerFactory.getLogger(TelegramConnector.class);
+    private static final int START_ATTEMPTS = 3;
+
+    private final TelegramSettings settings;
+    private BotApi api;
+    private ReplySender replies;
+    private TypingIndicator typing;
+    private UpdatePoller poller;
+    private Thread pollThread;
+    private WebhookServer webhook;
+    private volatile InboundMapper mapper;
+    private volatile Inbox inbox;
+
+    public TelegramConnector(TelegramSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public String platform() {
+        return PLATFORM;
+    }
+
+    @Override
+    public synchronized void start(Inbox inbox) {
+        if (api != null) {
+            throw new IllegalStateException("telegram: already started");
+        }
+        this.inbox = Objects.requireNonNull(inbox, "inbox");
+        BotApi started = new BotApi(settings);
+        try {
+            User me = whoAmI(started);
+            String botName = settings.botName() != null ? settings.botName() : me.getUserName();
+            if (botName == null) {
+                throw new IllegalStateException("telegram: getMe gave no username; set connectors.telegram.botName");
+            }
+            mapper = new InboundMapper(me.getId(), botName, started::download);
+            replies = new ReplySender(started);
+            typing = new TypingIndicator(this::sendTyping, TypingIndicator.REPEAT_MILLIS);
+            api = started;
+            if (settings.mode() == TelegramSettings.Mode.WEBHOOK) {
+                startWebhook();
+            } else {
+                startPolling(me.getId());
+            }
+            log.info("telegram: connected as @{} ({}), {}", botName, me.getId(),
+                    settings.mode() == TelegramSettings.Mode.WEBHOOK
+                            ? "webhook on " + settings.webhookBind() + ":" + webhook.port() + settings.webhookPath()
+                            : "long polling");
+        } catch (RuntimeException e) {
+            closeQuietly(started);
+            api = null;
+            throw e;
+        }
+    }
+
+    /** getMe, with a few quick retries for a network hiccup; a refused token is said plainly. */
+    private User whoAmI(BotApi api) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return api.getMe();
+            } catch (ApiError e) {
+                if (e.code() == 401 || e.code() == 404) {
+                    // Telegram answers 404 to a malformed token and 401 to a revoked one
+                    throw new IllegalStateException("telegram: the bot token was refused (" + e.code()
+                            + " from getMe); check connectors.telegram.token", e);
+                }
+                if (!e.isTransient() || attempt >= START_ATTEMPTS) {
+                    throw new IllegalStateException("telegram: cannot reach the Bot API at " + settings.apiUrl()
+                            + " (" + e.getMessage() + "); check connectors.telegram.apiUrl and the network", e);
+                }
+                sleep(e.retryAfter() != null ? e.retryAfter() : UpdatePoller.backoff(attempt));
+            }
+        }
+    }
+
+    private void startPolling(long botId) {
+        try {
+            // a webhook left from an earlier setup makes getUpdates fail with 409
+            api.call(new DeleteWebhook());
+        } catch (ApiError e) {
+            log.warn("telegram: deleteWebhook failed ({}); polling may be refused while a webhook is set",
+                    e.getMessage());
+        }
+        poller = new UpdatePoller(api, new OffsetStore(settings.stateDir(), botId), settings.pollTimeout(),
+                this::handle);
+        pollThread = Thread.ofVirtual().name("telegram-poll").start(poller);
+    }
+
+    private void startWebhook() {
+        try {
+            webhook = new WebhookServer(settings, this::handle);
+        } catch (IOException e) {
+            throw new IllegalStateException("telegram: cannot listen for the webhook on " + settings.webhookBind()
+                    + ":" + settings.webhookPort() + " (" + e.getMessage()
+                    + "); check connectors.telegram.webhookBind and webhookPort", e);
+        }
+        try {
+            api.setWebhook(SetWebhook.builder().url(settings.webhookUrl()).secretToken(settings.webhookSecret())
+                    .allowedUpdates(List.of("message")).build());
+        } catch (ApiError e) {
+            webhook.close();
+            throw new IllegalStateException("telegram: setWebhook failed (" + e.getMessage()
+                    + "); check connectors.telegram.webhookUrl", e);
+        }
+    }
+
+    /** One update from either source: a message is stored by the host; everything else is ignored. */
+    private void handle(Update update) {
+        if (update.getMessage() == null) {
+            return; // edits, reactions, member changes: not asked for, not answered
+        }
+        Optional<InboundMessage> message = mapper.map(update.getMessage());
+        message.ifPresent(m -> inbox.receive(m));
+    }
+
+    @Override
+    public void deliver(OutboundMessage message) throws DeliveryException {
+        ReplySender sender = replies;
+        if (sender == null) {
+            throw new DeliveryException("telegram: the connector is not running");
+        }
+        sender.deliver(message);
+    }
+
+    @Override
+    public void working(String chatId, String threadId, boolean busy) {
+        TypingIndicator t = typing;
+        if (t != null) {
+            t.working(chatId, threadId, busy);
+        }
+    }
+
+    private void sendTyping(String chatId, String threadId) {
+        try {
+            SendChatAction action = SendChatAction.builder().chatId(chatId).action(ActionType.TYPING.toString())
+                    .build();
+            if (threadId != null) {
+                action.setMessageThreadId(Integer.valueOf(threadId));
+            }
+            api.call(action);
+        } catch (ApiError | RuntimeException e) {
+            log.debug("telegram: typing indicator for {} failed: {}", chatId, e.getMessage());
+        }
+    }
+
+    /** The port the webhook listens on (webhook mode), for tests and logs. */
+    public int webhookPort() {
+        return webhook == null ? -1 : webhook.port();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (poller != null) {
+            poller.stop();
+        }
+        if (api != null) {
+            api.cancelPolls();
+        }
+        if (pollThread != null) {
+            pollThread.interrupt();
+            try {
+                pollThread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (webhook != null) {
+            webhook.close();
+        }
+        if (typing != null) {
+            typing.close();
+        }
+        if (api != null) {
+            closeQuietly(api);
+        }
+        api = null;
+        replies = null;
+        typing = null;
+    }
+
+    private static void closeQuietly(BotApi api) {
+        try {
+            api.close();
+        } catch (RuntimeException e) {
+            log.debug("telegram: closing the client: {}", e.toString());
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("telegram: start-up interrupted", e);
+        }
+    }
+}
