@@ -1,0 +1,238 @@
+package dev.claw4j.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiException;
+import com.slack.api.model.event.AppMentionEvent;
+import com.slack.api.model.event.MessageEvent;
+import com.slack.api.model.event.MessageFileShareEvent;
+import com.slack.api.model.event.MessageThreadBroadcastEvent;
+import com.slack.api.socket_mode.SocketModeClient;
+import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.DeliveryException;
+import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.OutboundMessage;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slack, on Bolt for Java. Events arrive over Socket Mode (default: an outbound WebSocket, no public URL) or
+ * as signed HTTP requests; either way Bolt acks at once and the work happens after (see {@link SlackInbound}).
+ * Replies are converted to mrkdwn, split at Slack's limits and posted into the thread of the message they
+ * answer.
+ */
+public final class SlackConnector implements Connector {
+    public static final String PLATFORM = "slack";
+    private static final Logger log = LoggerFactory.getLogger(SlackConnector.class);
+
+    private final SlackSettings settings;
+    private final MessageSplitter splitter = new MessageSplitter();
+    /** outbox id → parts already posted, so a retry after a part failed does not post the earlier ones twice. */
+    private final Bounded<Long, Integer> partsSent = new Bounded<>(1_000);
+    private Slack slack;
+    private MethodsClient client;
+    private ChatLanes lanes;
+    private SlackFiles files;
+    private Progress progress;
+    private SocketModeApp socketMode;
+    private HttpEvents http;
+    private String botUserId;
+
+    public SlackConnector(SlackSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public String platform() {
+        return PLATFORM;
+    }
+
+    @Override
+    public synchronized void start(Inbox inbox) {
+        if (slack != null) {
+            throw new IllegalStateException("slack: already started");
+        }
+        SlackConfig config = new SlackConfig(); // never SlackConfig.DEFAULT: it is shared and frozen
+        config.setMethodsEndpointUrlPrefix(settings.apiUrl());
+        config.getMethodsConfig().setStatsEnabled(false); // no metrics threads for calls we do not watch
+        slack = Slack.getInstance(config);
+        try {
+            client = slack.methods(settings.botToken());
+            botUserId = authTest();
+            lanes = new ChatLanes();
+            files = new SlackFiles(client, slack.getHttpClient().getOkHttpClient(), settings.botToken());
+            progress = new Progress(client, lanes);
+            SlackInbound inbound = new SlackInbound(inbox, botUserId, new SlackNames(client), files, progress, lanes,
+                    settings.stickyThreads());
+            App app = boltApp(inbound);
+            if (settings.mode() == SlackSettings.Mode.SOCKET) {
+                startSocketMode(app);
+            } else {
+                app.start();
+                http = new HttpEvents(settings, app);
+                http.start();
+            }
+            log.info("slack: connected as {} ({} mode)", botUserId, settings.mode().name().toLowerCase());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("slack: could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The bot's own user id, which is how it recognises mentions of itself; a refused token stops here. */
+    private String authTest() {
+        try {
+            var auth = client.authTest(r -> r);
+            if (!auth.isOk()) {
+                throw new IllegalStateException("slack: the bot token was refused (" + auth.getError()
+                        + " from auth.test); check connectors.slack.botToken");
+            }
+            return auth.getUserId();
+        } catch (IOException e) {
+            throw new IllegalStateException("slack: cannot reach the Slack API at " + settings.apiUrl() + " ("
+                    + e.getMessage() + "); check the network or connectors.slack.apiUrl", e);
+        } catch (SlackApiException e) {
+            throw new IllegalStateException("slack: auth.test failed with HTTP " + e.getResponse().code()
+                    + "; check connectors.slack.botToken and connectors.slack.apiUrl", e);
+        }
+    }
+
+    /**
+     * Bolt registers its event listener only on clients it builds itself (not on one passed in), so it opens
+     * the connection; events are then handled one at a time on the socket's thread, in Slack's order.
+     */
+    private void startSocketMode(App app) {
+        try {
+            socketMode = new SocketModeApp(settings.appToken(), app, SocketModeClient.Backend.JavaWebSocket);
+            socketMode.startAsync();
+        } catch (Exception e) {
+            // a refused token comes as "…(error: invalid_auth)"; an HTTP failure is logged by Bolt, then null
+            String reason = e instanceof NullPointerException ? "apps.connections.open failed, see the log above"
+                    : e.getMessage();
+            throw new IllegalStateException("slack: could not open a Socket Mode connection (" + reason
+                    + "); check connectors.slack.appToken (an xapp- token with connections:write) and that Socket "
+                    + "Mode is enabled for the app", e);
+        }
+    }
+
+    private App boltApp(SlackInbound inbound) {
+        App app = new App(AppConfig.builder()
+                .slack(slack)
+                .singleTeamBotToken(settings.botToken())
+                .signingSecret(settings.signingSecret())
+                .authTestCacheEnabled(true) // otherwise Bolt calls auth.test on every event
+                .allEventsApiAutoAckEnabled(true) // edits, joins, bot messages…: ack and ignore, never a retry storm
+                .build());
+        app.event(AppMentionEvent.class, (payload, ctx) -> {
+            inbound.onEvent(SlackEvent.of(payload.getEvent()));
+            return ctx.ack();
+        });
+        app.event(MessageEvent.class, (payload, ctx) -> {
+            inbound.onEvent(SlackEvent.of(payload.getEvent()));
+            return ctx.ack();
+        });
+        app.event(MessageFileShareEvent.class, (payload, ctx) -> {
+            inbound.onEvent(SlackEvent.of(payload.getEvent()));
+            return ctx.ack();
+        });
+        app.event(MessageThreadBroadcastEvent.class, (payload, ctx) -> {
+            inbound.onEvent(SlackEvent.of(payload.getEvent()));
+            return ctx.ack();
+        });
+        return app;
+    }
+
+    /** HTTP mode's port (useful with port 0). */
+    public int port() {
+        if (http == null) {
+            throw new IllegalStateException("slack: not started in HTTP mode");
+        }
+        return http.port();
+    }
+
+    @Override
+    public void deliver(OutboundMessage message) throws DeliveryException {
+        MethodsClient methods = this.client;
+        if (methods == null) {
+            throw new DeliveryException("slack: the connector is not running");
+        }
+        String text = message.text() == null ? "" : message.text();
+        List<String> parts = splitter.split(Mrkdwn.convert(text));
+        int done = partsSent.get(message.id()).orElse(0);
+        if (message.file() != null && done == 0) {
+            String comment = parts.getFirst().isBlank() ? null : parts.getFirst();
+            files.upload(message.chatId(), message.threadId(), message.file(), message.fileName(), comment);
+            partsSent.put(message.id(), done = 1);
+        } else if (message.file() == null && text.isBlank()) {
+            log.debug("slack: reply {} is empty; nothing to post", message.id());
+            return;
+        }
+        for (int i = done; i < parts.size(); i++) {
+            post(methods, message.chatId(), message.threadId(), parts.get(i));
+            partsSent.put(message.id(), i + 1);
+        }
+        partsSent.remove(message.id());
+    }
+
+    private static void post(MethodsClient methods, String channel, String threadTs, String text)
+            throws DeliveryException {
+        try {
+            var response = methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text).mrkdwn(true));
+            if (!response.isOk()) {
+                throw SlackFailure.of("chat.postMessage to " + channel, response);
+            }
+        } catch (SlackApiException e) {
+            throw SlackFailure.of("chat.postMessage to " + channel, e);
+        } catch (IOException e) {
+            throw SlackFailure.of("chat.postMessage to " + channel, e);
+        }
+    }
+
+    @Override
+    public void working(String chatId, String threadId, boolean busy) {
+        Progress p = progress;
+        if (p != null) {
+            p.working(chatId, threadId, busy, false);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (socketMode != null) {
+                socketMode.close();
+            }
+        } catch (Exception e) {
+            log.debug("slack: closing Socket Mode: {}", e.toString());
+        }
+        if (http != null) {
+            http.close();
+        }
+        if (lanes != null) {
+            lanes.close();
+        }
+        try {
+            if (slack != null) {
+                slack.close();
+            }
+        } catch (Exception e) {
+            log.debug("slack: closing the client: {}", e.toString());
+        }
+        socketMode = null;
+        http = null;
+        lanes = null;
+        client = null;
+        progress = null;
+        slack = null;
+    }
+}

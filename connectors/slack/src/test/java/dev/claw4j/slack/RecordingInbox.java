@@ -1,0 +1,43 @@
+package dev.claw4j.slack;
+
+import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.core.model.InboundMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The host's inbox, as far as a connector can see it: records everything, and dedups like the Store does. */
+public final class RecordingInbox implements Inbox {
+    private final List<InboundMessage> received = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> stored = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    @Override
+    public Accepted receive(InboundMessage message) {
+        received.add(message);
+        boolean addressed = message.kind() == dev.claw4j.core.model.ChatKind.DIRECT || message.mentionsBot();
+        Long existing = stored.putIfAbsent(message.platformMessageId(), ids.incrementAndGet());
+        return existing != null ? new Accepted(existing, true, addressed)
+                : new Accepted(stored.get(message.platformMessageId()), false, addressed);
+    }
+
+    @Override
+    public List<ChatLine> history(String platform, String chatId) {
+        return List.of();
+    }
+
+    /** Every call, duplicates included. */
+    public List<InboundMessage> received() {
+        return List.copyOf(received);
+    }
+
+    /** The messages a host would have stored (first of each platform message id). */
+    public List<InboundMessage> stored() {
+        Map<String, InboundMessage> first = new java.util.LinkedHashMap<>();
+        received.forEach(m -> first.putIfAbsent(m.platformMessageId(), m));
+        return List.copyOf(first.values());
+    }
+}
