@@ -171,6 +171,11 @@ public final class FakeDiscord implements AutoCloseable {
         gateway.requestReconnect();
     }
 
+    /** From now on the gateway closes every IDENTIFY with 4004 Authentication failed. */
+    public void refuseGatewayToken() {
+        gateway.refuseToken = true;
+    }
+
     /** Replays this many already-delivered events too on RESUME, as Discord may. */
     public void replayOverlap(int events) {
         gateway.replayOverlap = events;

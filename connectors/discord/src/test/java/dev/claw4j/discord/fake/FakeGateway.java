@@ -49,6 +49,8 @@ final class FakeGateway extends WebSocketServer {
     final AtomicInteger heartbeats = new AtomicInteger();
     /** On RESUME, replay this many events before the client's sequence too (Discord may redeliver). */
     volatile int replayOverlap;
+    /** Refuse every IDENTIFY with 4004, whatever the token. */
+    volatile boolean refuseToken;
 
     FakeGateway(String token, BiFunction<Integer, Integer, List<ObjectNode>> readyDispatches) {
         super(new InetSocketAddress("127.0.0.1", 0));
@@ -104,7 +106,7 @@ final class FakeGateway extends WebSocketServer {
     }
 
     private void identify(WebSocket conn, JsonNode d) {
-        if (!token.equals(d.path("token").asText())) {
+        if (refuseToken || !token.equals(d.path("token").asText())) {
             conn.close(4004, "Authentication failed.");
             return;
         }

@@ -1,0 +1,44 @@
+package dev.claw4j.discord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DiscordSettingsTest {
+    @Test
+    void defaultsAreDiscordsOwnEndpointsStickyThreadsAndOneShard() {
+        DiscordSettings s = DiscordSettings.of(" tok.en ");
+        assertThat(s.token()).isEqualTo("tok.en");
+        assertThat(s.restUrl()).isEqualTo("https://discord.com/api/v10/");
+        assertThat(s.gatewayUrl()).isNull();
+        assertThat(s.stickyThreads()).isTrue();
+        assertThat(s.shards()).isEqualTo(1);
+    }
+
+    @Test
+    void aPastedBotPrefixIsDroppedAndTheRestUrlGetsItsSlash() {
+        DiscordSettings s = new DiscordSettings("Bot abc", "http://127.0.0.1:9/api/v10", "ws://127.0.0.1:9/gw", false, 3);
+        assertThat(s.token()).isEqualTo("abc");
+        assertThat(s.restUrl()).isEqualTo("http://127.0.0.1:9/api/v10/");
+        assertThat(s.gatewayUrl()).isEqualTo("ws://127.0.0.1:9/gw");
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> DiscordSettings.of(" ")).hasMessageContaining("connectors.discord.token");
+        assertThatThrownBy(() -> new DiscordSettings("t", "ftp://x/", null, true, 1))
+                .hasMessageContaining("connectors.discord.restUrl");
+        assertThatThrownBy(() -> new DiscordSettings("t", null, "http://x/", true, 1))
+                .hasMessageContaining("connectors.discord.gatewayUrl").hasMessageContaining("ws://");
+        assertThatThrownBy(() -> new DiscordSettings("t", "not a url", null, true, 1))
+                .hasMessageContaining("connectors.discord.restUrl");
+        assertThatThrownBy(() -> new DiscordSettings("t", null, null, true, 0))
+                .hasMessageContaining("connectors.discord.shards");
+    }
+
+    @Test
+    void theTokenNeverShowsInToString() {
+        assertThat(DiscordSettings.of("secret-token").toString()).doesNotContain("secret-token");
+    }
+}
