@@ -68,7 +68,7 @@ public final class Mrkdwn {
         }
         Matcher heading = HEADING.matcher(line);
         if (heading.matches()) {
-            String inner = inline(heading.group(2).replaceAll("^\\*\\*(.*)\\*\\*$", "$1"));
+            String inner = inline(heading.group(2).replaceAll("\\*\\*(.+?)\\*\\*|__(.+?)__", "$1$2"));
             return heading.group(1) + "*" + inner + "*";
         }
         Matcher bullet = BULLET.matcher(line);

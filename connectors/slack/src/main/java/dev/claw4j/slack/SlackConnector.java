@@ -208,12 +208,16 @@ public final class SlackConnector implements Connector {
 
     @Override
     public synchronized void close() {
-        try {
-            if (socketMode != null) {
+        if (socketMode != null) {
+            SocketModeClient socket = socketMode.getClient();
+            try {
                 socketMode.close();
+                if (socket != null) {
+                    socket.close(); // SocketModeApp leaves the client's reconnect monitor running otherwise
+                }
+            } catch (Exception e) {
+                log.debug("slack: closing Socket Mode: {}", e.toString());
             }
-        } catch (Exception e) {
-            log.debug("slack: closing Socket Mode: {}", e.toString());
         }
         if (http != null) {
             http.close();

@@ -135,6 +135,14 @@ public final class FakeSlack implements AutoCloseable {
         }
     }
 
+    /** The next {@code times} calls of {@code method} are answered normally (then queued failures follow). */
+    public void passNext(String method, int times) {
+        List<Failure> list = failures.computeIfAbsent(method, m -> Collections.synchronizedList(new ArrayList<>()));
+        for (int i = 0; i < times; i++) {
+            list.add(null);
+        }
+    }
+
     /** The next {@code times} calls of {@code method} answer 200 with ok=false and this error. */
     public void errorNext(String method, int times, String error) {
         List<Failure> list = failures.computeIfAbsent(method, m -> Collections.synchronizedList(new ArrayList<>()));
