@@ -59,9 +59,9 @@ final class WebhookServer implements AutoCloseable {
             String given = exchange.getRequestHeaders().getFirst(SECRET_HEADER);
             // constant-time comparison: the time to refuse must not tell how much of a guess was right
             if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
-                log.warn("telegram webhook: refused a request from {} {} the secret token (401); "
+                log.warn("telegram webhook: refused a request from {} with {} secret token (401); "
                                 + "if this repeats, someone is forging updates or the secret changed",
-                        exchange.getRemoteAddress(), given == null ? "without" : "with a wrong");
+                        exchange.getRemoteAddress(), given == null ? "no" : "a wrong");
                 answer(exchange, 401, "unauthorized");
                 return;
             }
