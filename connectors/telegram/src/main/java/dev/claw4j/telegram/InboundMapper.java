@@ -31,7 +31,6 @@ final class InboundMapper {
     }
 
     private final long botId;
-    private final String botName;
     private final Files files;
     private final Pattern mention;
     private final Pattern leadingMention;
@@ -39,7 +38,6 @@ final class InboundMapper {
 
     InboundMapper(long botId, String botName, Files files) {
         this.botId = botId;
-        this.botName = botName;
         this.files = files;
         String name = Pattern.quote(botName);
         // "@claw_bot" as a word: not "@claw_botty", not part of an e-mail address
@@ -173,9 +171,5 @@ final class InboundMapper {
 
     private static int nz(Integer i) {
         return i == null ? 0 : i;
-    }
-
-    String botName() {
-        return botName;
     }
 }
