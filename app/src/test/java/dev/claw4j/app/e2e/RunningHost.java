@@ -40,14 +40,18 @@ final class RunningHost implements AutoCloseable {
      */
     RunningHost(Path data, int maxSandboxes, String idleTimeout, String turnTimeout, List<Connector> extra,
                 String bindingPolicy) throws Exception {
+        this(data, new Config.Sandbox("runsc", true, null, null, null, null, null, turnTimeout, idleTimeout,
+                maxSandboxes), extra, bindingPolicy);
+    }
+
+    RunningHost(Path data, Config.Sandbox sandbox, List<Connector> extra, String bindingPolicy) throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
         model.start();
         Config config = Config.defaults().withDataDir(data).withBinding(new Config.Binding(bindingPolicy))
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
-                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, turnTimeout, idleTimeout,
-                        maxSandboxes));
+                .withSandbox(sandbox);
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));
         List<Connector> connectors = new ArrayList<>();
