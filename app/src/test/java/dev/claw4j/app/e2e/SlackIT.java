@@ -63,7 +63,7 @@ class SlackIT {
             slack.sendEvent(FakeSlack.message("C1", "channel", "UBEN", "and what about me?", slack.nextTs(), root));
             thread = awaitPosted("C1", root, 2);
             assertThat(thread.get(1).text()).contains("Ben: and what about me?");
-            // chatter outside the thread is stored, not answered
+            // chatter outside the thread is not for the bot: not answered, and never stored on the host
             slack.sendEvent(FakeSlack.message("C1", "channel", "UBEN", "lunch anyone?", slack.nextTs(), null));
 
             // 3. a DM needs no mention; the answer goes to the DM
@@ -71,6 +71,7 @@ class SlackIT {
             assertThat(awaitPosted("D1", null, 1).getFirst().text()).contains("Ana: a private question");
             assertThat(host.claw4j.store().groupForBinding("slack:chat:D1"))
                     .isNotEqualTo(host.claw4j.store().groupForBinding("slack:chat:C1"));
+            assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("lunch anyone"));
 
             // 4. Slack redelivers an event (our ack was "late"): stored once, answered once
             String retried = slack.nextTs();

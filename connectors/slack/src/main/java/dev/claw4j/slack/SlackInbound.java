@@ -58,9 +58,12 @@ final class SlackInbound {
         }
         boolean mentionsBot = mentioned
                 || stickyThreads && e.threadTs() != null && sticky.contains(key(e.channel(), e.threadTs()));
-        if (direct || mentionsBot) {
-            progress.triggeredBy(e.channel(), threadId, e.ts());
+        if (!direct && !mentionsBot) {
+            // Channel talk not meant for the bot never leaves Slack: it is not stored on the host (and costs no
+            // users.info calls). message.channels is subscribed only so that sticky threads can be followed.
+            return;
         }
+        progress.triggeredBy(e.channel(), threadId, e.ts());
         lanes.submit(e.channel(), () -> deliver(e, threadId, direct, mentionsBot));
     }
 

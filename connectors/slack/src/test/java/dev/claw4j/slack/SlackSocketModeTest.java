@@ -65,16 +65,19 @@ class SlackSocketModeTest {
         String elsewhere = slack.nextTs();
         slack.sendEvent(FakeSlack.message("C1", "channel", "UBEN", "unrelated chatter", elsewhere, null));
 
+        String last = slack.nextTs();
+        slack.sendEvent(FakeSlack.message("C1", "channel", "UANA", "<@UBOT> are you there?", last, null));
+
         List<InboundMessage> all = awaitReceived(4);
         assertThat(all.get(0)).isEqualTo(all.get(1)); // app_mention and message: same platform id, same content
-        assertThat(inbox.stored()).hasSize(3);
         InboundMessage followUp = all.get(2);
         assertThat(followUp.threadId()).isEqualTo(root);
         assertThat(followUp.mentionsBot()).isTrue();
         assertThat(followUp.senderName()).isEqualTo("Ben");
-        InboundMessage chatter = all.get(3);
-        assertThat(chatter.threadId()).isNull();
-        assertThat(chatter.mentionsBot()).isFalse();
+        // channel talk not meant for the bot is not passed on (not stored on the host): the next one is 'last'
+        assertThat(all.get(3).platformMessageId()).isEqualTo("C1:" + last);
+        assertThat(all.get(3).mentionsBot()).isTrue(); // a mention seen only in a message event counts too
+        assertThat(all.get(3).threadId()).isEqualTo(last);
     }
 
     @Test
@@ -88,8 +91,11 @@ class SlackSocketModeTest {
         String root = slack.nextTs();
         slack.sendEvent(FakeSlack.appMention("C1", "UANA", "<@UBOT> start", root, null));
         slack.sendEvent(FakeSlack.message("C1", "channel", "UANA", "more", slack.nextTs(), root));
+        String dm = slack.nextTs();
+        slack.sendEvent(FakeSlack.message("D1", "im", "UANA", "marker", dm, null));
         await().atMost(Duration.ofSeconds(10)).until(() -> second.received().size() == 2);
-        assertThat(second.received().get(1).mentionsBot()).isFalse();
+        // the unmentioned follow-up did not reach the host; the DM after it did
+        assertThat(second.received()).extracting(InboundMessage::text).containsExactlyInAnyOrder("start", "marker");
     }
 
     @Test
