@@ -6,8 +6,9 @@ import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.model.OutboundMessage;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import net.dv8tion.jda.api.entities.channel.ChannelType;
@@ -35,8 +36,8 @@ public final class DiscordConnector implements Connector {
     private final ExecutorService events = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("discord-events").daemon().factory());
     // DM channel -> the person, to reopen the DM (POST users/@me/channels) when JDA's cache has dropped it
-    private final Map<String, String> dmUsers = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, String> dmUsers = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
                     return size() > KNOWN_DMS;

@@ -151,10 +151,6 @@ final class DiscordSession implements AutoCloseable {
         return single != null ? List.of(single) : sharded.getShardCache().asList();
     }
 
-    String selfId() {
-        return shards().getFirst().getSelfUser().getId();
-    }
-
     /** A text channel, thread or known DM by id, from the cache; null when no shard knows it. */
     MessageChannel channel(String id) {
         for (JDA jda : shards()) {

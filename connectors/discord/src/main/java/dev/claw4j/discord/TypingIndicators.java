@@ -3,6 +3,7 @@ package dev.claw4j.discord;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,12 @@ final class TypingIndicators implements AutoCloseable {
 
     void set(String channelId, boolean busy) {
         if (busy) {
-            active.computeIfAbsent(channelId, id -> timer.scheduleAtFixedRate(() -> typeIn(id), 0, PERIOD_SECONDS,
-                    TimeUnit.SECONDS));
+            try {
+                active.computeIfAbsent(channelId, id -> timer.scheduleAtFixedRate(() -> typeIn(id), 0, PERIOD_SECONDS,
+                        TimeUnit.SECONDS));
+            } catch (RejectedExecutionException e) {
+                // closed: the connector is shutting down, and typing is best effort
+            }
         } else {
             ScheduledFuture<?> f = active.remove(channelId);
             if (f != null) {

@@ -117,6 +117,15 @@ class DiscordGatewayTest {
     }
 
     @Test
+    void aBadTokenWithTheShardManagerIsTheSameClearError() {
+        connector = new DiscordConnector(DiscordSettings.of("wrong-token").withEndpoints(discord.restUrl(), null)
+                .withShards(2));
+        assertThatThrownBy(() -> connector.start(inbox)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("discord: the bot token was refused (401); check connectors.discord.token");
+        assertThat(discord.identifies()).isZero();
+    }
+
+    @Test
     void aGatewayThatRefusesTheTokenIsAClearStartErrorToo() {
         // REST accepts the token but the gateway closes with 4004 (e.g. a token reset between the two)
         connector = new DiscordConnector(DiscordSettings.of(TOKEN).withEndpoints(discord.restUrl(),
