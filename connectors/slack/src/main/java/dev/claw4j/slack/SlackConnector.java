@@ -172,7 +172,8 @@ public final class SlackConnector implements Connector {
         if (message.file() != null && done == 0) {
             String comment = parts.getFirst().isBlank() ? null : parts.getFirst();
             files.upload(message.chatId(), message.threadId(), message.file(), message.fileName(), comment);
-            partsSent.put(message.id(), done = 1);
+            done = 1; // the first part went out as the file's comment
+            partsSent.put(message.id(), done);
         } else if (message.file() == null && text.isBlank()) {
             log.debug("slack: reply {} is empty; nothing to post", message.id());
             return;
