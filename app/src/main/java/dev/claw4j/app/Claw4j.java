@@ -1,5 +1,8 @@
 package dev.claw4j.app;
 
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.host.Host;
 import dev.claw4j.core.llm.LlmGateway;
@@ -76,12 +79,14 @@ public final class Claw4j implements AutoCloseable {
                 }
             }
         });
-        AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence,
+        AccessPolicy access = config.access().policy();
+        AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
                         config.sandbox().folderQuotaBytes()));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
-        this.host = new Host(store, router, queue, folders);
+        Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
+        this.host = new Host(store, router, queue, folders, gatekeeper, outbox, isolation);
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */

@@ -1,19 +1,23 @@
 package dev.claw4j.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.llm.ModelSettings;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
 /**
  * claw4j.yaml, as far as this version reads it. Every key is documented in config/claw4j.yaml;
  * {@link ConfigLoader} refuses unknown keys and bad values, naming the key.
  */
-public record Config(Path dataDir, String botName, Model model, Binding binding, Sandbox sandbox,
+public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Connectors connectors) {
     public Config {
+        access = access == null ? new Access(null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         botName = botName == null ? "claw" : botName;
         model = model == null ? new Model(null, null, null, null, null, null, null) : model;
@@ -24,27 +28,27 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null);
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, sandbox, connectors);
+        return new Config(dir, botName, model, binding, access, sandbox, connectors);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, sandbox, connectors);
+        return new Config(dataDir, botName, m, binding, access, sandbox, connectors);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, sandbox, c);
+        return new Config(dataDir, botName, model, binding, access, sandbox, c);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, sandbox, connectors);
+        return new Config(dataDir, botName, model, b, access, sandbox, connectors);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, s, connectors);
+        return new Config(dataDir, botName, model, binding, access, s, connectors);
     }
 
     /** The {@code model:} section: which model answers, with which key. */
@@ -58,6 +62,36 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         public ModelSettings settings() {
             return ModelSettings.of(provider, name, apiKey, baseUrl, maxTokens,
                     timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries);
+        }
+    }
+
+    public Config withAccess(Access a) {
+        return new Config(dataDir, botName, model, binding, a, sandbox, connectors);
+    }
+
+    /**
+     * The {@code access:} section. People and chats are written {@code platform:id}.
+     */
+    public record Access(String dm, List<String> allowedChats, List<String> allowedUsers,
+                         List<String> admins) {
+        public Access {
+            dm = dm == null ? "pairing" : dm;
+            allowedChats = allowedChats == null ? List.of() : allowedChats;
+            allowedUsers = allowedUsers == null ? List.of() : allowedUsers;
+            admins = admins == null ? List.of() : admins;
+        }
+
+        public AccessPolicy policy() {
+            for (var list : List.of(allowedChats, allowedUsers, admins)) {
+                for (String entry : list) {
+                    if (!entry.matches("[a-z]+:.+")) {
+                        throw new IllegalArgumentException("access: '" + entry + "' must be written platform:id, "
+                                + "for example telegram:123456 or web:ana");
+                    }
+                }
+            }
+            return new AccessPolicy(AccessPolicy.DmPolicy.parse(dm),
+                    Set.copyOf(allowedChats), Set.copyOf(allowedUsers), Set.copyOf(admins));
         }
     }
 

@@ -74,6 +74,7 @@ public final class ConfigLoader {
         Config.Sandbox s = config.sandbox();
         try {
             config.binding().policy();
+            config.access().policy();
             if (!config.botName().matches("[A-Za-z0-9_]{1,32}")) {
                 throw new ConfigException("botName '" + config.botName() + "' must be 1-32 letters, digits or _");
             }

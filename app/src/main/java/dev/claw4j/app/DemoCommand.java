@@ -23,6 +23,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = configOption.load();
         config = config.withDataDir(config.dataDir().resolve("demo"));
+        // the demo is for the person at this machine: anyone on the loopback web chat may talk to it
+        Config.Access access = config.access();
+        config = config.withAccess(new Config.Access("open", access.allowedChats(), access.allowedUsers(),
+                access.admins()));
         Config.Web web = config.connectors().web();
         config = config.withConnectors(new Config.Connectors(new Config.Web(true, web.bind(),
                 port != null ? port : web.port())));

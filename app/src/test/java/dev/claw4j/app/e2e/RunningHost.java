@@ -45,11 +45,17 @@ final class RunningHost implements AutoCloseable {
     }
 
     RunningHost(Path data, Config.Sandbox sandbox, List<Connector> extra, String bindingPolicy) throws Exception {
+        this(data, sandbox, extra, bindingPolicy, new Config.Access("open", null, null, null));
+    }
+
+    RunningHost(Path data, Config.Sandbox sandbox, List<Connector> extra, String bindingPolicy, Config.Access access)
+            throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
         model.start();
         Config config = Config.defaults().withDataDir(data).withBinding(new Config.Binding(bindingPolicy))
+                .withAccess(access)
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
                 .withSandbox(sandbox);
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),

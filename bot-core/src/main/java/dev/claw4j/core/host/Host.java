@@ -2,11 +2,13 @@ package dev.claw4j.core.host;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.GroupFolders;
 import dev.claw4j.core.routing.Router;
@@ -30,44 +32,71 @@ public final class Host implements Inbox {
     private final Router router;
     private final GroupQueue queue;
     private final GroupFolders folders;
+    private final Gatekeeper gatekeeper;
+    private final Outbox outbox;
+    private final String isolation;
     private static final Pattern FILE_NOTE = Pattern.compile("\\[file: inbox/([^,\\]]+),");
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
 
-    public Host(Store store, Router router, GroupQueue queue, GroupFolders folders) {
+    public Host(Store store, Router router, GroupQueue queue, GroupFolders folders, Gatekeeper gatekeeper,
+                Outbox outbox, String isolation) {
         this.store = store;
         this.router = router;
         this.queue = queue;
         this.folders = folders;
+        this.gatekeeper = gatekeeper;
+        this.outbox = outbox;
+        this.isolation = isolation;
     }
 
     @Override
     public Accepted receive(InboundMessage received) {
-        boolean addressed = received.kind() == ChatKind.DIRECT || received.mentionsBot();
         String key = received.platform() + ":" + received.platformMessageId();
         Long seen = recent.getIfPresent(key);
         if (seen != null) {
-            return new Accepted(seen, true, addressed);
+            return new Accepted(seen, true, addressed(received));
         }
         knownChats.get(received.platform() + ":" + received.chatId(), k -> {
             store.ensureChat(received.platform(), received.chatId(), received.kind());
             return true;
         });
+        Gatekeeper.Decision decision = gatekeeper.decide(received);
+        boolean allowed = decision instanceof Gatekeeper.Decision.Allow;
         // files are kept only for messages the agent will see
-        InboundMessage m = received.attachments().isEmpty() || !addressed ? received : withStagedFiles(received);
-        Optional<Long> id = store.insertInbound(m, addressed ? "PENDING" : "IGNORED");
+        InboundMessage m = received.attachments().isEmpty() || !allowed ? received : withStagedFiles(received);
+        String status = switch (decision) {
+            case Gatekeeper.Decision.Allow a -> "PENDING";
+            case Gatekeeper.Decision.NotAddressed n -> "IGNORED";
+            case Gatekeeper.Decision.Refuse r -> "REFUSED";
+        };
+        Optional<Long> id = store.insertInbound(m, status);
         if (id.isEmpty()) {
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
             recent.put(key, existing);
-            return new Accepted(existing, true, addressed);
+            return new Accepted(existing, true, addressed(received));
         }
         recent.put(key, id.get());
-        if (addressed) {
-            route(id.get(), m);
+        switch (decision) {
+            case Gatekeeper.Decision.Allow a -> route(id.get(), m);
+            case Gatekeeper.Decision.NotAddressed n -> { }
+            case Gatekeeper.Decision.Refuse r -> refuse(id.get(), m, r);
         }
-        return new Accepted(id.get(), false, addressed);
+        return new Accepted(id.get(), false, addressed(received));
+    }
+
+    private static boolean addressed(InboundMessage m) {
+        return m.kind() == ChatKind.DIRECT || m.mentionsBot();
+    }
+
+    private void refuse(long id, InboundMessage m, Gatekeeper.Decision.Refuse refusal) {
+        store.audit(null, "access.refused", refusal.reason(), isolation);
+        log.info("refused a message from {}:{}: {}", m.platform(), m.senderId(), refusal.reason());
+        if (refusal.reply() != null) {
+            outbox.send(null, m.platform(), m.chatId(), m.threadId(), refusal.reply(), id, List.of(), false);
+        }
     }
 
     private void route(long id, InboundMessage m) {

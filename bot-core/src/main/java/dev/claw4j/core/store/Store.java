@@ -31,20 +31,30 @@ public final class Store implements AutoCloseable {
 
     private final JdbcConnectionPool pool;
 
-    private Store(String url) {
-        this.pool = JdbcConnectionPool.create(url, "claw4j", "");
+    private Store(String url, String password) {
+        this.pool = JdbcConnectionPool.create(url, "claw4j", password);
         pool.setMaxConnections(32);
         Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
     }
 
-    /** Opens (creating or migrating) the database in {@code dataDir/claw4j.mv.db}. */
+    /**
+     * Opens (creating or migrating) the database in {@code dataDir/claw4j.mv.db}. A second process (the
+     * {@code ./claw4j access} commands while the host runs) reaches it through H2's automatic local server,
+     * which only this install can use: its password is made once and kept readable by the owner only.
+     */
     public static Store open(Path dataDir) {
-        return new Store("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("claw4j") + ";DB_CLOSE_ON_EXIT=FALSE");
+        return new Store("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("claw4j")
+                + ";AUTO_SERVER=TRUE", DatabasePassword.of(dataDir));
     }
 
     /** For tests: a private in-memory database. */
     public static Store inMemory(String name) {
-        return new Store("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        return new Store("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "");
+    }
+
+    /** For the tables other parts of bot-core keep (access). */
+    public javax.sql.DataSource dataSource() {
+        return pool;
     }
 
     // ---------------------------------------------------------------- chats, groups, bindings
@@ -216,16 +226,14 @@ public final class Store implements AutoCloseable {
     /** The group's messages that wait for a turn, oldest first. */
     public List<StoredInbound> pendingFor(String groupId) {
         return query("reading pending messages of " + groupId, c -> {
-            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_name, text, "
+            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_id, sender_name, text, "
                     + "platform_message_id, created_at FROM messages WHERE group_id = ? AND direction = 'in' "
                     + "AND status = 'PENDING' ORDER BY id")) {
                 ps.setString(1, groupId);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<StoredInbound> out = new ArrayList<>();
                     while (rs.next()) {
-                        out.add(new StoredInbound(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                                rs.getTimestamp(9).toInstant()));
+                        out.add(storedInbound(rs));
                     }
                     return out;
                 }
@@ -236,14 +244,12 @@ public final class Store implements AutoCloseable {
     /** One inbound message, if it exists and still waits (status PENDING). */
     public Optional<StoredInbound> pendingInbound(long id) {
         return query("reading message " + id, c -> {
-            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_name, text, "
+            try (var ps = c.prepareStatement("SELECT id, group_id, platform, chat_id, thread_id, sender_id, sender_name, text, "
                     + "platform_message_id, created_at FROM messages WHERE id = ? AND direction = 'in' "
                     + "AND status = 'PENDING'")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new StoredInbound(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getTimestamp(9).toInstant())) : Optional.empty();
+                    return rs.next() ? Optional.of(storedInbound(rs)) : Optional.empty();
                 }
             }
         });
@@ -529,6 +535,24 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** Audit events of one kind across all groups (and the host's own, with no group), oldest first. */
+    public List<AuditEvent> auditByKind(String kind) {
+        return query("reading the audit trail", c -> {
+            try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
+                    + "WHERE kind = ? ORDER BY id")) {
+                ps.setString(1, kind);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<AuditEvent> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     public List<AuditEvent> auditTrail(String groupId) {
         return query("reading the audit trail", c -> {
             try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
@@ -615,6 +639,11 @@ public final class Store implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException(what, e);
         }
+    }
+
+    private static StoredInbound storedInbound(ResultSet rs) throws SQLException {
+        return new StoredInbound(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getTimestamp(10).toInstant());
     }
 
     private static OutboundMessage outbound(ResultSet rs) throws SQLException {

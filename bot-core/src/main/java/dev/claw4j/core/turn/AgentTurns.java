@@ -1,5 +1,6 @@
 package dev.claw4j.core.turn;
 
+import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.model.Attachment;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +47,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final GroupFolders folders;
     private final Presence presence;
     private final Settings settings;
-    private final Pattern leadingMention;
+    private final ChatCommands commands;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
-                      Presence presence, Settings settings) {
+                      Presence presence, AccessPolicy access, Settings settings) {
+        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName());
         this.store = store;
         this.sandboxes = sandboxes;
         this.gateway = gateway;
@@ -59,8 +60,6 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         this.folders = folders;
         this.presence = presence;
         this.settings = settings;
-        this.leadingMention = Pattern.compile("^\\s*@" + Pattern.quote(settings.botName()) + "\\b[:,]?\\s*",
-                Pattern.CASE_INSENSITIVE);
     }
 
     @Override
@@ -89,17 +88,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
 
     /** Chat commands the host answers itself. True when the message was one. */
     private boolean runCommand(String groupId, StoredInbound m) {
-        String text = leadingMention.matcher(m.text()).replaceFirst("").strip();
-        if (!text.equalsIgnoreCase("/reset")) {
+        String answer = commands.answer(groupId, m);
+        if (answer == null) {
             return false;
         }
-        folders.resetSession(groupId);
-        store.sessionReset(groupId);
-        audit(groupId, "session.reset", "by " + m.senderName());
         store.setStatus(List.of(m.id()), "RUNNING");
-        outbox.send(groupId, m.platform(), m.chatId(), m.threadId(),
-                "Started a fresh conversation. My memory file (AGENT.md) and my files are kept.",
-                m.id(), List.of(m.id()), false);
+        outbox.send(groupId, m.platform(), m.chatId(), m.threadId(), answer, m.id(), List.of(m.id()), false);
         return true;
     }
 

@@ -1,0 +1,107 @@
+package dev.claw4j.core.turn;
+
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.sandbox.GroupIds;
+import dev.claw4j.core.sandbox.SandboxManager;
+import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.protocol.Usage;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Commands the host answers itself, without the agent: {@code /reset} (anyone, for their own chat),
+ * and for admins {@code /reset <group>}, {@code /status} and {@code /usage} of every group.
+ */
+final class ChatCommands {
+    private final Store store;
+    private final GroupFolders folders;
+    private final SandboxManager sandboxes;
+    private final AccessPolicy access;
+    private final Pattern leadingMention;
+
+    ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName) {
+        this.store = store;
+        this.folders = folders;
+        this.sandboxes = sandboxes;
+        this.access = access;
+        this.leadingMention = Pattern.compile("^\\s*@" + Pattern.quote(botName) + "\\b[:,]?\\s*", Pattern.CASE_INSENSITIVE);
+    }
+
+    /** The host's answer to a command, or null when the message is not one. */
+    String answer(String groupId, StoredInbound m) {
+        String text = leadingMention.matcher(m.text()).replaceFirst("").strip();
+        if (!text.startsWith("/")) {
+            return null;
+        }
+        String[] words = text.split("\\s+");
+        String command = words[0].toLowerCase(Locale.ROOT);
+        boolean admin = access.isAdmin(m.platform(), m.senderId());
+        return switch (command) {
+            case "/reset" -> words.length == 1 ? reset(groupId, m.senderName())
+                    : admin ? resetOther(words[1], m.senderName()) : refused(groupId, m, "/reset of another group");
+            case "/status" -> admin ? status() : refused(groupId, m, "/status");
+            case "/usage" -> admin ? usageOfAll() : usage(groupId);
+            default -> null; // other slash-words are for the agent
+        };
+    }
+
+    private String reset(String groupId, String by) {
+        folders.resetSession(groupId);
+        store.sessionReset(groupId);
+        audit(groupId, "session.reset", "by " + by);
+        return "Started a fresh conversation. My memory file (AGENT.md) and my files are kept.";
+    }
+
+    private String resetOther(String target, String by) {
+        try {
+            GroupIds.requireValid(target);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (!store.groups().contains(target)) {
+            return "There is no group '" + target + "'. /status lists them.";
+        }
+        reset(target, by + " (admin)");
+        return "Group " + target + " starts a fresh conversation.";
+    }
+
+    private String status() {
+        var groups = store.groups();
+        StringBuilder s = new StringBuilder("claw4j: ").append(groups.size()).append(" group(s), ")
+                .append(sandboxes.liveCount()).append(" sandbox(es) running, isolation ")
+                .append(sandboxes.isolation().describe()).append('\n');
+        for (String g : groups.subList(0, Math.min(20, groups.size()))) {
+            s.append("- ").append(g).append(sandboxes.hasLive(g) ? " (running)" : "").append('\n');
+        }
+        if (groups.size() > 20) {
+            s.append("… and ").append(groups.size() - 20).append(" more\n");
+        }
+        return s.toString().strip();
+    }
+
+    private String usage(String groupId) {
+        Usage u = store.totalUsage(groupId);
+        return "This chat's agent has used " + u.inputTokens() + " input and " + u.outputTokens() + " output tokens.";
+    }
+
+    private String usageOfAll() {
+        StringBuilder s = new StringBuilder("Tokens used (input / output):\n");
+        for (String g : store.groups()) {
+            Usage u = store.totalUsage(g);
+            s.append("- ").append(g).append(": ").append(u.inputTokens()).append(" / ").append(u.outputTokens())
+                    .append('\n');
+        }
+        return s.toString().strip();
+    }
+
+    private String refused(String groupId, StoredInbound m, String what) {
+        audit(groupId, "admin.refused", what + " by " + m.platform() + ":" + m.senderId());
+        return "Only admins can use " + what.split(" ")[0] + ".";
+    }
+
+    private void audit(String groupId, String kind, String detail) {
+        store.audit(groupId, kind, detail, sandboxes.isolation().describe());
+    }
+}
