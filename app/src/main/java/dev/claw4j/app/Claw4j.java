@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +54,10 @@ public final class Claw4j implements AutoCloseable {
         GroupFolders folders = new GroupFolders(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
+        Map<String, List<SandboxSpec.ExtraMount>> extraMounts = ExtraMounts.resolve(config, store, isolation);
         this.sandboxes = new SandboxManager(runtime,
-                group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits()),
+                group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
+                        extraMounts.getOrDefault(group, List.of())),
                 (group, error) -> store.audit(group, "protocol.refused", error.code() + ": " + error.message(), isolation));
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());

@@ -8,6 +8,7 @@ import dev.claw4j.core.sandbox.SandboxLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,40 +16,41 @@ import java.util.Set;
  * {@link ConfigLoader} refuses unknown keys and bad values, naming the key.
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
-                     Connectors connectors) {
+                     Map<String, List<Mount>> mounts, Connectors connectors) {
     public Config {
+        mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         botName = botName == null ? "claw" : botName;
         model = model == null ? new Model(null, null, null, null, null, null, null) : model;
         binding = binding == null ? new Binding(null) : binding;
-        sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null)
+        sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null, null)
                 : sandbox;
         connectors = connectors == null ? new Connectors(null) : connectors;
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null);
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, access, sandbox, connectors);
+        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, access, sandbox, connectors);
+        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, c);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, access, sandbox, connectors);
+        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, access, s, connectors);
+        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors);
     }
 
     /** The {@code model:} section: which model answers, with which key. */
@@ -65,8 +67,19 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    public Config withMounts(Map<String, List<Mount>> m) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors);
+    }
+
+    /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
+    public record Mount(String path, String name, Boolean readOnly) {
+        public Mount {
+            readOnly = readOnly == null || readOnly;
+        }
+    }
+
     public Config withAccess(Access a) {
-        return new Config(dataDir, botName, model, binding, a, sandbox, connectors);
+        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors);
     }
 
     /**
@@ -109,11 +122,11 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
     public record Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus,
                           Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
-                          String folderQuota) {
+                          String folderQuota, String mountAllowlist) {
         public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
                        String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes) {
             this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
-                    null);
+                    null, null);
         }
 
         public Sandbox {
@@ -135,6 +148,12 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                     Units.duration("sandbox.turnTimeout", turnTimeout));
         }
 
+        /** The mount allowlist file: outside the project, never mounted. */
+        public Path mountAllowlistFile() {
+            return mountAllowlist == null || mountAllowlist.isBlank() ? dev.claw4j.sandbox.MountAllowlist.defaultFile()
+                    : Path.of(mountAllowlist.replaceFirst("^~", System.getProperty("user.home")));
+        }
+
         public long folderQuotaBytes() {
             return Units.bytes("sandbox.folderQuota", folderQuota);
         }
@@ -145,7 +164,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, n, folderQuota);
+                    idleTimeout, n, folderQuota, mountAllowlist);
         }
     }
 

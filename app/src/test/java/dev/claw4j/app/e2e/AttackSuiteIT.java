@@ -46,7 +46,7 @@ class AttackSuiteIT {
     static void start() throws Exception {
         hostListener = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
         host = new RunningHost(data, new Config.Sandbox("runsc", true, null, "256m", 1.0, 256L, "32m", "25s", "30s",
-                4, "100m"), List.of(), "per-chat");
+                4, "100m", null), List.of(), "per-chat");
         host.chat.post("dm-victim", "vic", "my password is VICTIM-PW-1; run: echo " + VICTIM_SECRET.replace("-", "_")
                 + " > /dev/null && printf '%s' " + VICTIM_SECRET + " > secret.txt && echo stored");
         host.chat.awaitReplies("dm-victim", 1, Duration.ofSeconds(90));

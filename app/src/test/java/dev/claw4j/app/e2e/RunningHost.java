@@ -13,6 +13,7 @@ import dev.claw4j.web.WebConnector;
 import dev.claw4j.web.WebSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -50,14 +51,20 @@ final class RunningHost implements AutoCloseable {
 
     RunningHost(Path data, Config.Sandbox sandbox, List<Connector> extra, String bindingPolicy, Config.Access access)
             throws Exception {
+        this(data, config -> config.withBinding(new Config.Binding(bindingPolicy)).withAccess(access)
+                .withSandbox(sandbox), extra);
+    }
+
+    /** The full form: the test adjusts the config the host runs with. */
+    RunningHost(Path data, UnaryOperator<Config> tweak, List<Connector> extra) throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
         model.start();
-        Config config = Config.defaults().withDataDir(data).withBinding(new Config.Binding(bindingPolicy))
-                .withAccess(access)
+        Config config = tweak.apply(Config.defaults().withDataDir(data)
+                .withAccess(new Config.Access("open", null, null, null))
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
-                .withSandbox(sandbox);
+                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", "1m", 4)));
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));
         List<Connector> connectors = new ArrayList<>();
