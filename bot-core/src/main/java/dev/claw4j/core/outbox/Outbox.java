@@ -75,6 +75,9 @@ public final class Outbox implements AutoCloseable {
             return;
         }
         try {
+            if (!store.claimReply(m.id())) {
+                return; // delivered or given up meanwhile by the other path
+            }
             Connector connector = connectors.get(m.platform());
             if (connector == null) {
                 failed(m, new DeliveryException("no connector for platform " + m.platform() + " is running; "

@@ -284,6 +284,12 @@ public final class Store implements AutoCloseable {
                 ps.setTimestamp(1, now());
                 ps.executeUpdate();
             }
+            // a reply cut off while being sent is sent again (at least once beats never)
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'PENDING', updated_at = ? "
+                    + "WHERE direction = 'out' AND status = 'SENDING'")) {
+                ps.setTimestamp(1, now());
+                ps.executeUpdate();
+            }
             try (var ps = c.prepareStatement("SELECT DISTINCT group_id FROM messages WHERE direction = 'in' "
                     + "AND status = 'PENDING' AND group_id IS NOT NULL ORDER BY group_id");
                  ResultSet rs = ps.executeQuery()) {
@@ -361,6 +367,21 @@ public final class Store implements AutoCloseable {
                 ps.executeBatch();
             }
             return id;
+        });
+    }
+
+    /**
+     * Takes a reply for one delivery attempt: true for exactly one caller while it waits (PENDING becomes
+     * SENDING), so the immediate delivery and the retry loop can never both send it.
+     */
+    public boolean claimReply(long replyId) {
+        return update("claiming reply " + replyId, c -> {
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'SENDING', updated_at = ? "
+                    + "WHERE id = ? AND direction = 'out' AND status = 'PENDING'")) {
+                ps.setTimestamp(1, now());
+                ps.setLong(2, replyId);
+                return ps.executeUpdate() == 1;
+            }
         });
     }
 
