@@ -168,12 +168,30 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
-    /** The {@code connectors:} section. */
-    public record Connectors(Web web) {
+    /** The {@code connectors:} section. A connector without its token is not started. */
+    public record Connectors(Web web, Telegram telegram, Slack slack, Discord discord) {
+        public Connectors(Web web) {
+            this(web, null, null, null);
+        }
+
         public Connectors {
             web = web == null ? new Web(null, null, null) : web;
+            telegram = telegram == null ? new Telegram(null, null, null, null, null, null, null, null, null) : telegram;
+            slack = slack == null ? new Slack(null, null, null, null, null, null, null, null) : slack;
+            discord = discord == null ? new Discord(null, null, null, null, null) : discord;
         }
     }
+
+    /** Telegram (see connectors/telegram/README.md). */
+    public record Telegram(String token, String apiUrl, String mode, String webhookUrl, String webhookSecret,
+                           String webhookBind, Integer webhookPort, String webhookPath, String pollTimeout) {}
+
+    /** Slack (see connectors/slack/README.md). */
+    public record Slack(String botToken, String appToken, String mode, String signingSecret, Integer port, String path,
+                        String apiUrl, Boolean stickyThreads) {}
+
+    /** Discord (see connectors/discord/README.md). */
+    public record Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards) {}
 
     /** The local web chat. */
     public record Web(Boolean enabled, String bind, Integer port) {
