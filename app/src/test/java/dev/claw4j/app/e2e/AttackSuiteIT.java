@@ -106,7 +106,7 @@ class AttackSuiteIT {
                         .doesNotContain("install-id").contains("searched")));
         list.add(new Attack("read the other group's conversation",
                 "grep -rs VICTIM-PW / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | grep -v '^/workspace/group/.claw4j'; "
-                        + "echo searched", "history comes from the host, per group",
+                        + "echo searched", "each conversation lives in its own group's folder; only that folder is mounted",
                 o -> assertThat(o.output()).doesNotContain("VICTIM-PW-1")));
         // -- secrets
         list.add(new Attack("read keys and tokens from the environment and /proc",
