@@ -72,11 +72,11 @@ public final class Claw4j implements AutoCloseable {
         }
         this.outbox = new Outbox(store, connectors, Clock.systemUTC());
         // typing indicators go out on their own thread: a slow platform must not slow a turn down
-        Presence presence = (platform, chat, thread, busy) -> Thread.ofVirtual().start(() -> {
+        Presence presence = (platform, chat, thread, busy, failed) -> Thread.ofVirtual().start(() -> {
             Connector c = connectors.get(platform);
             if (c != null) {
                 try {
-                    c.working(chat, thread, busy);
+                    c.working(chat, thread, busy, failed);
                 } catch (RuntimeException e) {
                     log.debug("presence on {}: {}", platform, e.getMessage());
                 }

@@ -34,6 +34,7 @@ class HostRestartIT {
                     dataDir: %s
                     model: { provider: openai, name: claw4j-demo, apiKey: demo, baseUrl: "%s" }
                     sandbox: { runtime: runsc, maxSandboxes: 2 }
+                    access: { dm: open }
                     connectors:
                       web: { port: %d }
                     """.formatted(dir.resolve("data"), model.baseUrl(), port));

@@ -20,6 +20,11 @@ public interface Connector extends AutoCloseable {
     /** The agent started or stopped working on this chat (typing indicator, reactions). Best effort. */
     default void working(String chatId, String threadId, boolean busy) {}
 
+    /** The same, also telling at the end whether the turn failed (Slack shows ❌ instead of ✅). */
+    default void working(String chatId, String threadId, boolean busy, boolean failed) {
+        working(chatId, threadId, busy);
+    }
+
     @Override
     void close();
 }

@@ -15,6 +15,12 @@ public interface Inbox {
     /** The chat's messages in order, inbound and replies. */
     List<ChatLine> history(String platform, String chatId);
 
+    /**
+     * A connector refused a request before it became a message (a forged Slack signature, a wrong Telegram
+     * webhook secret): for the audit trail.
+     */
+    default void refused(String platform, String what) {}
+
     /** What happened to a received message. */
     record Accepted(long messageId, boolean duplicate, boolean addressed) {}
 }

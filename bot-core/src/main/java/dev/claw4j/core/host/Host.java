@@ -128,6 +128,11 @@ public final class Host implements Inbox {
     }
 
     @Override
+    public void refused(String platform, String what) {
+        store.audit(null, "connector.refused", platform + ": " + what, isolation);
+    }
+
+    @Override
     public List<ChatLine> history(String platform, String chatId) {
         return store.history(platform, chatId);
     }

@@ -558,27 +558,19 @@ public final class Store implements AutoCloseable {
 
     /** Audit events of one kind across all groups (and the host's own, with no group), oldest first. */
     public List<AuditEvent> auditByKind(String kind) {
-        return query("reading the audit trail", c -> {
-            try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
-                    + "WHERE kind = ? ORDER BY id")) {
-                ps.setString(1, kind);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<AuditEvent> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getString(6)));
-                    }
-                    return out;
-                }
-            }
-        });
+        return readAudit("kind", kind);
     }
 
+    /** A group's audit trail, oldest first. */
     public List<AuditEvent> auditTrail(String groupId) {
+        return readAudit("group_id", groupId);
+    }
+
+    private List<AuditEvent> readAudit(String column, String value) {
         return query("reading the audit trail", c -> {
             try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
-                    + "WHERE group_id = ? ORDER BY id")) {
-                ps.setString(1, groupId);
+                    + "WHERE " + column + " = ? ORDER BY id")) {
+                ps.setString(1, value);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<AuditEvent> out = new ArrayList<>();
                     while (rs.next()) {

@@ -76,12 +76,13 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         StoredInbound last = forAgent.getLast();
         store.startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
-        presence.working(last.platform(), last.chatId(), last.threadId(), true);
+        presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
+        boolean failed = true;
         try {
-            converse(groupId, turn, forAgent, timing);
+            failed = !converse(groupId, turn, forAgent, timing);
         } finally {
-            presence.working(last.platform(), last.chatId(), last.threadId(), false);
+            presence.working(last.platform(), last.chatId(), last.threadId(), false, failed);
             audit(groupId, "turn.finished", timing.describe());
         }
     }
@@ -110,7 +111,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
     }
 
-    private void converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages, Timing timing) {
+    /** Runs the turn; true when it ended well (or was re-queued after a crash), false when it failed. */
+    private boolean converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages, Timing timing) {
         StoredInbound last = messages.getLast();
         SandboxManager.Live live;
         long acquireStart = System.nanoTime();
@@ -122,7 +124,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             audit(groupId, "sandbox.failed", e.getMessage());
             reply(groupId, last, ids(messages), true, "I could not start my sandbox, so I cannot work on this right "
                     + "now. The admin should run `./claw4j doctor` on the host.");
-            return;
+            return false;
         }
         String turnId = UUID.randomUUID().toString();
         AgentChannel channel = live.channel();
@@ -158,7 +160,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 } else if (m == AgentChannel.CLOSED) {
                     failure = crashed(groupId, live, turn, messages, followUps);
                     if (failure == null) {
-                        return; // re-queued for one more try in a fresh sandbox
+                        return true; // re-queued for one more try in a fresh sandbox
                     }
                 } else {
                     switch (m) {
@@ -193,11 +195,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         if (failure != null) {
             reply(groupId, last, answered, true, failure);
-        } else if (done.reply() == null || done.reply().isBlank()) {
+            return false;
+        }
+        if (done.reply() == null || done.reply().isBlank()) {
             store.setStatus(answered, "DONE"); // the agent chose to stay silent; nothing to deliver
         } else {
             reply(groupId, last, answered, false, done.reply());
         }
+        return true;
     }
 
     /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */

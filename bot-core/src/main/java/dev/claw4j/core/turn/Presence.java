@@ -2,5 +2,6 @@ package dev.claw4j.core.turn;
 
 /** Shows people that their agent is working (typing indicators, reactions). Best effort, never throws. */
 public interface Presence {
-    void working(String platform, String chatId, String threadId, boolean busy);
+    /** {@code failed} is true only at the end of a turn that failed. */
+    void working(String platform, String chatId, String threadId, boolean busy, boolean failed);
 }

@@ -29,7 +29,10 @@ final class HttpEvents implements AutoCloseable {
     private final SlackSignature.Verifier verifier;
     private Javalin server;
 
-    HttpEvents(SlackSettings settings, App app) {
+    private final java.util.function.Consumer<String> onRefused;
+
+    HttpEvents(SlackSettings settings, App app, java.util.function.Consumer<String> onRefused) {
+        this.onRefused = onRefused;
         this.settings = settings;
         this.app = app;
         this.parser = new SlackRequestParser(app.config());
@@ -67,6 +70,9 @@ final class HttpEvents implements AutoCloseable {
                     signature == null || timestamp == null ? "unsigned"
                             : SlackSignature.TimestampVerifier.isValidTimestamp(timestamp) ? "bad signature"
                             : "timestamp older than 5 minutes");
+            onRefused.accept("Events API request from " + ctx.ip() + ": " + (signature == null || timestamp == null
+                    ? "unsigned" : SlackSignature.TimestampVerifier.isValidTimestamp(timestamp) ? "bad signature"
+                    : "timestamp older than 5 minutes") + " (401)");
             ctx.status(401).json(Map.of("error", "invalid request signature"));
             return;
         }

@@ -76,7 +76,7 @@ public final class SlackConnector implements Connector {
                 startSocketMode(app);
             } else {
                 app.start();
-                http = new HttpEvents(settings, app);
+                http = new HttpEvents(settings, app, what -> inbox.refused("slack", what));
                 http.start();
             }
             log.info("slack: connected as {} ({} mode)", botUserId, settings.mode().name().toLowerCase());
@@ -201,9 +201,14 @@ public final class SlackConnector implements Connector {
 
     @Override
     public void working(String chatId, String threadId, boolean busy) {
+        working(chatId, threadId, busy, false);
+    }
+
+    @Override
+    public void working(String chatId, String threadId, boolean busy, boolean failed) {
         Progress p = progress;
         if (p != null) {
-            p.working(chatId, threadId, busy, false);
+            p.working(chatId, threadId, busy, failed); // ❌ instead of ✅ when the turn failed
         }
     }
 

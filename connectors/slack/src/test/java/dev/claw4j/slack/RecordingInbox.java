@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The host's inbox, as far as a connector can see it: records everything, and dedups like the Store does. */
 public final class RecordingInbox implements Inbox {
+    /** What the connector refused before it became a message (for the audit trail). */
+    public final List<String> refusals = new CopyOnWriteArrayList<>();
     private final List<InboundMessage> received = new CopyOnWriteArrayList<>();
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -22,6 +24,11 @@ public final class RecordingInbox implements Inbox {
         Long existing = stored.putIfAbsent(message.platformMessageId(), ids.incrementAndGet());
         return existing != null ? new Accepted(existing, true, addressed)
                 : new Accepted(stored.get(message.platformMessageId()), false, addressed);
+    }
+
+    @Override
+    public void refused(String platform, String what) {
+        refusals.add(platform + ": " + what);
     }
 
     @Override

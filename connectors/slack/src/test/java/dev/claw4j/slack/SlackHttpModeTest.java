@@ -68,6 +68,7 @@ class SlackHttpModeTest {
         String body = FakeSlack.callback(FakeSlack.appMention("C1", "UANA", "<@UBOT> forged", slack.nextTs(), null), "Ev3");
         HttpResponse<String> response = FakeSlack.postSigned(events, body, "another-secret", Instant.now(), null);
         assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(inbox.refusals).singleElement().asString().contains("bad signature");
         Thread.sleep(300);
         assertThat(inbox.received()).isEmpty();
     }

@@ -116,7 +116,7 @@ public final class TelegramConnector implements Connector {
 
     private void startWebhook() {
         try {
-            webhook = new WebhookServer(settings, this::handle);
+            webhook = new WebhookServer(settings, this::handle, what -> inbox.refused("telegram", what));
         } catch (IOException e) {
             throw new IllegalStateException("telegram: cannot listen for the webhook on " + settings.webhookBind()
                     + ":" + settings.webhookPort() + " (" + e.getMessage()

@@ -34,12 +34,14 @@ final class WebhookServer implements AutoCloseable {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final byte[] secret;
     private final Consumer<Update> handler;
+    private final Consumer<String> onRefused;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    WebhookServer(TelegramSettings settings, Consumer<Update> handler) throws IOException {
+    WebhookServer(TelegramSettings settings, Consumer<Update> handler, Consumer<String> onRefused) throws IOException {
         this.secret = settings.webhookSecret().getBytes(StandardCharsets.UTF_8);
         this.handler = handler;
+        this.onRefused = onRefused;
         this.server = HttpServer.create(new InetSocketAddress(settings.webhookBind(), settings.webhookPort()), 64);
         server.createContext(settings.webhookPath(), this::handle);
         server.setExecutor(executor);
@@ -62,6 +64,8 @@ final class WebhookServer implements AutoCloseable {
                 log.warn("telegram webhook: refused a request from {} with {} secret token (401); "
                                 + "if this repeats, someone is forging updates or the secret changed",
                         exchange.getRemoteAddress(), given == null ? "no" : "a wrong");
+                onRefused.accept("webhook request from " + exchange.getRemoteAddress() + " with "
+                        + (given == null ? "no" : "a wrong") + " secret token (401)");
                 answer(exchange, 401, "unauthorized");
                 return;
             }

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** An inbox that records what it gets and answers like the host: duplicates by platform message id. */
 final class RecordingInbox implements Inbox {
+    /** What the connector refused before it became a message (for the audit trail). */
+    public final List<String> refusals = new CopyOnWriteArrayList<>();
     final List<InboundMessage> received = new CopyOnWriteArrayList<>();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
@@ -26,6 +28,11 @@ final class RecordingInbox implements Inbox {
         boolean duplicate = !seen.add(message.platformMessageId());
         received.add(message);
         return new Accepted(ids.incrementAndGet(), duplicate, message.kind() == ChatKind.DIRECT || message.mentionsBot());
+    }
+
+    @Override
+    public void refused(String platform, String what) {
+        refusals.add(platform + ": " + what);
     }
 
     @Override

@@ -406,6 +406,7 @@ class TelegramConnectorTest {
         HttpClient http = HttpClient.newHttpClient();
         assertThat(post(http, hook, update, null).statusCode()).isEqualTo(401);
         assertThat(post(http, hook, update, "wrong").statusCode()).isEqualTo(401);
+        assertThat(inbox.refusals).hasSize(2).allMatch(r -> r.startsWith("telegram: webhook request"));
         assertThat(inbox.received).isEmpty();
 
         assertThat(post(http, hook, update, "s3cret-Token_1").statusCode()).isEqualTo(200);
