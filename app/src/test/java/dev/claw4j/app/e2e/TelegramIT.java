@@ -208,6 +208,8 @@ class TelegramIT {
             assertThat(awaitReplies("1007", null, 1).getFirst()).contains("hello via webhook");
             assertThat(host.claw4j.store().history("telegram", "1007")).noneMatch(l -> l.text().contains("FORGED"));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("FORGED"));
+            assertThat(host.claw4j.store().auditByKind("connector.refused")).hasSize(2)
+                    .allMatch(e -> e.detail().startsWith("telegram: webhook request"));
         }
     }
 
