@@ -39,7 +39,7 @@ public final class MessagePathBench {
         Path data = Files.createTempDirectory("claw4j-bench-path-");
         try (DemoModelServer model = new DemoModelServer(0)) {
             model.start();
-            Config config = Config.defaults().withDataDir(data)
+            Config config = Config.defaults().withDataDir(data).withAccess(new Config.Access("open", null, null, null))
                     .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)));
             var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                     new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid()));
