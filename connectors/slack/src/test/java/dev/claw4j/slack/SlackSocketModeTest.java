@@ -211,6 +211,17 @@ class SlackSocketModeTest {
     }
 
     @Test
+    void aFailedTurnEndsWithACrossInsteadOfACheck() {
+        String root = slack.nextTs();
+        slack.sendEvent(FakeSlack.appMention("C1", "UANA", "<@UBOT> fail please", root, null));
+        awaitReceived(1);
+        connector.working("C1", root, true, false);
+        connector.working("C1", root, false, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.reactions().size() == 3);
+        assertThat(slack.reactions()).containsExactly("+eyes C1 " + root, "-eyes C1 " + root, "+x C1 " + root);
+    }
+
+    @Test
     void aRefusedBotTokenIsAClearStartError() {
         var bad = new SlackConnector(SlackSettings.socket("xoxb-wrong", FakeSlack.APP_TOKEN).withApiUrl(slack.apiUrl()));
         assertThatThrownBy(() -> bad.start(new RecordingInbox()))
