@@ -85,7 +85,7 @@ public final class Claw4j implements AutoCloseable {
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
-                        config.sandbox().folderQuotaBytes()));
+                        config.sandbox().folderQuotaBytes(), config.model().dailyTokenBudget()));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());

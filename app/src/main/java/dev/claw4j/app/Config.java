@@ -22,7 +22,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         access = access == null ? new Access(null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         botName = botName == null ? "claw" : botName;
-        model = model == null ? new Model(null, null, null, null, null, null, null) : model;
+        model = model == null ? new Model(null, null, null, null, null, null, null, null) : model;
         binding = binding == null ? new Binding(null) : binding;
         sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null, null, null, null, null, null, null)
                 : sandbox;
@@ -55,8 +55,9 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     /** The {@code model:} section: which model answers, with which key. */
     public record Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
-                        String timeout, Integer maxRetries) {
+                        String timeout, Integer maxRetries, Long dailyTokenBudget) {
         public Model {
+            dailyTokenBudget = dailyTokenBudget == null ? 0L : dailyTokenBudget;
             provider = provider == null ? "anthropic" : provider;
             name = name == null ? "claude-sonnet-4-5" : name;
         }

@@ -3,6 +3,7 @@ package dev.claw4j.app.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.app.Config;
 import dev.claw4j.core.store.AuditEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,26 @@ class TurnFailuresIT {
             host.chat.post("dm-crash", "cat", "run: echo recovered");
             assertThat(host.chat.awaitReplies("dm-crash", 2, Duration.ofSeconds(60)).get(1).get("text").asText())
                     .contains("recovered");
+        }
+    }
+
+    @Test
+    void aGroupPastItsDailyBudgetIsToldAndNoFurtherModelCallGoesOut() throws Exception {
+        try (RunningHost host = new RunningHost(data, config -> config.withModel(
+                new Config.Model(null, null, null, null, null, null, null, 50L)), List.of())) {
+            host.chat.post("dm-spender", "sue", "hello there");
+            host.chat.awaitReplies("dm-spender", 1, Duration.ofSeconds(90));
+            int callsBefore = host.model.requestCount();
+            host.chat.post("dm-spender", "sue", "and again, with many more words to spend the budget on");
+            String reply = host.chat.awaitReplies("dm-spender", 2, Duration.ofSeconds(60)).get(1).get("text").asText();
+            host.chat.post("dm-spender", "sue", "one more?");
+            String third = host.chat.awaitReplies("dm-spender", 3, Duration.ofSeconds(60)).get(2).get("text").asText();
+            assertThat(third).contains("budget of 50 tokens");
+            assertThat(host.model.requestCount()).as("no call goes out past the budget")
+                    .isLessThanOrEqualTo(callsBefore + 1);
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-spender").orElseThrow();
+            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("budget.exceeded"));
+            assertThat(reply).isNotBlank();
         }
     }
 

@@ -600,6 +600,21 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** Tokens (in and out) a group's model calls used since {@code since}. */
+    public long tokensSince(String groupId, Instant since) {
+        return query("reading usage", c -> {
+            try (var ps = c.prepareStatement("SELECT COALESCE(SUM(input_tokens + output_tokens), 0) FROM model_usage "
+                    + "WHERE group_id = ? AND occurred_at >= ?")) {
+                ps.setString(1, groupId);
+                ps.setTimestamp(2, Timestamp.from(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     public Usage totalUsage(String groupId) {
         return query("reading usage", c -> {
             try (var ps = c.prepareStatement("SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0) "

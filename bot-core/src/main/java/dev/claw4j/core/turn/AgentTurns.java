@@ -38,7 +38,9 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final long WATCH_EVERY = Duration.ofSeconds(1).toNanos();
 
     /** Settings of every turn. */
-    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, long folderQuota) {}
+    /** @param dailyTokenBudget tokens a group may use per UTC day; 0 means no limit */
+    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, long folderQuota,
+                           long dailyTokenBudget) {}
 
     private final Store store;
     private final SandboxManager sandboxes;
@@ -166,7 +168,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                     switch (m) {
                         case AgentMessage.LlmRequest r -> {
                             long modelStart = System.nanoTime();
-                            HostMessage answer = gateway.answer(groupId, r);
+                            HostMessage answer = overBudget(groupId, r);
+                            if (answer == null) {
+                                answer = gateway.answer(groupId, r);
+                            }
                             timing.modelNanos += System.nanoTime() - modelStart;
                             channel.send(answer);
                         }
@@ -231,6 +236,24 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 ? "My sandbox ran out of memory and was stopped. Try something smaller, or ask the admin to raise "
                         + "sandbox.memory."
                 : "My sandbox stopped unexpectedly (" + exit.describe() + "). Please try again.";
+    }
+
+    /** The refusal of a model call by a group past its daily budget, or null when it may go ahead. */
+    private HostMessage overBudget(String groupId, AgentMessage.LlmRequest request) {
+        long budget = settings.dailyTokenBudget();
+        if (budget <= 0) {
+            return null;
+        }
+        java.time.Instant dayStart = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        long used = store.tokensSince(groupId, dayStart);
+        if (used < budget) {
+            return null;
+        }
+        audit(groupId, "budget.exceeded", used + " of " + budget + " tokens today");
+        return new ProtocolError(request.id(), ProtocolError.BUDGET_EXCEEDED, "this chat has used its budget of "
+                + budget + " tokens for today (" + used + " used); it starts again at midnight UTC, or the admin "
+                + "can raise model.dailyTokenBudget.");
     }
 
     private HostMessage hostCall(String groupId, StoredInbound last, AgentMessage.HostCall call) {
