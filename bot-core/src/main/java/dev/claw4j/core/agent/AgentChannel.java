@@ -28,7 +28,6 @@ public final class AgentChannel implements AutoCloseable {
     /** What {@link #receive} returns when the agent's output ended. */
     public static final AgentMessage CLOSED = new ProtocolError(null, "closed", "the agent's output ended");
 
-    private final String groupId;
     private final OutputStream toAgent;
     private final BlockingQueue<AgentMessage> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger refused = new AtomicInteger();
@@ -39,14 +38,9 @@ public final class AgentChannel implements AutoCloseable {
     }
 
     public AgentChannel(String groupId, OutputStream toAgent, InputStream fromAgent, Consumer<ProtocolError> onRefused) {
-        this.groupId = groupId;
         this.toAgent = toAgent;
         this.onRefused = onRefused;
         Thread.ofVirtual().name("agent-reader-" + groupId).start(() -> readLoop(fromAgent));
-    }
-
-    public String groupId() {
-        return groupId;
     }
 
     /** Writes one message to the agent. False when the agent's input is gone. */

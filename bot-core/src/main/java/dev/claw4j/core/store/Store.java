@@ -520,16 +520,6 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    public void turnStarted(String groupId) {
-        update("counting a turn", c -> {
-            try (var ps = c.prepareStatement("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?")) {
-                ps.setString(1, groupId);
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
     public void sessionReset(String groupId) {
         update("resetting a session", c -> {
             try (var ps = c.prepareStatement("UPDATE sessions SET turns = 0, started_at = ? WHERE group_id = ?")) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,7 +22,8 @@ final class Watchdog {
 
     private final AgentChannel channel;
     private final Path folder;
-    private final long limit;
+    /** Measured off the turn's path: walking a big folder must not delay the turn's start. */
+    private final CompletableFuture<Long> limit;
     private final int refusedAtStart;
 
     /**
@@ -30,7 +32,8 @@ final class Watchdog {
     Watchdog(AgentChannel channel, Path folder, long quota) {
         this.channel = channel;
         this.folder = folder;
-        this.limit = Math.max(quota, size(folder)) + SLACK;
+        this.limit = new CompletableFuture<>();
+        Thread.ofVirtual().name("watchdog-size").start(() -> limit.complete(Math.max(quota, size(folder)) + SLACK));
         this.refusedAtStart = channel.refusedLines();
     }
 
@@ -40,8 +43,12 @@ final class Watchdog {
         if (refused > MAX_REFUSED_LINES) {
             return "wrote " + refused + " lines the host refused";
         }
+        Long max = limit.getNow(null);
+        if (max == null) {
+            return null; // the starting size is not known yet; the next check has it
+        }
         long size = size(folder);
-        if (size > limit) {
+        if (size > max) {
             return "grew its folder to " + (size >> 20) + " MiB, past its quota";
         }
         return null;
