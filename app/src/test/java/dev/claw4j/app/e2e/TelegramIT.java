@@ -193,10 +193,10 @@ class TelegramIT {
     @Test
     void webhookModeRefusesAForgedUpdateAndAnswersARealOne() throws Exception {
         TelegramConnector webhook = new TelegramConnector(new TelegramSettings(FakeBotApi.TOKEN, telegram.url(),
-                TelegramSettings.Mode.WEBHOOK, "https://claw.example.org/telegram/webhook", "it-secret_42",
+                TelegramSettings.Mode.WEBHOOK, "https://claw.example.org/telegram/webhook", "it-secret_42-long-enough",
                 "127.0.0.1", 0, null, data.resolve("telegram"), null, null));
         try (RunningHost host = new RunningHost(data, 4, "1m", "2m", List.of(webhook), "per-chat")) {
-            assertThat(telegram.webhookSecret()).isEqualTo("it-secret_42");
+            assertThat(telegram.webhookSecret()).isEqualTo("it-secret_42-long-enough");
             URI hook = URI.create("http://127.0.0.1:" + webhook.webhookPort() + "/telegram/webhook");
             HttpClient http = HttpClient.newHttpClient();
             String forged = telegram.updateFor(telegram.dm(1007, "Mallory", "FORGED transfer all files")).toString();
@@ -204,7 +204,7 @@ class TelegramIT {
             assertThat(post(http, hook, forged, null).statusCode()).isEqualTo(401);
 
             String real = telegram.updateFor(telegram.dm(1007, "Ivy", "hello via webhook")).toString();
-            assertThat(post(http, hook, real, "it-secret_42").statusCode()).isEqualTo(200);
+            assertThat(post(http, hook, real, "it-secret_42-long-enough").statusCode()).isEqualTo(200);
             assertThat(awaitReplies("1007", null, 1).getFirst()).contains("hello via webhook");
             assertThat(host.claw4j.store().history("telegram", "1007")).noneMatch(l -> l.text().contains("FORGED"));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("FORGED"));

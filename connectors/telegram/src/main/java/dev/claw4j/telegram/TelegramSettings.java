@@ -35,7 +35,12 @@ public record TelegramSettings(String token, String apiUrl, Mode mode, String we
     // BotFather tokens look like 123456789:AA...; checking the shape catches a pasted placeholder early.
     private static final Pattern TOKEN = Pattern.compile("\\d{1,20}:[A-Za-z0-9_-]{20,100}");
     // Telegram's own rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
-    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{1,256}");
+    static final int MAX_SECRET = 256;
+    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_SECRET + "}");
+    // Anyone who can reach the webhook port may guess at the secret; 16 random characters put that out of reach.
+    static final int MIN_SECRET = 16;
+    private static final String MAKE_SECRET = "make one with 'openssl rand -hex 32' and set it as "
+            + "TELEGRAM_WEBHOOK_SECRET";
     private static final Pattern BOT_NAME = Pattern.compile("[A-Za-z0-9_]{3,64}");
 
     public enum Mode {
@@ -139,9 +144,20 @@ public record TelegramSettings(String token, String apiUrl, Mode mode, String we
             throw new IllegalArgumentException("connectors.telegram.webhookUrl must be an https URL (Telegram "
                     + "calls only https), got '" + webhookUrl + "'");
         }
-        if (webhookSecret == null || !SECRET.matcher(webhookSecret).matches()) {
-            throw new IllegalArgumentException("connectors.telegram.webhookSecret is required in webhook mode: "
-                    + "1-256 characters of A-Z, a-z, 0-9, '_' and '-' (Telegram sends it back with every update)");
+        if (webhookSecret == null || webhookSecret.isEmpty()) {
+            throw new IllegalArgumentException("connectors.telegram.webhookSecret is required in webhook mode "
+                    + "(Telegram sends it back with every update, so forged updates can be refused); " + MAKE_SECRET);
+        }
+        // never echo the secret itself, not even a wrong one: it may be the real one with a typo
+        if (!SECRET.matcher(webhookSecret).matches()) {
+            throw new IllegalArgumentException("connectors.telegram.webhookSecret may hold only A-Z, a-z, 0-9, '_' "
+                    + "and '-', at most " + MAX_SECRET + " characters (Telegram's rule for secret_token); "
+                    + MAKE_SECRET);
+        }
+        if (webhookSecret.length() < MIN_SECRET) {
+            throw new IllegalArgumentException("connectors.telegram.webhookSecret is too short (" + webhookSecret.length()
+                    + " characters; at least " + MIN_SECRET + " are needed so that it cannot be guessed); "
+                    + MAKE_SECRET);
         }
     }
 

@@ -394,11 +394,11 @@ class TelegramConnectorTest {
     @Test
     void webhookModeRefusesRequestsWithoutTheSecretAndTakesTheRightOnes() throws Exception {
         TelegramSettings settings = new TelegramSettings(FakeBotApi.TOKEN, api.url(), TelegramSettings.Mode.WEBHOOK,
-                "https://bot.example.org/telegram/webhook", "s3cret-Token_1", "127.0.0.1", 0, null, state, null,
+                "https://bot.example.org/telegram/webhook", "s3cret-Token_1-long-enough", "127.0.0.1", 0, null, state, null,
                 null);
         TelegramConnector c = start(settings);
         assertThat(api.webhookUrl()).isEqualTo("https://bot.example.org/telegram/webhook");
-        assertThat(api.webhookSecret()).isEqualTo("s3cret-Token_1");
+        assertThat(api.webhookSecret()).isEqualTo("s3cret-Token_1-long-enough");
         assertThat(api.calls("getUpdates")).isEmpty();
 
         URI hook = URI.create("http://127.0.0.1:" + c.webhookPort() + "/telegram/webhook");
@@ -409,17 +409,17 @@ class TelegramConnectorTest {
         assertThat(inbox.refusals).hasSize(2).allMatch(r -> r.startsWith("telegram: webhook request"));
         assertThat(inbox.received).isEmpty();
 
-        assertThat(post(http, hook, update, "s3cret-Token_1").statusCode()).isEqualTo(200);
+        assertThat(post(http, hook, update, "s3cret-Token_1-long-enough").statusCode()).isEqualTo(200);
         assertThat(inbox.received).singleElement().satisfies(m -> {
             assertThat(m.text()).isEqualTo("via webhook");
             assertThat(m.kind()).isEqualTo(ChatKind.DIRECT);
         });
         // Telegram redelivers when unsure: the same update again is harmless (the host deduplicates by id)
-        assertThat(post(http, hook, update, "s3cret-Token_1").statusCode()).isEqualTo(200);
+        assertThat(post(http, hook, update, "s3cret-Token_1-long-enough").statusCode()).isEqualTo(200);
         assertThat(inbox.received.get(1).platformMessageId()).isEqualTo(inbox.received.get(0).platformMessageId());
 
         inbox.failWith = new IllegalStateException("store is down");
-        assertThat(post(http, hook, update, "s3cret-Token_1").statusCode()).isEqualTo(500); // Telegram retries
+        assertThat(post(http, hook, update, "s3cret-Token_1-long-enough").statusCode()).isEqualTo(500); // Telegram retries
     }
 
     private static HttpResponse<String> post(HttpClient http, URI uri, String body, String secret) throws Exception {

@@ -52,6 +52,42 @@ class TelegramSettingsTest {
     }
 
     @Test
+    void aWebhookSecretShorterThanSixteenCharactersIsRefusedWithoutEchoingIt() {
+        String fifteen = "abcdefghij_-123";
+        assertThatThrownBy(() -> webhook(fifteen)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectors.telegram.webhookSecret is too short (15 characters")
+                .hasMessageContaining("openssl rand -hex 32").hasMessageNotContaining(fifteen);
+        assertThat(webhook("abcdefghij_-1234").webhookSecret()).isEqualTo("abcdefghij_-1234"); // 16 is enough
+    }
+
+    @Test
+    void aWebhookSecretMustFollowTelegramsAlphabetAndLength() {
+        String withSlash = "abcdefghij/klmnopqrstuvwxyz";
+        assertThatThrownBy(() -> webhook(withSlash)).hasMessageContaining("connectors.telegram.webhookSecret may hold "
+                + "only A-Z, a-z, 0-9, '_' and '-'").hasMessageContaining("openssl rand -hex 32")
+                .hasMessageNotContaining(withSlash);
+        assertThatThrownBy(() -> webhook("ä".repeat(20))).hasMessageContaining("may hold only");
+        assertThatThrownBy(() -> webhook("a".repeat(257))).hasMessageContaining("at most 256 characters");
+        assertThat(webhook("a".repeat(256)).webhookSecret()).hasSize(256);
+        assertThatThrownBy(() -> webhook("")).hasMessageContaining("connectors.telegram.webhookSecret is required")
+                .hasMessageContaining("openssl rand -hex 32");
+    }
+
+    @Test
+    void toStringShowsNoPartOfTheTokenOrTheWebhookSecret() {
+        String secret = "Zq8Xw3Vb5Nm1Lk7Jh2Gf4Ds";
+        String printed = webhook(secret).toString();
+        assertThat(printed).contains("webhookUrl=https://x.org/h"); // the record is printed, just not its secrets
+        SecretsAssert.noPartOf(TOKEN, printed);
+        SecretsAssert.noPartOf(secret, printed);
+    }
+
+    private static TelegramSettings webhook(String secret) {
+        return new TelegramSettings(TOKEN, null, TelegramSettings.Mode.WEBHOOK, "https://x.org/h", secret, null, 8443,
+                null, null, null, null);
+    }
+
+    @Test
     void modeAndBotNameAreRead() {
         assertThat(TelegramSettings.Mode.parse(" Webhook ")).isEqualTo(TelegramSettings.Mode.WEBHOOK);
         assertThat(TelegramSettings.Mode.parse(null)).isEqualTo(TelegramSettings.Mode.POLLING);
