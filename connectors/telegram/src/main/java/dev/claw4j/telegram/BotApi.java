@@ -1,5 +1,6 @@
 package dev.claw4j.telegram;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claw4j.core.model.Attachment;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -26,18 +28,20 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 
 /**
  * The Bot API as the connector uses it, on the Telegram Bots client library (OkHttp). Every failure comes out
- * as an {@link ApiError}. Long polls run on their own HTTP client, so closing the connector can cancel a poll
- * that is waiting without touching replies in flight.
+ * as an {@link ApiError} that carries the HTTP status of the answer, which the library does not keep: each call
+ * goes through a client view that records it, so "Telegram took it, the answer was unreadable" is told apart
+ * from "Telegram refused" and "no answer". Long polls run on their own HTTP client, so closing the connector
+ * can cancel a poll that is waiting without touching replies in flight.
  */
 final class BotApi implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final String token;
     private final String apiUrl;
     private final OkHttpClient http;
     private final OkHttpClient pollHttp;
-    private final OkHttpTelegramClient client;
-    private final OkHttpTelegramClient pollClient;
+    private final TelegramUrl url;
 
     BotApi(TelegramSettings settings) {
         this.token = settings.token();
@@ -53,9 +57,30 @@ final class BotApi implements AutoCloseable {
                 .callTimeout(pollMillis, TimeUnit.MILLISECONDS)
                 .readTimeout(pollMillis, TimeUnit.MILLISECONDS)
                 .build();
-        TelegramUrl url = telegramUrl(settings.apiUrl());
-        this.client = new OkHttpTelegramClient(http, token, url);
-        this.pollClient = new OkHttpTelegramClient(pollHttp, token, url);
+        this.url = telegramUrl(settings.apiUrl());
+    }
+
+    /** One library call on a client of its own. */
+    private interface Call<T> {
+        T run(OkHttpTelegramClient client) throws Exception;
+    }
+
+    /**
+     * Runs one call on a view of {@code base} (same connections and threads) that notes the HTTP status of the
+     * answer; a failure becomes an ApiError that knows it.
+     */
+    private <T> T execute(OkHttpClient base, String method, Call<T> call) throws ApiError {
+        AtomicInteger status = new AtomicInteger();
+        OkHttpClient recording = base.newBuilder().addInterceptor(chain -> {
+            Response response = chain.proceed(chain.request());
+            status.set(response.code());
+            return response;
+        }).build();
+        try {
+            return call.run(new OkHttpTelegramClient(MAPPER, recording, token, url));
+        } catch (Exception e) {
+            throw ApiError.of(method, e, token, status.get());
+        }
     }
 
     static TelegramUrl telegramUrl(String apiUrl) {
@@ -71,36 +96,20 @@ final class BotApi implements AutoCloseable {
     List<Update> getUpdates(long offset, Duration timeout) throws ApiError {
         GetUpdates get = GetUpdates.builder().offset((int) offset).limit(100).timeout((int) timeout.toSeconds())
                 .allowedUpdates(List.of("message")).build();
-        try {
-            return pollClient.execute(get);
-        } catch (Exception e) {
-            throw ApiError.of(get.getMethod(), e, token);
-        }
+        return execute(pollHttp, get.getMethod(), c -> c.execute(get));
     }
 
     <T extends Serializable> T call(BotApiMethod<T> method) throws ApiError {
-        try {
-            return client.execute(method);
-        } catch (Exception e) {
-            throw ApiError.of(method.getMethod(), e, token);
-        }
+        return execute(http, method.getMethod(), c -> c.execute(method));
     }
 
     /** setWebhook goes as multipart (it may carry a certificate), through its own execute. */
     void setWebhook(SetWebhook set) throws ApiError {
-        try {
-            client.execute(set);
-        } catch (Exception e) {
-            throw ApiError.of("setWebhook", e, token);
-        }
+        execute(http, "setWebhook", c -> c.execute(set));
     }
 
     Message sendDocument(SendDocument send) throws ApiError {
-        try {
-            return client.execute(send);
-        } catch (Exception e) {
-            throw ApiError.of("sendDocument", e, token);
-        }
+        return execute(http, "sendDocument", c -> c.execute(send));
     }
 
     /**
@@ -114,21 +123,22 @@ final class BotApi implements AutoCloseable {
             return null;
         }
         if (file.getFilePath() == null) {
-            throw new ApiError("getFile", 0, "no file_path for the file (it may be too large for the Bot API)",
-                    null, null);
+            throw new ApiError("getFile", 0, 200, "no file_path for the file (it may be too large for the Bot API)",
+                    null);
         }
         Request request = new Request.Builder().url(apiUrl + "/file/bot" + token + "/" + file.getFilePath()).get()
                 .build();
         try (Response response = http.newCall(request).execute()) {
             if (!response.isSuccessful()) {
-                throw new ApiError("file download", response.code(), "the file could not be downloaded", null, null);
+                throw new ApiError("file download", 0, response.code(), "HTTP " + response.code()
+                        + ": the file could not be downloaded", null);
             }
             try (InputStream in = response.body().byteStream()) {
                 byte[] bytes = in.readNBytes(Attachment.MAX_BYTES + 1);
                 return bytes.length > Attachment.MAX_BYTES ? null : bytes;
             }
         } catch (IOException e) {
-            throw ApiError.of("file download", e, token);
+            throw ApiError.of("file download", e, token, 0);
         }
     }
 

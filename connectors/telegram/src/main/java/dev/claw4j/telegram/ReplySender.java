@@ -20,7 +20,8 @@ import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
  * Delivers one reply: Markdown rendered as Telegram HTML, split into parts of at most 4096 characters, the
  * first part replying to the message it answers in group chats, all parts in the forum topic it came from.
  * A part Telegram cannot parse is sent again as plain text. When a part fails (429, 5xx), the parts already
- * sent are remembered, so the outbox's retry continues where it stopped instead of repeating them.
+ * sent are remembered, so the outbox's retry continues where it stopped instead of repeating them. A part
+ * Telegram answered with 2xx is sent, even when the answer cannot be read.
  */
 final class ReplySender {
     private static final Logger log = LoggerFactory.getLogger(ReplySender.class);
@@ -38,7 +39,7 @@ final class ReplySender {
         List<Step> steps = steps(m);
         try {
             for (int i = partsSent.getOrDefault(m.id(), 0); i < steps.size(); i++) {
-                steps.get(i).send();
+                sendOnce(m, i, steps.get(i));
                 partsSent.put(m.id(), i + 1);
             }
             partsSent.remove(m.id());
@@ -47,6 +48,24 @@ final class ReplySender {
                 partsSent.remove(m.id()); // the outbox gives up on it
             }
             throw e.toDelivery();
+        }
+    }
+
+    /**
+     * A 2xx from Telegram means the part was delivered, whatever its body: when the answer cannot be read (the
+     * library fails on it) the part still counts as sent, since sending it again would post it twice. Its
+     * message id is then unknown.
+     */
+    private static void sendOnce(OutboundMessage m, int part, Step step) throws ApiError, DeliveryException {
+        try {
+            step.send();
+        } catch (ApiError e) {
+            if (!e.accepted()) {
+                throw e;
+            }
+            log.warn("telegram: part {} of reply {} to chat {} was accepted but Telegram's answer could not be read "
+                    + "({}); counting it as delivered, its message id is unknown", part + 1, m.id(), m.chatId(),
+                    e.getMessage());
         }
     }
 

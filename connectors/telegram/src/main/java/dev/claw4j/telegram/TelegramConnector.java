@@ -92,6 +92,13 @@ public final class TelegramConnector implements Connector {
                     throw new IllegalStateException("telegram: the bot token was refused (" + e.code()
                             + " from getMe); check connectors.telegram.token", e);
                 }
+                if (e.httpStatus() != 0 && !e.isTransient()) {
+                    // something answered, so the network is fine: say what it answered, not "cannot reach"
+                    String how = e.code() == 0 ? "answered getMe, but not as the Bot API does" : "refused getMe";
+                    throw new IllegalStateException("telegram: the Bot API at " + settings.apiUrl() + " " + how
+                            + " (" + e.getMessage() + "); check that connectors.telegram.apiUrl points at a Bot API "
+                            + "server", e);
+                }
                 if (!e.isTransient() || attempt >= START_ATTEMPTS) {
                     throw new IllegalStateException("telegram: cannot reach the Bot API at " + settings.apiUrl()
                             + " (" + e.getMessage() + "); check connectors.telegram.apiUrl and the network", e);

@@ -61,6 +61,8 @@ public final class FakeBotApi implements AutoCloseable {
 
     private record Failure(int code, String description, Integer retryAfter) {}
 
+    private record Raw(int status, String body) {}
+
     private record StoredFile(String path, byte[] content) {}
 
     private final String token;
@@ -70,6 +72,7 @@ public final class FakeBotApi implements AutoCloseable {
     private final AtomicLong nextUpdateId = new AtomicLong(700_000_000L);
     private final Map<Long, AtomicInteger> messageIds = new ConcurrentHashMap<>();
     private final Map<String, Deque<Failure>> failures = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Raw>> raw = new ConcurrentHashMap<>();
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final AtomicInteger fileIds = new AtomicInteger();
     private final AtomicInteger activePolls = new AtomicInteger();
@@ -242,6 +245,27 @@ public final class FakeBotApi implements AutoCloseable {
         failNext(method, times, 0, null, null);
     }
 
+    /**
+     * The next {@code times} calls of {@code method} are carried out (a message is really sent), but answered
+     * with HTTP 200 and {@code body} instead of the proper answer: a result the client cannot read.
+     */
+    public void garbleNext(String method, int times, String body) {
+        rawNext(method, times, 200, body);
+    }
+
+    /**
+     * The next {@code times} calls of {@code method} are answered with this status and body, as a proxy in front
+     * of Telegram might. A 2xx is answered after the call was carried out; any other status instead of it.
+     */
+    public void rawNext(String method, int times, int status, String body) {
+        Deque<Raw> queue = raw.computeIfAbsent(method.toLowerCase(Locale.ROOT), k -> new ArrayDeque<>());
+        synchronized (queue) {
+            for (int i = 0; i < times; i++) {
+                queue.add(new Raw(status, body));
+            }
+        }
+    }
+
     /** Caps how long a getUpdates call waits, whatever timeout the client asked for. */
     public void maxPoll(Duration d) {
         maxPoll = d;
@@ -286,9 +310,19 @@ public final class FakeBotApi implements AutoCloseable {
                 reply(exchange, failure.code(), body);
                 return;
             }
-            ObjectNode answer = answer(method, params, uploads);
-            if (answer.path("ok").asBoolean()) {
+            Raw rawAnswer = nextRaw(method);
+            boolean carriedOut = rawAnswer == null || rawAnswer.status() / 100 == 2;
+            ObjectNode answer = carriedOut ? answer(method, params, uploads) : null;
+            if (answer != null && answer.path("ok").asBoolean()) {
                 params.put("_ok", true);
+            }
+            if (rawAnswer != null) {
+                byte[] bytes = rawAnswer.body().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", rawAnswer.body().startsWith("<")
+                        ? "text/html" : "application/json");
+                exchange.sendResponseHeaders(rawAnswer.status(), bytes.length == 0 ? -1 : bytes.length);
+                exchange.getResponseBody().write(bytes);
+                return;
             }
             reply(exchange, answer.path("ok").asBoolean() ? 200 : answer.path("error_code").asInt(400), answer);
         } catch (RuntimeException e) {
@@ -478,6 +512,16 @@ public final class FakeBotApi implements AutoCloseable {
     public static String visibleText(String html) {
         return html.replaceAll("<[^>]+>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
                 .replace("&amp;", "&");
+    }
+
+    private Raw nextRaw(String method) {
+        Deque<Raw> queue = raw.get(method);
+        if (queue == null) {
+            return null;
+        }
+        synchronized (queue) {
+            return queue.poll();
+        }
     }
 
     private Failure nextFailure(String method) {

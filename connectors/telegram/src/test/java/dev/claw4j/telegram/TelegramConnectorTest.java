@@ -281,6 +281,74 @@ class TelegramConnectorTest {
     }
 
     @Test
+    void aSendAnsweredOkWithAnUnreadableResultIsDeliveredAndNeverSentAgain() throws Exception {
+        TelegramConnector c = start();
+        // Telegram posts the message and answers 200 "ok": true, with a result the library cannot read
+        api.garbleNext("sendMessage", 1, "{\"ok\":true,\"result\":\"not a message object\"}");
+        OutboundMessage m = new OutboundMessage(23, "telegram", "93", null, "hello once", null);
+        c.deliver(m); // delivered: no exception, so the outbox marks it done and never retries it
+        assertThat(api.calls("sendMessage")).hasSize(1);
+        assertThat(api.sentTo("93")).extracting(p -> p.param("text")).containsExactly("hello once");
+    }
+
+    @Test
+    void anUnreadableAnswerToOnePartDoesNotRepeatItAndTheRestFollow() throws Exception {
+        TelegramConnector c = start();
+        api.garbleNext("sendMessage", 1, "<html>200 OK, but not JSON</html>");
+        String twoParts = "a".repeat(4000) + "\n" + "b".repeat(100);
+        c.deliver(new OutboundMessage(24, "telegram", "94", null, twoParts, null));
+        assertThat(api.calls("sendMessage")).hasSize(2);
+        assertThat(api.sentTo("94")).extracting(p -> p.param("text")).containsExactly("a".repeat(4000), "b".repeat(100));
+    }
+
+    @Test
+    void aDocumentAnsweredOkWithAnUnreadableResultIsDeliveredOnce(@TempDir Path tmp) throws Exception {
+        TelegramConnector c = start();
+        Path file = tmp.resolve("notes.txt");
+        Files.writeString(file, "notes");
+        api.garbleNext("sendDocument", 1, "{\"ok\":true,\"result\":{\"message_id\":\"x\"}}");
+        c.deliver(new OutboundMessage(25, "telegram", "95", null, "the notes", null, file));
+        assertThat(api.calls("sendDocument")).hasSize(1);
+    }
+
+    @Test
+    void aFailureSaysItsCauseHttpStatusTelegramsDescriptionOrTheNetworkError() throws Exception {
+        TelegramConnector c = start();
+        // a proxy in front of Telegram fails with its own page: no Telegram code, so the HTTP status is the cause
+        api.rawNext("sendMessage", 1, 502, "<html><body>502 Bad Gateway</body></html>");
+        assertThatThrownBy(() -> c.deliver(new OutboundMessage(26, "telegram", "96", null, "hi", null)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.getMessage()).contains("sendmessage").contains("HTTP 502").contains("without a Bot API "
+                            + "answer").contains("Unable to deserialize response");
+                    assertThat(e.permanent()).isFalse();
+                });
+        assertThat(api.sentTo("96")).isEmpty();
+        // Telegram's own refusal: its code and description
+        api.failNext("sendMessage", 1, 400, "Bad Request: chat not found", null);
+        assertThatThrownBy(() -> c.deliver(new OutboundMessage(27, "telegram", "96", null, "hi", null)))
+                .hasMessageContaining("400 Bad Request: chat not found");
+        // no answer at all: what the network said
+        api.close();
+        assertThatThrownBy(() -> c.deliver(new OutboundMessage(28, "telegram", "96", null, "hi", null)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.getMessage()).contains("no answer from the Bot API (").doesNotEndWith("()");
+                    assertThat(e.getMessage()).doesNotContain(FakeBotApi.TOKEN);
+                    assertThat(e.permanent()).isFalse();
+                });
+    }
+
+    @Test
+    void aGetMeAnsweredWithAnUnreadableBodyIsNotCalledUnreachable() {
+        api.garbleNext("getMe", 3, "{\"ok\":true,\"result\":[1,2,3]}");
+        TelegramConnector c = new TelegramConnector(TelegramSettings.polling(FakeBotApi.TOKEN, api.url(), state));
+        assertThatThrownBy(() -> c.start(inbox)).hasMessageContaining("answered getMe, but not as the Bot API does")
+                .hasMessageContaining("HTTP 200").hasMessageContaining("Unable to deserialize response")
+                .hasMessageNotContaining("cannot reach").hasMessageContaining("connectors.telegram.apiUrl");
+        c.close();
+        assertThat(api.calls("getMe")).hasSize(1); // an answer that cannot be read will not be better in a second
+    }
+
+    @Test
     void aParseErrorIsResentAsPlainText() throws Exception {
         TelegramConnector c = start();
         api.failNext("sendMessage", 1, 400, "Bad Request: can't parse entities: unsupported start tag \"x\"", null);
