@@ -36,6 +36,8 @@ public final class SlackConnector implements Connector {
     private final MessageSplitter splitter = new MessageSplitter();
     /** outbox id → parts already posted, so a retry after a part failed does not post the earlier ones twice. */
     private final Bounded<Long, Integer> partsSent = new Bounded<>(1_000);
+    /** What Slack answered last on each thread, so a 2xx the SDK could not read still counts as delivered. */
+    private final AnswerStatus answers = new AnswerStatus();
     private Slack slack;
     private MethodsClient client;
     private ChatLanes lanes;
@@ -62,12 +64,14 @@ public final class SlackConnector implements Connector {
         SlackConfig config = new SlackConfig(); // never SlackConfig.DEFAULT: it is shared and frozen
         config.setMethodsEndpointUrlPrefix(settings.apiUrl());
         config.getMethodsConfig().setStatsEnabled(false); // no metrics threads for calls we do not watch
+        config.getHttpClientResponseHandlers().add(answers);
         slack = Slack.getInstance(config);
         try {
             client = slack.methods(settings.botToken());
             botUserId = authTest();
             lanes = new ChatLanes();
-            files = new SlackFiles(client, slack.getHttpClient().getOkHttpClient(), settings.botToken());
+            files = new SlackFiles(client, slack.getHttpClient().getOkHttpClient(), settings.botToken(),
+                    settings.apiUrl(), what -> inbox.refused("slack", what), answers);
             progress = new Progress(client, lanes);
             SlackInbound inbound = new SlackInbound(inbox, botUserId, new SlackNames(client), files, progress, lanes,
                     settings.stickyThreads());
@@ -185,18 +189,9 @@ public final class SlackConnector implements Connector {
         partsSent.remove(message.id());
     }
 
-    private static void post(MethodsClient methods, String channel, String threadTs, String text)
-            throws DeliveryException {
-        try {
-            var response = methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text).mrkdwn(true));
-            if (!response.isOk()) {
-                throw SlackFailure.of("chat.postMessage to " + channel, response);
-            }
-        } catch (SlackApiException e) {
-            throw SlackFailure.of("chat.postMessage to " + channel, e);
-        } catch (IOException e) {
-            throw SlackFailure.of("chat.postMessage to " + channel, e);
-        }
+    private void post(MethodsClient methods, String channel, String threadTs, String text) throws DeliveryException {
+        Delivery.once("chat.postMessage to " + channel, answers,
+                () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text).mrkdwn(true)));
     }
 
     @Override

@@ -37,11 +37,20 @@ final class SlackFailure {
     static DeliveryException of(String what, SlackApiTextResponse response) {
         String error = response.getError();
         if ("ratelimited".equals(error)) {
-            return new DeliveryException("slack: " + what + " was rate limited", retryAfter(response.getHttpResponseHeaders()),
+            return new DeliveryException("slack: " + what + " was rate limited (ratelimited)",
+                    retryAfter(response.getHttpResponseHeaders()), false, null);
+        }
+        return of(what, error, 0);
+    }
+
+    /** Slack's refusal {@code error}, from an answer with HTTP {@code status} (0: a normal 200). */
+    static DeliveryException of(String what, String error, int status) {
+        if ("ratelimited".equals(error)) {
+            return new DeliveryException("slack: " + what + " was rate limited (ratelimited)", DEFAULT_RETRY_AFTER,
                     false, null);
         }
-        return new DeliveryException("slack: " + what + " failed: " + error + ADVICE.getOrDefault(error, ""), null,
-                PERMANENT.contains(error), null);
+        return new DeliveryException("slack: " + what + " failed: " + error + (status == 0 || status == 200 ? ""
+                : " (HTTP " + status + ")") + ADVICE.getOrDefault(error, ""), null, PERMANENT.contains(error), null);
     }
 
     /** A non-2xx HTTP answer: 429 carries Retry-After; 5xx is Slack having trouble. */
@@ -53,12 +62,24 @@ final class SlackFailure {
         }
         String error = e.getError() != null ? e.getError().getError() : null;
         boolean permanent = error != null && PERMANENT.contains(error);
-        return new DeliveryException("slack: " + what + " failed with HTTP " + status + (error == null ? "" : " (" + error
-                + ")"), null, permanent, e);
+        // without Slack's error code, what came instead (a proxy's page) is the cause
+        String detail = error != null ? error : snippet(e.getResponseBody());
+        return new DeliveryException("slack: " + what + " failed with HTTP " + status + (detail.isEmpty() ? ""
+                : " (" + detail + ")"), null, permanent, e);
     }
 
     static DeliveryException of(String what, IOException e) {
-        return new DeliveryException("slack: " + what + " could not reach Slack: " + e.getMessage(), null, false, e);
+        String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        return new DeliveryException("slack: " + what + " could not reach Slack: " + why, null, false, e);
+    }
+
+    /** The start of a body, on one line. */
+    private static String snippet(String body) {
+        if (body == null) {
+            return "";
+        }
+        String line = body.strip().replaceAll("\\s+", " ");
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     private static Duration retryAfter(Map<String, List<String>> headers) {

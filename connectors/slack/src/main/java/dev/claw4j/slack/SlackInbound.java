@@ -71,7 +71,7 @@ final class SlackInbound {
         StringBuilder text = new StringBuilder(names.plainText(e.text(), botUserId));
         List<Attachment> attachments = new ArrayList<>();
         for (var file : e.files()) {
-            SlackFiles.Fetched fetched = files.download(file);
+            SlackFiles.Fetched fetched = files.download(file, e.user() + " in " + e.channel());
             if (fetched.attachment() != null) {
                 attachments.add(fetched.attachment());
             } else {

@@ -78,6 +78,8 @@ public final class FakeSlack implements AutoCloseable {
     private final Map<String, String> channels = new ConcurrentHashMap<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, List<Failure>> failures = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> garbled = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private final AtomicInteger ids = new AtomicInteger();
 
@@ -125,6 +127,26 @@ public final class FakeSlack implements AutoCloseable {
         String url = "http://127.0.0.1:" + api.getAddress().getPort() + "/files/" + id + "/" + name;
         return JSON.createObjectNode().put("id", id).put("name", name).put("title", name).put("mimetype", mimeType)
                 .put("size", content.length).put("url_private", url).put("url_private_download", url + "?download=1");
+    }
+
+    /**
+     * A file whose download link is on this fake but answers 302 to {@code target}, as a compromised or
+     * misbehaving file host would; returns the file object like {@link #file}.
+     */
+    public ObjectNode redirectingFile(String id, String name, String mimeType, String target) {
+        redirects.put(id, target);
+        return file(id, name, mimeType, new byte[0]);
+    }
+
+    /**
+     * The next {@code times} calls of {@code method} are carried out (a message is really posted), but answered
+     * with HTTP 200 and {@code body} instead of Slack's JSON: an answer the SDK cannot read.
+     */
+    public void garbleNext(String method, int times, String body) {
+        List<String> list = garbled.computeIfAbsent(method, m -> Collections.synchronizedList(new ArrayList<>()));
+        for (int i = 0; i < times; i++) {
+            list.add(body);
+        }
     }
 
     /** The next {@code times} calls of {@code method} fail with this HTTP status (429: with Retry-After). */
@@ -299,7 +321,26 @@ public final class FakeSlack implements AutoCloseable {
                 respond(ex, 200, error("invalid_auth"));
                 return;
             }
-            respond(ex, 200, answer(method, params));
+            ObjectNode answer = answer(method, params);
+            String garbage = nextGarbled(method);
+            if (garbage != null) {
+                byte[] bytes = garbage.getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+                ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+                ex.getResponseBody().write(bytes);
+                return;
+            }
+            respond(ex, 200, answer);
+        }
+    }
+
+    private String nextGarbled(String method) {
+        List<String> list = garbled.get(method);
+        if (list == null) {
+            return null;
+        }
+        synchronized (list) {
+            return list.isEmpty() ? null : list.removeFirst();
         }
     }
 
@@ -381,6 +422,12 @@ public final class FakeSlack implements AutoCloseable {
         try (ex) {
             String id = ex.getRequestURI().getPath().split("/")[2];
             String auth = ex.getRequestHeaders().getFirst("Authorization");
+            String redirect = redirects.get(id);
+            if (redirect != null) {
+                ex.getResponseHeaders().add("Location", redirect);
+                ex.sendResponseHeaders(302, -1);
+                return;
+            }
             byte[] content = files.get(id);
             if (!("Bearer " + BOT_TOKEN).equals(auth) || content == null) {
                 // what Slack really does without a valid token: its sign-in page, with 200

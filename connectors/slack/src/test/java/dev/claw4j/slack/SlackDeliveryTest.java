@@ -127,6 +127,66 @@ class SlackDeliveryTest {
     }
 
     @Test
+    void aPostAnsweredWithAnUnreadable200IsDeliveredAndNeverPostedAgain() throws Exception {
+        slack.garbleNext("chat.postMessage", 1, "<html>200 OK from a proxy</html>");
+        connector.deliver(new OutboundMessage(10, "slack", "C1", "1.0", "once only", null));
+        slack.garbleNext("chat.postMessage", 1, "{}"); // 2xx, neither ok nor error: not a refusal
+        connector.deliver(new OutboundMessage(11, "slack", "C1", "2.0", "and once more", null));
+        slack.garbleNext("chat.postMessage", 1, ""); // an empty 200
+        connector.deliver(new OutboundMessage(12, "slack", "C1", "3.0", "and empty", null));
+        assertThat(slack.calls("chat.postMessage")).hasSize(3);
+        assertThat(slack.posted()).extracting(FakeSlack.Posted::text).containsExactly("once only", "and once more",
+                "and empty");
+    }
+
+    @Test
+    void anUnreadableAnswerToOnePartDoesNotRepeatItAndTheRestFollow() throws Exception {
+        String text = "first part\n" + "x".repeat(3_400) + "\nsecond part " + "y".repeat(3_000);
+        slack.garbleNext("chat.postMessage", 1, "not json at all");
+        connector.deliver(new OutboundMessage(13, "slack", "C1", "1.0", text, null));
+        assertThat(slack.calls("chat.postMessage")).hasSize(2);
+        assertThat(slack.posted("C1", "1.0")).hasSize(2);
+    }
+
+    @Test
+    void aRefusalTheSdkCannotFullyReadIsStillARefusal() {
+        // ok:false with Slack's error, but a field the SDK chokes on: the error is read from the raw answer
+        slack.garbleNext("chat.postMessage", 1, "{\"ok\":false,\"error\":\"not_in_channel\",\"ts\":{\"not\":\"a string\"}}");
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(14, "slack", "C1", null, "hi", null)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.permanent()).isTrue();
+                    assertThat(e.getMessage()).contains("not_in_channel");
+                });
+    }
+
+    @Test
+    void aSharedFileAnsweredWithAnUnreadable200IsDeliveredOnce() throws Exception {
+        Path file = dir.resolve("notes.txt");
+        Files.writeString(file, "notes");
+        slack.garbleNext("files.completeUploadExternal", 1, "<html></html>");
+        connector.deliver(new OutboundMessage(15, "slack", "C1", "1.0", "the notes", null, file));
+        assertThat(slack.calls("files.completeUploadExternal")).hasSize(1);
+        assertThat(slack.uploads()).hasSize(1);
+    }
+
+    @Test
+    void aFailureSaysItsCause() {
+        slack.failNext("chat.postMessage", 1, 502, 0);
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(16, "slack", "C1", null, "hi", null)))
+                .hasMessageContaining("chat.postMessage to C1 failed with HTTP 502 (fatal_error)");
+        slack.errorNext("chat.postMessage", 1, "ratelimited");
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(17, "slack", "C1", null, "hi", null)))
+                .hasMessageContaining("rate limited (ratelimited)");
+        slack.close(); // Slack unreachable: what the network said
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(18, "slack", "C1", null, "hi", null)))
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("slack: chat.postMessage to C1 could not reach Slack: ");
+                    assertThat(e.getMessage()).doesNotEndWith(": ").doesNotEndWith("null");
+                    assertThat(e.permanent()).isFalse();
+                });
+    }
+
+    @Test
     void aFileIsUploadedWithTheCurrentUploadApiIntoTheThread() throws Exception {
         Path file = dir.resolve("17-report.txt");
         Files.writeString(file, "the report");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.nio.charset.StandardCharsets;
@@ -158,6 +159,58 @@ class SlackSocketModeTest {
         assertThat(m.attachments().getFirst().mimeType()).isEqualTo("text/csv");
         assertThat(m.attachments().getFirst().content()).isEqualTo(csv);
         assertThat(m.text()).isEqualTo("here is the data");
+    }
+
+    @Test
+    void aFileLinkOffSlackIsNotFetchedTheTokenStaysHomeAndTheMessageStillArrives() throws Exception {
+        try (ForeignServer foreign = new ForeignServer()) {
+            byte[] csv = "a,b\n".getBytes(StandardCharsets.UTF_8);
+            // a remote file's url_private points wherever its creator said: here, a loopback server that is not Slack
+            String stealing = foreign.url("/files-pri/T0FAKE-F9/evil.txt");
+            ObjectNode evil = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("id", "F9")
+                    .put("name", "evil.txt").put("mimetype", "text/plain").put("size", 16)
+                    .put("url_private", stealing).put("url_private_download", stealing);
+            ObjectNode event = FakeSlack.message("D1", "im", "UANA", "two files", slack.nextTs(), null);
+            event.put("subtype", "file_share");
+            event.putArray("files").add(slack.file("F1", "data.csv", "text/csv", csv)).add(evil);
+            slack.sendEvent(event);
+
+            InboundMessage m = awaitReceived(1).getFirst();
+            // the attack ran: the connector handled the foreign link, and said so to the audit trail
+            assertThat(inbox.refusals).singleElement().satisfies(r -> assertThat(r).startsWith("slack: file F9 "
+                    + "(evil.txt) shared by UANA in D1").contains("127.0.0.1:" + foreign.port())
+                    .contains("not Slack").contains("the bot token was not sent"));
+            // and it was contained: the foreign server got no request at all, so no token either
+            assertThat(foreign.requests()).isZero();
+            assertThat(foreign.requestsWithAuthorization()).isZero();
+            // the person's message still arrives, with the Slack file, and a note the agent can read for the other
+            assertThat(m.attachments()).extracting(Attachment::fileName).containsExactly("data.csv");
+            assertThat(m.text()).startsWith("two files").contains("evil.txt was not fetched: its link points outside "
+                    + "Slack");
+            // the counter counts (so the zeros above mean something): a plain request reaches the server
+            try (var http = java.net.http.HttpClient.newHttpClient()) {
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stealing)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+            }
+            assertThat(foreign.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRedirectOffSlackIsNotFollowedWithTheToken() throws Exception {
+        try (ForeignServer foreign = new ForeignServer()) {
+            ObjectNode event = FakeSlack.message("D1", "im", "UANA", "moved file", slack.nextTs(), null);
+            event.put("subtype", "file_share");
+            event.putArray("files").add(slack.redirectingFile("F8", "moved.txt", "text/plain", foreign.url("/stolen")));
+            slack.sendEvent(event);
+
+            InboundMessage m = awaitReceived(1).getFirst();
+            assertThat(inbox.refusals).singleElement().satisfies(r -> assertThat(r).contains("file F8 (moved.txt)")
+                    .contains("download redirected to http://127.0.0.1:" + foreign.port()));
+            assertThat(foreign.requests()).isZero();
+            assertThat(m.attachments()).isEmpty();
+            assertThat(m.text()).contains("moved.txt was not fetched");
+        }
     }
 
     @Test
