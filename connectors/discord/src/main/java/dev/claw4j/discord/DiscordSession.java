@@ -11,6 +11,7 @@ import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
 import net.dv8tion.jda.api.requests.GatewayIntent;
+import net.dv8tion.jda.api.requests.RestAction;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
@@ -43,6 +44,11 @@ final class DiscordSession implements AutoCloseable {
      */
     static DiscordSession login(DiscordSettings settings, EventListener listener, ExecutorService eventPool,
                                 Duration readyTimeout) {
+        // JDA by default appends a "context" exception to the innermost cause of every REST failure; when that
+        // cause came with an explicit null cause (Jackson's parse errors do), Throwable.initCause throws inside
+        // JDA's failure callback and the request's future is never completed. An answer JDA cannot parse then
+        // hangs the send until our timeout and is sent again. Without the context, the failure arrives.
+        RestAction.setPassContext(false);
         DiscordSession session = null;
         try {
             session = settings.shards() > 1 ? shardManager(settings, listener, eventPool)

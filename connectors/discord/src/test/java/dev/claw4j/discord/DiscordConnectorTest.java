@@ -244,6 +244,52 @@ class DiscordConnectorTest {
     }
 
     @Test
+    void aMessageAnsweredWithAnUnreadable200IsDeliveredAndNeverSentAgain() throws Exception {
+        discord.garbleNextCreates(1, "<html>200 OK, not a message</html>");
+        connector.deliver(new OutboundMessage(20, "discord", FakeDiscord.GENERAL, null, "once only", null));
+        discord.garbleNextCreates(1, "{}"); // JSON, but not a message: JDA fails on the missing fields
+        connector.deliver(new OutboundMessage(21, "discord", FakeDiscord.GENERAL, null, "and once more", null));
+        assertThat(discord.createRequests()).isEqualTo(2);
+        assertThat(discord.sentTo(FakeDiscord.GENERAL)).extracting(FakeDiscord.Sent::content)
+                .containsExactly("once only", "and once more");
+    }
+
+    @Test
+    void anUnreadableAnswerToOnePartDoesNotRepeatItAndTheRestFollow() throws Exception {
+        String answer = "a".repeat(1_990) + "\n" + "b".repeat(100);
+        discord.garbleNextCreates(1, "not json");
+        connector.deliver(new OutboundMessage(22, "discord", FakeDiscord.GENERAL, null, answer, null));
+        assertThat(discord.createRequests()).isEqualTo(2);
+        assertThat(discord.sentTo(FakeDiscord.GENERAL)).hasSize(2);
+    }
+
+    @Test
+    void everyPartCarriesAStableNonceSoARepeatedAttemptMakesNoSecondMessage() throws Exception {
+        OutboundMessage m = new OutboundMessage(23, "discord", FakeDiscord.GENERAL, null, "x".repeat(1_990) + "\n" + "y".repeat(50), null);
+        connector.deliver(m);
+        // the outbox tries again, as after an answer lost on the way back: the same nonces, no new messages
+        connector.deliver(m);
+        assertThat(discord.createRequests()).isEqualTo(4);
+        assertThat(discord.sentTo(FakeDiscord.GENERAL)).hasSize(2).extracting(s -> s.payload().path("nonce").asText())
+                .containsExactly(Replies.nonce(23, 0), Replies.nonce(23, 1));
+        assertThat(discord.sentTo(FakeDiscord.GENERAL)).allSatisfy(s ->
+                assertThat(s.payload().path("enforce_nonce").asBoolean()).isTrue());
+        assertThat(Replies.nonce(Long.MAX_VALUE, 999)).hasSizeLessThanOrEqualTo(25); // Discord's limit
+    }
+
+    @Test
+    void aFailureSaysItsCause() {
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(24, "discord", FakeDiscord.FORBIDDEN, null,
+                "hello", null))).hasMessageContaining("Missing Access (50001, HTTP 403)");
+        discord.close(); // Discord unreachable: what the network said, not just an exception's class name
+        assertThatThrownBy(() -> connector.deliver(new OutboundMessage(25, "discord", FakeDiscord.GENERAL, null,
+                "hello", null))).isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.getMessage()).contains("no answer from Discord (ConnectException: Failed to connect");
+                    assertThat(e.permanent()).isFalse();
+                });
+    }
+
+    @Test
     void channelsTheBotCannotWriteToFailPermanently() {
         assertThatThrownBy(() -> connector.deliver(new OutboundMessage(10, "discord", FakeDiscord.FORBIDDEN, null,
                 "hello", null))).isInstanceOfSatisfying(DeliveryException.class, e -> {

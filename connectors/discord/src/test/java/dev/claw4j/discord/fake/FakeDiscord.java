@@ -76,6 +76,10 @@ public final class FakeDiscord implements AutoCloseable {
     private final List<String> typing = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Set<String> dmOpens = ConcurrentHashMap.newKeySet();
+    /** nonce → the message made with it, for enforce_nonce (Discord remembers them for a few minutes). */
+    private final Map<String, ObjectNode> byNonce = new ConcurrentHashMap<>();
+    private final java.util.Deque<String> garbled = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
 
     public FakeDiscord(String token) throws IOException, InterruptedException {
         this.token = token;
@@ -313,6 +317,21 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /**
+     * The next {@code times} message creates are carried out (the message appears), but answered with HTTP 200
+     * and {@code body} instead of the message object: an answer JDA cannot read.
+     */
+    public void garbleNextCreates(int times, String body) {
+        for (int i = 0; i < times; i++) {
+            garbled.add(body);
+        }
+    }
+
+    /** Every POST to a channel's messages, duplicates and refusals included. */
+    public int createRequests() {
+        return creates.get();
+    }
+
     /** The users a DM was opened with through {@code POST users/@me/channels}. */
     public Set<String> dmOpens() {
         return Set.copyOf(dmOpens);
@@ -329,6 +348,7 @@ public final class FakeDiscord implements AutoCloseable {
         } else {
             payload = Payloads.JSON.readTree(body);
         }
+        creates.incrementAndGet();
         boolean dm = dmChannelOfUser.containsValue(channelId);
         if (!dm && !guildOfChannel.containsKey(channelId)) {
             json(ex, 404, Payloads.error("Unknown Channel", 10003));
@@ -336,6 +356,11 @@ public final class FakeDiscord implements AutoCloseable {
         }
         if (channelId.equals(FORBIDDEN)) {
             json(ex, 403, Payloads.error("Missing Access", 50001));
+            return;
+        }
+        String nonce = payload.path("nonce").asText(null);
+        if (nonce != null && payload.path("enforce_nonce").asBoolean() && byNonce.containsKey(nonce)) {
+            json(ex, 200, byNonce.get(nonce)); // Discord's answer to a repeat: the message it already made
             return;
         }
         String id = Long.toString(ids.incrementAndGet());
@@ -348,8 +373,16 @@ public final class FakeDiscord implements AutoCloseable {
                 payload.path("content").asText(""), List.of(), attachments,
                 repliedId == null ? null : messages.get(repliedId));
         messages.put(id, message);
+        if (nonce != null) {
+            byNonce.put(nonce, message);
+        }
         sent.add(new Sent(channelId, id, payload, uploads));
-        json(ex, 200, message);
+        String garbage = garbled.poll();
+        if (garbage != null) {
+            respond(ex, 200, garbage.getBytes(StandardCharsets.UTF_8), "application/json");
+        } else {
+            json(ex, 200, message);
+        }
         // Discord echoes the bot's own message on the gateway too; the connector must not take it as input
         gateway.dispatch(gateway.shardFor(guildId), "MESSAGE_CREATE", message);
     }
