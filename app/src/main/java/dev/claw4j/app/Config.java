@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * claw4j.yaml, as far as this version reads it. Every key is documented in config/claw4j.yaml;
- * {@link ConfigLoader} refuses unknown keys and bad values, naming the key.
+ * {@link ConfigLoader} refuses unknown keys and bad values, naming the key. Records that hold a token, key or
+ * secret print it masked (a record's own toString would print it into any log line or error that shows it).
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors) {
@@ -65,6 +66,13 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         public ModelSettings settings() {
             return ModelSettings.of(provider, name, apiKey, baseUrl, maxTokens,
                     timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries);
+        }
+
+        @Override
+        public String toString() {
+            return "Model[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey) + ", baseUrl="
+                    + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries="
+                    + maxRetries + ", dailyTokenBudget=" + dailyTokenBudget + "]";
         }
     }
 
@@ -185,14 +193,35 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     /** Telegram (see connectors/telegram/README.md). */
     public record Telegram(String token, String apiUrl, String mode, String webhookUrl, String webhookSecret,
-                           String webhookBind, Integer webhookPort, String webhookPath, String pollTimeout) {}
+                           String webhookBind, Integer webhookPort, String webhookPath, String pollTimeout) {
+        @Override
+        public String toString() {
+            return "Telegram[token=" + Secrets.mask(token) + ", apiUrl=" + Secrets.url(apiUrl) + ", mode=" + mode
+                    + ", webhookUrl=" + Secrets.url(webhookUrl) + ", webhookSecret=" + Secrets.mask(webhookSecret)
+                    + ", webhookBind=" + webhookBind + ", webhookPort=" + webhookPort + ", webhookPath=" + webhookPath
+                    + ", pollTimeout=" + pollTimeout + "]";
+        }
+    }
 
     /** Slack (see connectors/slack/README.md). */
     public record Slack(String botToken, String appToken, String mode, String signingSecret, Integer port, String path,
-                        String apiUrl, Boolean stickyThreads) {}
+                        String apiUrl, Boolean stickyThreads) {
+        @Override
+        public String toString() {
+            return "Slack[botToken=" + Secrets.mask(botToken) + ", appToken=" + Secrets.mask(appToken) + ", mode="
+                    + mode + ", signingSecret=" + Secrets.mask(signingSecret) + ", port=" + port + ", path=" + path
+                    + ", apiUrl=" + Secrets.url(apiUrl) + ", stickyThreads=" + stickyThreads + "]";
+        }
+    }
 
     /** Discord (see connectors/discord/README.md). */
-    public record Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards) {}
+    public record Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards) {
+        @Override
+        public String toString() {
+            return "Discord[token=" + Secrets.mask(token) + ", restUrl=" + Secrets.url(restUrl) + ", gatewayUrl="
+                    + Secrets.url(gatewayUrl) + ", stickyThreads=" + stickyThreads + ", shards=" + shards + "]";
+        }
+    }
 
     /** The local web chat. */
     public record Web(Boolean enabled, String bind, Integer port) {

@@ -41,4 +41,14 @@ class DiscordSettingsTest {
     void theTokenNeverShowsInToString() {
         assertThat(DiscordSettings.of("secret-token").toString()).doesNotContain("secret-token");
     }
+
+    @Test
+    void toStringShowsNoPartOfTheToken() {
+        String token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.Qw8eRt5yUi3oPaSdFgHjKlZxCv";
+        String printed = DiscordSettings.of("Bot " + token).withEndpoints("http://127.0.0.1:9/api/v10/", null).toString();
+        assertThat(printed).contains("restUrl=http://127.0.0.1:9/api/v10/");
+        for (int i = 0; i + 4 <= token.length(); i++) {
+            assertThat(printed).doesNotContain(token.substring(i, i + 4));
+        }
+    }
 }

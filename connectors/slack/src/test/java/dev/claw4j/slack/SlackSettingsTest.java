@@ -44,4 +44,26 @@ class SlackSettingsTest {
         assertThat(new SlackSettings("xoxb-secret", "xapp-secret", Mode.SOCKET, "sign-secret", 0, null, null, true))
                 .asString().doesNotContain("secret").contains("***");
     }
+
+    @Test
+    void toStringShowsNoPartOfAnyTokenOrTheSigningSecret() {
+        String bot = "xoxb-7731-Qw8eRt5yUi3oPa";
+        String app = "xapp-9-Zx4cVb6nMl2kJh0gFd";
+        String signing = "8f3a9c2e71b04d5a96e0c3b7f1d2a4e6";
+        String socket = SlackSettings.socket(bot, app).toString();
+        String http = SlackSettings.http(bot, signing, 3000).toString();
+        assertThat(socket).contains("mode=SOCKET").contains("botToken=***");
+        for (String printed : new String[] {socket, http}) {
+            noPartOf(bot, printed);
+            noPartOf(app, printed);
+            noPartOf(signing, printed);
+        }
+    }
+
+    /** No 4-character run of the secret appears (so not even "the last 4" would pass). */
+    private static void noPartOf(String secret, String printed) {
+        for (int i = 0; i + 4 <= secret.length(); i++) {
+            assertThat(printed).doesNotContain(secret.substring(i, i + 4));
+        }
+    }
 }
