@@ -1,5 +1,7 @@
 package dev.claw4j.app;
 
+import dev.claw4j.app.admin.AccessAdmin;
+import dev.claw4j.app.admin.AdminServer;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
@@ -42,6 +44,7 @@ public final class Claw4j implements AutoCloseable {
     private final Outbox outbox;
     private final GroupQueue queue;
     private final Host host;
+    private final AdminServer admin;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -90,6 +93,8 @@ public final class Claw4j implements AutoCloseable {
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, folders, gatekeeper, outbox, isolation);
+        this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access().dm(),
+                config.access().allowedUsers(), config.access().admins(), "admin-api", Clock.systemUTC()));
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -100,6 +105,7 @@ public final class Claw4j implements AutoCloseable {
         }
         outbox.start();
         host.recover();
+        admin.start();
         for (Connector c : List.copyOf(connectors.values())) {
             try {
                 c.start(host);
@@ -120,6 +126,11 @@ public final class Claw4j implements AutoCloseable {
         return store;
     }
 
+    /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
+    public AdminServer admin() {
+        return admin;
+    }
+
     public SandboxManager sandboxes() {
         return sandboxes;
     }
@@ -134,6 +145,7 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.close();
         connectors.values().forEach(Connector::close);
         queue.close();
         outbox.close();
