@@ -57,10 +57,11 @@ public final class Claw4j implements AutoCloseable {
         GroupFolders folders = new GroupFolders(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
-        Map<String, List<SandboxSpec.ExtraMount>> extraMounts = ExtraMounts.resolve(config, store, isolation);
+        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation);
         this.sandboxes = new SandboxManager(runtime,
+                // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
-                        extraMounts.getOrDefault(group, List.of())),
+                        extraMounts.forGroup(group)),
                 (group, error) -> store.audit(group, "protocol.refused", error.code() + ": " + error.message(), isolation));
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
