@@ -84,7 +84,8 @@ public final class AdminServer implements AutoCloseable {
             throw new UncheckedIOException("cannot write " + dataDir.resolve(PORT_FILE) + ": " + e.getMessage()
                     + "; check that the data directory is writable", e);
         }
-        log.info("admin endpoint on http://{}:{}/admin/api/ (token in {})", LOOPBACK, port, dataDir.resolve(AdminToken.FILE));
+        log.info("admin endpoint on http://{}:{}/admin/api/ (token in {})", LOOPBACK, port,
+                dataDir.resolve(AdminToken.FILE));
     }
 
     public int port() {
