@@ -161,7 +161,8 @@ class StoreFilesTest {
             if (!Files.exists(file)) {
                 continue;
             }
-            for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+            List<String> lines = Files.readAllLines(file); // read once: the table changes as sockets come and go
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 boolean listening = f[3].equals("0A");
                 if (listening && inodes.contains(f[9])) {
