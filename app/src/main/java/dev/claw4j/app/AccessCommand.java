@@ -1,18 +1,44 @@
 package dev.claw4j.app;
 
-import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.app.admin.AccessAdmin;
+import dev.claw4j.app.admin.AccessApi;
+import dev.claw4j.app.admin.AdminClient;
+import dev.claw4j.app.admin.AdminServer;
+import dev.claw4j.core.store.DatabaseInUseException;
 import dev.claw4j.core.store.Store;
-import java.time.Instant;
-import java.util.Locale;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** Who may talk to the bot: approve pairing codes, list and revoke access. Works while claw4j runs. */
+/**
+ * Who may talk to the bot: approve pairing codes, list and revoke access. While claw4j runs (it holds the
+ * database) the commands go through its admin endpoint on loopback; otherwise they open the database themselves.
+ */
 @Command(name = "access", description = "Approve pairing codes, list and revoke who may DM the bot.",
         subcommands = {AccessCommand.Approve.class, AccessCommand.ListAccess.class, AccessCommand.Revoke.class})
 final class AccessCommand {
+
+    /** Runs {@code work} against the running host, or the database when no host runs. */
+    static <T> T withAccess(Config config, Function<AccessApi, T> work) {
+        Optional<AdminClient> running = AdminClient.ifRunning(config.dataDir());
+        if (running.isPresent()) {
+            return work.apply(running.get());
+        }
+        try (Store store = Store.open(config.dataDir())) {
+            Config.Access a = config.access();
+            return work.apply(new AccessAdmin(store, a.dm(), a.allowedUsers(), a.admins(), "cli", Clock.systemUTC()));
+        } catch (DatabaseInUseException e) {
+            throw new IllegalStateException("the database in " + config.dataDir() + " is in use by another process, "
+                    + "but no claw4j admin endpoint answers for it (" + config.dataDir().resolve(AdminServer.PORT_FILE)
+                    + " is missing or names a process that is gone). If claw4j is starting, try again in a moment; "
+                    + "if another command holds it, wait for it; else stop the process that has "
+                    + config.dataDir().resolve(Store.DATABASE_FILE) + " open (fuser -v that file shows it).", e);
+        }
+    }
 
     @Command(name = "approve", description = "Approve a pairing code a person got from the bot.")
     static final class Approve implements Callable<Integer> {
@@ -24,21 +50,16 @@ final class AccessCommand {
 
         @Override
         public Integer call() {
-            try (Store store = Store.open(config.load().dataDir())) {
-                var approved = new AccessStore(store.dataSource())
-                        .approve(code.strip().toUpperCase(Locale.ROOT), "cli", Instant.now());
-                if (approved.isEmpty()) {
-                    System.err.println("no pending code " + code + ": it may be mistyped, used already, or older than "
-                            + "an hour (the person gets a new one by writing again). ./claw4j access list shows the pending ones.");
-                    return 1;
-                }
-                var c = approved.get();
-                store.audit(null, "access.granted", c.platform() + ":" + c.userId() + " (" + c.userName()
-                        + ") by code, from the command line", null);
-                System.out.println("approved " + c.userName() + " (" + c.platform() + ":" + c.userId()
-                        + "): they can talk to the bot now");
-                return 0;
+            var approved = withAccess(config.load(), access -> access.approve(code));
+            if (approved.isEmpty()) {
+                System.err.println("no pending code " + code + ": it may be mistyped, used already, or older than "
+                        + "an hour (the person gets a new one by writing again). ./claw4j access list shows the pending ones.");
+                return 1;
             }
+            var c = approved.get();
+            System.out.println("approved " + c.userName() + " (" + c.platform() + ":" + c.userId()
+                    + "): they can talk to the bot now");
+            return 0;
         }
     }
 
@@ -49,20 +70,17 @@ final class AccessCommand {
 
         @Override
         public Integer call() {
-            Config cfg = config.load();
-            try (Store store = Store.open(cfg.dataDir())) {
-                AccessStore access = new AccessStore(store.dataSource());
-                System.out.println("dm policy: " + cfg.access().dm());
-                System.out.println("pending codes:");
-                access.pendingCodes(Instant.now()).forEach(c -> System.out.println("  " + c.code() + "  " + c.userName()
-                        + " (" + c.platform() + ":" + c.userId() + "), valid until " + c.expiresAt()));
-                System.out.println("granted:");
-                access.grants().forEach(g -> System.out.println("  " + g.platform() + ":" + g.userId() + " since "
-                        + g.grantedAt() + " by " + g.grantedBy()));
-                cfg.access().allowedUsers().forEach(u -> System.out.println("  " + u + " (config access.allowedUsers)"));
-                cfg.access().admins().forEach(u -> System.out.println("  " + u + " (config access.admins)"));
-                return 0;
-            }
+            AccessApi.Overview o = withAccess(config.load(), AccessApi::overview);
+            System.out.println("dm policy: " + o.dmPolicy());
+            System.out.println("pending codes:");
+            o.pending().forEach(c -> System.out.println("  " + c.code() + "  " + c.userName()
+                    + " (" + c.platform() + ":" + c.userId() + "), valid until " + c.expiresAt()));
+            System.out.println("granted:");
+            o.granted().forEach(g -> System.out.println("  " + g.platform() + ":" + g.userId() + " since "
+                    + g.grantedAt() + " by " + g.grantedBy()));
+            o.allowedUsers().forEach(u -> System.out.println("  " + u + " (config access.allowedUsers)"));
+            o.admins().forEach(u -> System.out.println("  " + u + " (config access.admins)"));
+            return 0;
         }
     }
 
@@ -81,12 +99,11 @@ final class AccessCommand {
                 System.err.println("write the person as platform:id, for example web:ana");
                 return 2;
             }
-            try (Store store = Store.open(config.load().dataDir())) {
-                boolean revoked = new AccessStore(store.dataSource()).revoke(who.substring(0, colon), who.substring(colon + 1));
-                System.out.println(revoked ? "revoked " + who : who + " had no access granted by a code "
-                        + "(people in config access.allowedUsers/admins are changed in the config)");
-                return revoked ? 0 : 1;
-            }
+            boolean revoked = withAccess(config.load(),
+                    access -> access.revoke(who.substring(0, colon), who.substring(colon + 1)));
+            System.out.println(revoked ? "revoked " + who : who + " had no access granted by a code "
+                    + "(people in config access.allowedUsers/admins are changed in the config)");
+            return revoked ? 0 : 1;
         }
     }
 }

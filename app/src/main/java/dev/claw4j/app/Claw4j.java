@@ -1,5 +1,7 @@
 package dev.claw4j.app;
 
+import dev.claw4j.app.admin.AccessAdmin;
+import dev.claw4j.app.admin.AdminServer;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
@@ -42,6 +44,7 @@ public final class Claw4j implements AutoCloseable {
     private final Outbox outbox;
     private final GroupQueue queue;
     private final Host host;
+    private final AdminServer admin;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -54,10 +57,11 @@ public final class Claw4j implements AutoCloseable {
         GroupFolders folders = new GroupFolders(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
-        Map<String, List<SandboxSpec.ExtraMount>> extraMounts = ExtraMounts.resolve(config, store, isolation);
+        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation);
         this.sandboxes = new SandboxManager(runtime,
+                // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
-                        extraMounts.getOrDefault(group, List.of())),
+                        extraMounts.forGroup(group)),
                 (group, error) -> store.audit(group, "protocol.refused", error.code() + ": " + error.message(), isolation));
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
@@ -90,6 +94,8 @@ public final class Claw4j implements AutoCloseable {
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, folders, gatekeeper, outbox, isolation);
+        this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access().dm(),
+                config.access().allowedUsers(), config.access().admins(), "admin-api", Clock.systemUTC()));
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -100,6 +106,7 @@ public final class Claw4j implements AutoCloseable {
         }
         outbox.start();
         host.recover();
+        admin.start();
         for (Connector c : List.copyOf(connectors.values())) {
             try {
                 c.start(host);
@@ -120,6 +127,11 @@ public final class Claw4j implements AutoCloseable {
         return store;
     }
 
+    /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
+    public AdminServer admin() {
+        return admin;
+    }
+
     public SandboxManager sandboxes() {
         return sandboxes;
     }
@@ -134,6 +146,7 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.close();
         connectors.values().forEach(Connector::close);
         queue.close();
         outbox.close();

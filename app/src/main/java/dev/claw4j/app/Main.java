@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code claw4j} command line. */
 @Command(name = "claw4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A self-hosted host for sandboxed chat agents.",
-        subcommands = {RunCommand.class, DemoCommand.class, DoctorCommand.class, AccessCommand.class, SandboxCommand.class,
-                ImageCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, DoctorCommand.class, AccessCommand.class, AdminCommand.class,
+                SandboxCommand.class, ImageCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package dev.claw4j.app;
 
+import dev.claw4j.app.admin.AdminToken;
 import dev.claw4j.core.llm.ModelSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,8 @@ final class RunCommand implements Callable<Integer> {
             if (claw4j.connector("web") instanceof dev.claw4j.web.WebConnector web) {
                 System.out.println("web chat: http://" + config.connectors().web().bind() + ":" + web.port());
             }
+            System.out.println("admin endpoint: http://127.0.0.1:" + claw4j.admin().port()
+                    + "/admin/api/ (its token is in " + config.dataDir().resolve(AdminToken.FILE) + ")");
             System.out.println("stop with Ctrl-C");
             stop.await();
         }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,15 +21,20 @@ import java.util.stream.Stream;
 /**
  * Decides which extra host folders a group's sandbox may mount. The list lives in a file outside the
  * project (default {@code ~/.config/claw4j/mount-allowlist.yaml}) that is never mounted into any sandbox;
- * no file means no extra mounts. Paths are resolved to their real path before any check, and folders that
- * look like they hold secrets are refused whatever the file says.
+ * no file means no extra mounts. It is read, and every mount checked, each time a sandbox starts. A path is
+ * refused when any of its components is a link (what is mounted must be what the config says, not what a link
+ * points to today), when it is claw4j's own (its data directory, its config, or inside or around them), and
+ * when it looks like it holds secrets, whatever the file says.
  */
 public final class MountAllowlist {
     /** Names no mount may be, contain, or sit under: no allowlist can override these. */
     static final Set<String> BLOCKED = Set.of(".ssh", ".gnupg", ".aws", ".azure", ".gcloud", ".kube", ".docker",
-            "credentials", ".env", ".netrc", ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "private_key", ".secret",
-            "docker.sock");
-    private static final Pattern BLOCKED_PREFIX = Pattern.compile("^(\\.env\\..*|id_rsa.*|id_ed25519.*|.*\\.pem|.*\\.key)$");
+            ".config", ".git-credentials", ".pgpass", "credentials", ".env", ".netrc", ".npmrc", ".pypirc", "id_rsa",
+            "id_ed25519", "private_key", ".secret", "docker.sock",
+            // claw4j's own: its admin token, its database and that database's password, its config
+            "admin-token", "db-password", "claw4j.yaml");
+    private static final Pattern BLOCKED_PREFIX = Pattern.compile(
+            "^(\\.env\\..*|id_rsa.*|id_ed25519.*|.*\\.pem|.*\\.key|.*\\.mv\\.db)$");
     private static final int SCAN_DEPTH = 3;
     private static final int SCAN_LIMIT = 20_000;
 
@@ -51,10 +58,12 @@ public final class MountAllowlist {
 
     private final List<Root> roots;
     private final Path file;
+    private final List<Path> ownPaths;
 
-    private MountAllowlist(List<Root> roots, Path file) {
+    private MountAllowlist(List<Root> roots, Path file, List<Path> ownPaths) {
         this.roots = List.copyOf(roots);
         this.file = file;
+        this.ownPaths = List.copyOf(ownPaths);
     }
 
     public static Path defaultFile() {
@@ -63,10 +72,24 @@ public final class MountAllowlist {
 
     /** Reads the file; a missing file is an empty list (no extra mounts). */
     public static MountAllowlist load(Path file) {
+        return load(file, List.of());
+    }
+
+    /**
+     * Reads the file; a missing file is an empty list (no extra mounts). {@code ownPaths} are claw4j's own (its data
+     * directory, its config file): no mount may be one of them, inside one, or contain one.
+     */
+    public static MountAllowlist load(Path file, List<Path> ownPaths) {
         if (!Files.exists(file)) {
-            return new MountAllowlist(List.of(), file);
+            return new MountAllowlist(List.of(), file, ownPaths);
         }
         try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new IllegalArgumentException("the mount allowlist " + file + " may be changed by other users of "
+                        + "this machine (" + PosixFilePermissions.toString(perms) + "), so it allows nothing; "
+                        + "make it writable by its owner only: chmod go-w " + file);
+            }
             FileFormat format = new ObjectMapper(new YAMLFactory())
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .readValue(file.toFile(), FileFormat.class);
@@ -78,7 +101,7 @@ public final class MountAllowlist {
                 }
                 roots.add(new Root(Path.of(e.path()), Boolean.TRUE.equals(e.readWrite())));
             }
-            return new MountAllowlist(roots, file);
+            return new MountAllowlist(roots, file, ownPaths);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the mount allowlist " + file + ": " + e.getMessage()
                     + "; fix it or remove it (no file means no extra mounts)", e);
@@ -93,11 +116,25 @@ public final class MountAllowlist {
         if (request.name() == null || !request.name().matches("[a-z0-9][a-z0-9_-]{0,40}")) {
             return new Decision.Refused("mount name '" + request.name() + "' must be 1-41 of a-z, 0-9, '-', '_'");
         }
+        Path configured;
         Path real;
         try {
-            real = Path.of(request.hostPath()).toRealPath();
+            configured = Path.of(request.hostPath());
+            real = configured.toRealPath();
         } catch (IOException | RuntimeException e) {
             return new Decision.Refused(request.hostPath() + " does not exist or cannot be read");
+        }
+        Optional<String> link = linkIn(configured, real);
+        if (link.isPresent()) {
+            return new Decision.Refused(request.hostPath() + " is refused: " + link.get() + "; write the real path ("
+                    + real + ") in the config, so what is mounted is what the config says");
+        }
+        for (Path own : ownPaths) {
+            Path ownReal = realOrAbsolute(own);
+            if (real.startsWith(ownReal) || ownReal.startsWith(real)) {
+                return new Decision.Refused(real + " is refused: it " + (real.startsWith(ownReal) ? "is inside" : "holds")
+                        + " claw4j's own " + ownReal + " (the database, tokens and every group's files live there)");
+            }
         }
         Optional<String> blocked = blockedPart(real);
         if (blocked.isPresent()) {
@@ -130,6 +167,41 @@ public final class MountAllowlist {
         return new Decision.Refused(real + " is under no allowed root" + (roots.isEmpty()
                 ? " (there is no mount allowlist at " + file + ", so no extra mounts are allowed)"
                 : " in " + file));
+    }
+
+    /**
+     * Why the configured path is not its own real path: relative, with {@code .} or {@code ..}, or a link on one of
+     * its components (checked one by one, not following links).
+     */
+    private static Optional<String> linkIn(Path configured, Path real) {
+        if (!configured.isAbsolute()) {
+            return Optional.of("it is not an absolute path");
+        }
+        if (!configured.equals(configured.normalize())) {
+            return Optional.of("it has . or .. in it");
+        }
+        Path prefix = configured.getRoot();
+        for (Path part : configured) {
+            prefix = prefix.resolve(part);
+            if (Files.isSymbolicLink(prefix)) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(prefix).toString();
+                } catch (IOException e) {
+                    target = "?";
+                }
+                return Optional.of(prefix + " is a link (to " + target + ")");
+            }
+        }
+        return configured.equals(real) ? Optional.empty() : Optional.of("its real path is " + real);
+    }
+
+    private static Path realOrAbsolute(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private static Optional<String> blockedPart(Path real) {

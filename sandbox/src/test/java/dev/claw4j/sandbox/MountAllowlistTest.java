@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,16 +72,74 @@ class MountAllowlistTest {
     }
 
     @Test
-    void linksAreResolvedBeforeChecking() throws IOException {
+    void aLinkOnAnyComponentOfThePathIsRefused() throws IOException {
         Path outside = dir("private/data");
         Path root = dir("srv/docs");
+        Files.writeString(dir("srv/docs/real").resolve("a.md"), "a");
         Files.createSymbolicLink(root.resolve("sneaky"), outside);
         Files.createSymbolicLink(root.resolve("keys"), dir("home/bob/.ssh"));
+        // a link inside the allowed root that points inside it too: still not the path the config names
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(tmp.resolve("srvlink"), tmp.resolve("srv"));
         MountAllowlist list = allowlist("roots:\n  - path: " + root + "\n");
+        assertThat(list.check(new MountAllowlist.Request(root.resolve("real").toString(), "r", true)))
+                .as("the real path is allowed").isInstanceOf(MountAllowlist.Decision.Allowed.class);
         assertThat(reason(list.check(new MountAllowlist.Request(root.resolve("sneaky").toString(), "s", true))))
-                .contains("under no allowed root").contains("private/data");
+                .contains(root.resolve("sneaky") + " is a link (to " + outside + ")");
         assertThat(reason(list.check(new MountAllowlist.Request(root.resolve("keys").toString(), "k", true))))
-                .contains(".ssh");
+                .contains("is a link");
+        assertThat(reason(list.check(new MountAllowlist.Request(root.resolve("alias").toString(), "a", true))))
+                .contains("is a link").contains("write the real path (" + root.resolve("real") + ")");
+        assertThat(reason(list.check(new MountAllowlist.Request(tmp.resolve("srvlink/docs/real").toString(), "m", true))))
+                .as("a link early in the path").contains(tmp.resolve("srvlink") + " is a link");
+        assertThat(reason(list.check(new MountAllowlist.Request(root + "/real/../real", "d", true))))
+                .contains(". or ..");
+        assertThat(reason(list.check(new MountAllowlist.Request("srv/docs/real", "rel", true))))
+                .contains("does not exist").as("relative paths never resolve against the host's working folder");
+    }
+
+    @Test
+    void claw4jsOwnPathsAreNeverMounted() throws IOException {
+        Path data = dir("srv/claw4j/data");
+        Files.writeString(data.resolve("install-id"), "x");
+        Path config = dir("srv/claw4j/config").resolve("prod.yaml");
+        Files.writeString(config, "dataDir: x");
+        Path file = tmp.resolve("allow/mount-allowlist.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "roots:\n  - path: " + tmp.resolve("srv") + "\n");
+        MountAllowlist list = MountAllowlist.load(file, List.of(data, config));
+        assertThat(list.check(new MountAllowlist.Request(dir("srv/docs").toString(), "docs", true)))
+                .isInstanceOf(MountAllowlist.Decision.Allowed.class);
+        assertThat(reason(list.check(new MountAllowlist.Request(data.toString(), "d", true))))
+                .contains("is inside claw4j's own " + data);
+        assertThat(reason(list.check(new MountAllowlist.Request(dir("srv/claw4j/data/groups/g1").toString(), "g", true))))
+                .as("another group's folder").contains("is inside claw4j's own " + data);
+        assertThat(reason(list.check(new MountAllowlist.Request(tmp.resolve("srv/claw4j").toString(), "c", true))))
+                .contains("holds claw4j's own");
+        assertThat(reason(list.check(new MountAllowlist.Request(config.getParent().toString(), "cfg", true))))
+                .contains("holds claw4j's own " + config);
+        // and by name, wherever a copy of them sits
+        for (String name : List.of("admin-token", "db-password", "claw4j.mv.db", "claw4j.yaml", ".git-credentials",
+                ".pgpass")) {
+            Path holder = dir("srv/copies-" + name.replace('.', '_'));
+            Files.writeString(holder.resolve(name), "secret");
+            assertThat(reason(list.check(new MountAllowlist.Request(holder.toString(), "x", true)))).contains(name);
+        }
+        dir("srv/home/.config/app");
+        dir("srv/home2/.kube");
+        assertThat(reason(list.check(new MountAllowlist.Request(tmp.resolve("srv/home/.config/app").toString(), "x",
+                true)))).contains("'.config'");
+        assertThat(reason(list.check(new MountAllowlist.Request(tmp.resolve("srv/home2").toString(), "x", true))))
+                .contains(".kube");
+    }
+
+    @Test
+    void anAllowlistOthersMayWriteAllowsNothing() throws IOException {
+        Path file = tmp.resolve("allow/mount-allowlist.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "roots:\n  - path: " + tmp.resolve("srv") + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> MountAllowlist.load(file)).hasMessageContaining("chmod go-w");
     }
 
     @Test

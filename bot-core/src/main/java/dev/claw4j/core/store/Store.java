@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -28,23 +29,53 @@ public final class Store implements AutoCloseable {
     public static final String IN = "in";
     public static final String OUT = "out";
     private static final String UNIQUE_VIOLATION = "23505";
+    /** The database's file in the data directory. */
+    public static final String DATABASE_FILE = "claw4j.mv.db";
 
     private final JdbcConnectionPool pool;
 
     private Store(String url, String password) {
         this.pool = JdbcConnectionPool.create(url, "claw4j", password);
         pool.setMaxConnections(32);
-        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
     }
 
     /**
-     * Opens (creating or migrating) the database in {@code dataDir/claw4j.mv.db}. A second process (the
-     * {@code ./claw4j access} commands while the host runs) reaches it through H2's automatic local server,
-     * which only this install can use: its password is made once and kept readable by the owner only.
+     * Opens (creating or migrating) the database in {@code dataDir/claw4j.mv.db}, embedded: H2 opens no port, and
+     * the file lock lets one process at a time have it ({@link DatabaseInUseException} for the next). Other
+     * processes (the {@code ./claw4j access} commands) reach a running host through its admin endpoint. The data
+     * directory is made 0700 and the database file 0600 before H2 opens it, and H2 keeps no trace file (its
+     * errors reach the caller as exceptions). Its password is made once, readable by the owner only.
      */
     public static Store open(Path dataDir) {
-        return new Store("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("claw4j")
-                + ";AUTO_SERVER=TRUE", DatabasePassword.of(dataDir));
+        Path dir = PrivateFiles.dataDirectory(dataDir.toAbsolutePath());
+        Path file = dir.resolve(DATABASE_FILE);
+        try {
+            PrivateFiles.touch(file); // H2 takes an empty file as a new database
+        } catch (java.io.IOException e) {
+            throw new StoreException("creating the database file " + file + "; check that " + dir
+                    + " is writable by this user", e);
+        }
+        try {
+            return new Store(url(dir), DatabasePassword.of(dir));
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                    throw new DatabaseInUseException(file, e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The JDBC address of the database in {@code dataDir}: a file, no server of any kind, no trace file. */
+    static String url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("claw4j") + ";TRACE_LEVEL_FILE=0";
     }
 
     /** For tests: a private in-memory database. */

@@ -5,4 +5,9 @@ public class StoreException extends RuntimeException {
     public StoreException(String message, Throwable cause) {
         super(message + ": " + cause.getMessage(), cause);
     }
+
+    /** A message that says it all, without the cause's. */
+    protected StoreException(String message) {
+        super(message);
+    }
 }

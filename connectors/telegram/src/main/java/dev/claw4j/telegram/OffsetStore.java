@@ -1,12 +1,11 @@
 package dev.claw4j.telegram;
 
+import dev.claw4j.core.store.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.OptionalLong;
 
 /**
@@ -40,14 +39,8 @@ final class OffsetStore {
 
     void save(long offset) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Long.toString(offset), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            PrivateFiles.directory(file.getParent());
+            PrivateFiles.replace(file, Long.toString(offset)); // 0600 from the start, moved over the old one
         } catch (IOException e) {
             throw new UncheckedIOException("telegram: cannot write the update offset to " + file
                     + " (connectors.telegram.stateDir): " + e.getMessage(), e);
