@@ -103,7 +103,7 @@ class WebChatSecurityTest {
                     .POST(HttpRequest.BodyPublishers.ofString(MESSAGE)));
 
             assertThat(res.statusCode()).as(type).isEqualTo(415);
-            assertThat(error(res)).contains("Content-Type: application/json", "'" + type + "'");
+            assertThat(error(res)).contains("Content-Type: application/json").containsIgnoringCase("'" + type + "'");
         }
         HttpResponse<String> untyped = send(HttpRequest.newBuilder(URI.create(base + "/api/chats/general/messages"))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(MESSAGE)));
