@@ -223,12 +223,20 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
-    /** The local web chat. */
-    public record Web(Boolean enabled, String bind, Integer port) {
+    /**
+     * The local web chat. {@code allowedHosts}: names besides its loopback ones a browser may reach it by
+     * (behind a proxy); requests for any other Host or from any other Origin are refused.
+     */
+    public record Web(Boolean enabled, String bind, Integer port, List<String> allowedHosts) {
+        public Web(Boolean enabled, String bind, Integer port) {
+            this(enabled, bind, port, null);
+        }
+
         public Web {
             enabled = enabled == null || enabled;
             bind = bind == null ? "127.0.0.1" : bind;
             port = port == null ? 8080 : port;
+            allowedHosts = allowedHosts == null ? List.of() : allowedHosts;
         }
     }
 }

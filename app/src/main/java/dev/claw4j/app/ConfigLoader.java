@@ -85,6 +85,8 @@ public final class ConfigLoader {
             if (port < 0 || port > 65535) {
                 throw new ConfigException("connectors.web.port must be 0-65535, got " + port);
             }
+            Config.Web web = config.connectors().web();
+            new dev.claw4j.web.WebSettings(web.bind(), port, config.botName(), web.allowedHosts(), config.dataDir());
             SandboxLimits limits = s.limits();
             s.folderQuotaBytes();
             s.idle();

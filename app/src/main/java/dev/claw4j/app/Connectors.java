@@ -28,7 +28,8 @@ final class Connectors {
         List<Connector> list = new ArrayList<>();
         Config.Web web = config.connectors().web();
         if (web.enabled()) {
-            list.add(new WebConnector(new WebSettings(web.bind(), web.port(), config.botName())));
+            list.add(new WebConnector(new WebSettings(web.bind(), web.port(), config.botName(), web.allowedHosts(),
+                    config.dataDir())));
         } else {
             log.info("web chat: disabled (connectors.web.enabled: false)");
         }

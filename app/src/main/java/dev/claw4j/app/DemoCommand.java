@@ -29,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
                 access.admins()));
         Config.Web web = config.connectors().web();
         config = config.withConnectors(new Config.Connectors(new Config.Web(true, web.bind(),
-                port != null ? port : web.port())));
+                port != null ? port : web.port(), web.allowedHosts())));
         try (DemoModelServer model = new DemoModelServer(0)) {
             model.start();
             ModelSettings settings = ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl());

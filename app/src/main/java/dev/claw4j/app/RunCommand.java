@@ -37,7 +37,8 @@ final class RunCommand implements Callable<Integer> {
             claw4j.start();
             System.out.println("claw4j is running (" + what + ", isolation " + runtime.isolation().describe() + ")");
             if (claw4j.connector("web") instanceof dev.claw4j.web.WebConnector web) {
-                System.out.println("web chat: http://" + config.connectors().web().bind() + ":" + web.port());
+                // with the install's token: opening this address once lets the browser in
+                System.out.println("web chat: " + web.url());
             }
             System.out.println("admin endpoint: http://127.0.0.1:" + claw4j.admin().port()
                     + "/admin/api/ (its token is in " + config.dataDir().resolve(AdminToken.FILE) + ")");

@@ -55,6 +55,10 @@ class ConfigLoaderTest {
                 .hasMessageContaining("sandbox.memory").hasMessageContaining("512m");
         assertThatThrownBy(() -> loader.parse("sandbox:\n  pids: 10\n", "test"))
                 .hasMessageContaining("sandbox.pids");
+        assertThatThrownBy(() -> loader.parse("connectors:\n  web:\n    allowedHosts: [\"https://chat.lan/\"]\n", "test"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("connectors.web.allowedHosts");
+        assertThat(loader.parse("connectors:\n  web:\n    allowedHosts: [chat.lan]\n", "test").connectors().web()
+                .allowedHosts()).containsExactly("chat.lan");
         assertThatThrownBy(() -> loader.parse("sandbox:\n  cpus: many\n", "test"))
                 .hasMessageContaining("sandbox.cpus");
         assertThatThrownBy(() -> loader.parse("sandbox:\n  turnTimeout: soon\n", "test"))

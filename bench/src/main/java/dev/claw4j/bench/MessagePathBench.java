@@ -46,11 +46,13 @@ public final class MessagePathBench {
             try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", model.baseUrl()))) {
                 claw4j.start();
                 int port = ((WebConnector) claw4j.connector("web")).port();
+                // the install's token, made at first start in the data directory, as a script reads it
+                String auth = "Bearer " + Files.readString(data.resolve("web-token")).strip();
                 HttpClient http = HttpClient.newHttpClient();
-                LinkedBlockingQueue<String> replies = listen(http, port);
+                LinkedBlockingQueue<String> replies = listen(http, port, auth);
                 int warmUp = 20;
                 for (int i = 0; i < warmUp + runs; i++) {
-                    post(http, port, "ping " + i);
+                    post(http, port, auth, "ping " + i);
                     if (replies.poll(120, TimeUnit.SECONDS) == null) {
                         throw new IllegalStateException("no reply to message " + i);
                     }
@@ -95,11 +97,12 @@ public final class MessagePathBench {
                 pct(host, 50), pct(host, 99));
     }
 
-    private static LinkedBlockingQueue<String> listen(HttpClient http, int port) throws Exception {
+    private static LinkedBlockingQueue<String> listen(HttpClient http, int port, String auth) throws Exception {
         LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
         HttpResponse<java.io.InputStream> events = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/api/chats/dm-bench/events"))
-                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
                 String line;
@@ -115,10 +118,10 @@ public final class MessagePathBench {
         return replies;
     }
 
-    private static void post(HttpClient http, int port, String text) throws Exception {
+    private static void post(HttpClient http, int port, String auth, String text) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/api/chats/dm-bench/messages"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", auth)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"bench\",\"text\":\"" + text + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {

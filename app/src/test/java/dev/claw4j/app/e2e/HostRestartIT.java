@@ -38,7 +38,7 @@ class HostRestartIT {
                     connectors:
                       web: { port: %d }
                     """.formatted(dir.resolve("data"), model.baseUrl(), port));
-            WebChatClient chat = new WebChatClient(port);
+            WebChatClient chat = new WebChatClient(port, dir.resolve("data"));
 
             Process first = startHost(config, "first");
             try {

@@ -68,12 +68,12 @@ final class RunningHost implements AutoCloseable {
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));
         List<Connector> connectors = new ArrayList<>();
-        connectors.add(new WebConnector(new WebSettings("127.0.0.1", 0, "claw")));
+        connectors.add(new WebConnector(new WebSettings("127.0.0.1", 0, "claw", config.dataDir())));
         connectors.addAll(extra);
         claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl()),
                 connectors);
         claw4j.start();
-        chat = new WebChatClient(((WebConnector) claw4j.connector("web")).port());
+        chat = new WebChatClient(((WebConnector) claw4j.connector("web")).port(), config.dataDir());
     }
 
     @Override

@@ -2,30 +2,54 @@ package dev.claw4j.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claw4j.web.WebSenders;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The web chat's JSON API, as a script or a test uses it. */
+/**
+ * The web chat's JSON API, as a script or a test uses it: the install's token from the data directory as a
+ * bearer header, and one browser secret for the whole test run, so each typed name is one person, the same
+ * person across hosts and restarts, and a test can name that person in access lists before a host starts.
+ */
 final class WebChatClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BROWSER = WebSenders.newSecret();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
+    private final Path tokenFile;
+    private volatile String token;
 
-    WebChatClient(int port) {
+    WebChatClient(int port, Path dataDir) {
         this.base = "http://127.0.0.1:" + port;
+        this.tokenFile = dataDir.resolve("web-token");
+    }
+
+    /** The id access rules see for the person typing {@code user} in this client, e.g. for access.admins. */
+    static String senderId(String user) {
+        return "web:" + WebSenders.id(BROWSER, user);
+    }
+
+    private HttpRequest.Builder request(String chat) throws IOException {
+        if (token == null) { // the host makes it at its first start, so a client made before that reads it late
+            token = Files.readString(tokenFile).strip();
+        }
+        return HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
+                .header("Authorization", "Bearer " + token).header("Cookie", WebSenders.COOKIE + "=" + BROWSER);
     }
 
     /** Posts a message and returns the stored message id. */
     long post(String chat, String user, String text) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(Map.of("user", user, "text", text));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
+        HttpResponse<String> r = http.send(request(chat)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
@@ -35,8 +59,7 @@ final class WebChatClient {
     }
 
     List<JsonNode> messages(String chat) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(chat).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET answered " + r.statusCode() + ": " + r.body());
         }

@@ -33,7 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local web chat: a JSON API, a Server-Sent Events stream per chat and a single page, on Javalin. It needs
- * no token, which makes it the channel to try claw4j with and the one end-to-end tests drive.
+ * no platform account, which makes it the channel to try claw4j with and the one end-to-end tests drive.
+ *
+ * <p>It trusts no browser page: every request passes {@link WebGuard} (its own Host and Origin only, the
+ * install's token, JSON for anything that changes state), and the name a person types is only a label; the
+ * sender id comes from {@link WebSenders}.
  *
  * <p>Rooms whose name starts with {@code dm-} are direct chats; every other room is a group chat, where the bot
  * answers only when @mentioned.
@@ -52,6 +56,8 @@ public final class WebConnector implements Connector {
     private final ChatListeners listeners = new ChatListeners();
     private final Map<String, Boolean> busy = new ConcurrentHashMap<>();
     private volatile Inbox inbox;
+    private WebToken token;
+    private WebGuard guard;
     private Javalin app;
     private ScheduledExecutorService pinger;
 
@@ -74,12 +80,15 @@ public final class WebConnector implements Connector {
         }
         this.inbox = Objects.requireNonNull(inbox, "inbox");
         String page = loadPage();
+        token = WebToken.of(settings.dataDir());
+        guard = new WebGuard(settings, token, what -> inbox.refused(PLATFORM, what));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.bind();
             config.jetty.port = settings.port();
             config.jsonMapper(new JavalinJackson(json, false));
 
+            config.routes.before(guard::check);
             config.routes.get("/", ctx -> ctx.html(page));
             config.routes.post("/api/chats/{chat}/messages", this::post);
             config.routes.get("/api/chats/{chat}/messages", this::history);
@@ -94,6 +103,7 @@ public final class WebConnector implements Connector {
                 stream.handle(ctx);
             });
 
+            config.routes.exception(Refused.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             // Javalin's own 404/405/413... would otherwise be text or HTML depending on the Accept header.
             config.routes.exception(HttpResponseException.class,
@@ -118,7 +128,13 @@ public final class WebConnector implements Connector {
         pinger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("web-chat-ping").factory());
         pinger.scheduleAtFixedRate(listeners::ping, PING_SECONDS, PING_SECONDS, TimeUnit.SECONDS);
-        log.info("web chat: listening on http://{}:{}/", settings.bind(), app.port());
+        // the one line that tells the operator how to get in; the token is theirs, like the config file
+        log.info("web chat: {}", url());
+    }
+
+    /** The page's address with this install's token: opening it once lets this browser in. */
+    public String url() {
+        return guard.pageBase(port()) + "?token=" + token.value();
     }
 
     /** The port actually bound (useful with port 0). */
@@ -169,13 +185,15 @@ public final class WebConnector implements Connector {
     private void post(Context ctx) {
         String chat = PostedMessage.checkChat(ctx.pathParam("chat"));
         PostedMessage posted = PostedMessage.parse(ctx.body(), json);
-        InboundMessage message = new InboundMessage(PLATFORM, chat, null, posted.user(), posted.user(),
+        // The typed name is the label people see; the id access rules see is this browser's (see WebSenders).
+        String sender = WebSenders.id(WebGuard.senderSecret(ctx), posted.user());
+        InboundMessage message = new InboundMessage(PLATFORM, chat, null, sender, posted.user(),
                 posted.text(), posted.id() != null ? posted.id() : UUID.randomUUID().toString(),
                 chat.startsWith("dm-") ? ChatKind.DIRECT : ChatKind.GROUP,
                 mention.matcher(posted.text()).find(), Instant.now());
         Inbox.Accepted accepted = inbox.receive(message);
         ctx.status(202).json(Map.of("id", accepted.messageId(), "duplicate", accepted.duplicate(),
-                "addressed", accepted.addressed()));
+                "addressed", accepted.addressed(), "sender", PLATFORM + ":" + sender));
     }
 
     private void history(Context ctx) {

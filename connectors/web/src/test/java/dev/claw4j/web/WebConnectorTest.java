@@ -22,6 +22,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WebConnectorTest {
     private final ObjectMapper json = new ObjectMapper();
@@ -46,12 +49,17 @@ class WebConnectorTest {
     private final RecordingInbox inbox = new RecordingInbox();
     private WebConnector connector;
     private String base;
+    private String token;
+
+    @TempDir
+    Path data;
 
     @BeforeEach
-    void start() {
-        connector = new WebConnector(new WebSettings(null, 0, null));
+    void start() throws IOException {
+        connector = new WebConnector(new WebSettings(null, 0, null, data));
         connector.start(inbox);
         base = "http://127.0.0.1:" + connector.port();
+        token = Files.readString(data.resolve("web-token")).strip();
     }
 
     @AfterEach
@@ -73,8 +81,10 @@ class WebConnectorTest {
         assertThat(m.platform()).isEqualTo("web");
         assertThat(m.chatId()).isEqualTo("dm-ana");
         assertThat(m.threadId()).isNull();
-        assertThat(m.senderId()).isEqualTo("ana");
+        // the typed name is the label; the id is this client's (see WebSenders), and the answer tells it
         assertThat(m.senderName()).isEqualTo("ana");
+        assertThat(m.senderId()).matches("[0-9a-f]{24}");
+        assertThat(body.get("sender").asText()).isEqualTo("web:" + m.senderId());
         assertThat(m.text()).isEqualTo("hello there");
         assertThat(m.kind()).isEqualTo(ChatKind.DIRECT);
         assertThat(m.mentionsBot()).isFalse();
@@ -172,7 +182,7 @@ class WebConnectorTest {
 
     @Test
     void eventStreamPushesDeliveredRepliesAndWorkingState() throws Exception {
-        EventStream events = EventStream.open(http, URI.create(base + "/api/chats/general/events"));
+        EventStream events = EventStream.open(http, URI.create(base + "/api/chats/general/events"), bearer());
         try {
             // The stream opens with the room's current state, so a page that reconnects mid-turn is not stale.
             assertThat(events.next()).isEqualTo(new Event("working", "{\"busy\":false}"));
@@ -201,7 +211,7 @@ class WebConnectorTest {
 
     @Test
     void closingTheConnectorEndsOpenStreams() throws Exception {
-        EventStream events = EventStream.open(http, URI.create(base + "/api/chats/dm-ana/events"));
+        EventStream events = EventStream.open(http, URI.create(base + "/api/chats/dm-ana/events"), bearer());
         events.next();
 
         connector.close();
@@ -236,7 +246,7 @@ class WebConnectorTest {
     @Test
     void portInUseIsAClearError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            WebConnector second = new WebConnector(new WebSettings("127.0.0.1", taken.getLocalPort(), null));
+            WebConnector second = new WebConnector(new WebSettings("127.0.0.1", taken.getLocalPort(), null, data));
             assertThatThrownBy(() -> second.start(new RecordingInbox()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("web chat: port " + taken.getLocalPort()
@@ -246,9 +256,9 @@ class WebConnectorTest {
 
     @Test
     void bindsToLoopbackByDefault() throws Exception {
-        assertThat(WebSettings.defaults()).isEqualTo(new WebSettings(null, 8080, null));
-        assertThat(WebSettings.defaults().bind()).isEqualTo("127.0.0.1");
-        assertThat(WebSettings.defaults().botName()).isEqualTo("claw");
+        assertThat(WebSettings.defaults(data)).isEqualTo(new WebSettings(null, 8080, null, data));
+        assertThat(WebSettings.defaults(data).bind()).isEqualTo("127.0.0.1");
+        assertThat(WebSettings.defaults(data).botName()).isEqualTo("claw");
 
         // Reachable on loopback, and not on any other address this machine has.
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), connector.port())) {
@@ -269,8 +279,12 @@ class WebConnectorTest {
 
     @Test
     void settingsRejectBadValues() {
-        assertThatThrownBy(() -> new WebSettings(null, 70000, null)).hasMessageContaining("connectors.web.port");
-        assertThatThrownBy(() -> new WebSettings(null, 0, "bad name")).hasMessageContaining("bot name");
+        assertThatThrownBy(() -> new WebSettings(null, 70000, null, data)).hasMessageContaining("connectors.web.port");
+        assertThatThrownBy(() -> new WebSettings(null, 0, "bad name", data)).hasMessageContaining("bot name");
+        assertThatThrownBy(() -> new WebSettings(null, 0, null, List.of("https://chat.example.com/"), data))
+                .hasMessageContaining("connectors.web.allowedHosts").hasMessageContaining("no scheme");
+        assertThat(new WebSettings(null, 0, null, List.of(" Chat.Example.com ", "[::1]:8443"), data).allowedHosts())
+                .containsExactly("chat.example.com", "[::1]:8443");
     }
 
     private void assertBadRequest(HttpResponse<String> res, String mentions) throws IOException {
@@ -280,14 +294,19 @@ class WebConnectorTest {
 
     private HttpResponse<String> post(String chat, String body) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", bearer())
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", bearer()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String bearer() {
+        return "Bearer " + token;
     }
 
     /** A small in-memory host: numbers messages, deduplicates on platform message id, serves canned history. */
@@ -296,7 +315,14 @@ class WebConnectorTest {
         final Map<String, List<ChatLine>> history = new ConcurrentHashMap<>();
         private final Map<String, Long> ids = new ConcurrentHashMap<>();
         private final AtomicLong next = new AtomicLong();
+        final List<String> refusals = new CopyOnWriteArrayList<>();
         volatile RuntimeException failWith;
+
+        @Override
+        public void refused(String platform, String what) {
+            assertThat(platform).isEqualTo("web");
+            refusals.add(what);
+        }
 
         @Override
         public Accepted receive(InboundMessage message) {
@@ -332,9 +358,16 @@ class WebConnectorTest {
         private final List<String> data = new ArrayList<>();
         final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-        static EventStream open(HttpClient http, URI uri) throws Exception {
+        /** Opens the stream with these credentials: an {@code Authorization} value or a {@code Cookie:} line. */
+        static EventStream open(HttpClient http, URI uri, String credentials) throws Exception {
             EventStream stream = new EventStream();
-            HttpRequest req = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            if (credentials.startsWith("Cookie: ")) {
+                builder.header("Cookie", credentials.substring("Cookie: ".length()));
+            } else {
+                builder.header("Authorization", credentials);
+            }
+            HttpRequest req = builder.build();
             // The future of sendAsync completes only when the body ends, which a live stream never does; the
             // body handler, though, runs as soon as the headers are in.
             CompletableFuture<HttpResponse.ResponseInfo> headers = new CompletableFuture<>();
