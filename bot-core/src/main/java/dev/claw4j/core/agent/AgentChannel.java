@@ -144,6 +144,16 @@ public final class AgentChannel implements AutoCloseable {
         }
     }
 
+    /** Closed by its owner: nobody receives any more, so nothing more is read. */
+    private boolean closed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void end() {
         lock.lock();
         try {
@@ -166,7 +176,7 @@ public final class AgentChannel implements AutoCloseable {
             }
         });
         try {
-            while (true) {
+            while (!closed()) {
                 switch (reader.next()) {
                     case LineReader.Line.End end -> {
                         return;
