@@ -71,6 +71,67 @@ class AgentInSandboxIT extends InGvisor {
     }
 
     @Test
+    void processesATurnLeavesRunningAreStoppedWhenItEndsEvenOnesInASessionOfTheirOwn() throws Exception {
+        Path group = data.resolve("groups/agent-bg");
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-bg"));
+             AgentChannel channel = new AgentChannel(sandbox, e -> {})) {
+            assertThat(channel.receive(Duration.ofSeconds(60))).isInstanceOf(AgentMessage.Ready.class);
+            channel.send(new HostMessage.TurnStart("t1", "agent-bg", "You are a test agent.",
+                    List.of(new ChatMessage("mallory", "keep writing", "2026-11-27T12:00:00Z")), ToolSettings.DEFAULTS));
+            AgentMessage.LlmRequest first = receive(channel, AgentMessage.LlmRequest.class);
+            channel.send(new HostMessage.LlmResponse(first.id(), LlmMessage.assistant(null, List.of(new ToolCall("c1",
+                    "bash", "{\"command\":\"(while true; do date >> bg.log; sleep 0.2; done) & setsid bash -c "
+                            + "'while true; do date >> bg2.log; sleep 0.2; done' > /dev/null 2>&1 < /dev/null &\"}"))),
+                    new Usage(10, 5), "tool_use"));
+            AgentMessage.LlmRequest second = receive(channel, AgentMessage.LlmRequest.class);
+            // both writers really run, seen from the host through the group folder
+            awaitGrowing(group.resolve("bg.log"));
+            awaitGrowing(group.resolve("bg2.log"));
+
+            channel.send(new HostMessage.LlmResponse(second.id(), LlmMessage.assistant("started", List.of()),
+                    new Usage(10, 5), "end_turn"));
+            AgentMessage.Event stopped = receive(channel, AgentMessage.Event.class);
+            assertThat(stopped.kind()).isEqualTo("processes.stopped");
+            assertThat(receive(channel, AgentMessage.TurnDone.class).reply()).isEqualTo("started");
+
+            long size = Files.size(group.resolve("bg.log"));
+            long size2 = Files.size(group.resolve("bg2.log"));
+            Thread.sleep(1_500);
+            assertThat(Files.size(group.resolve("bg.log"))).as("bg.log after the turn").isEqualTo(size);
+            assertThat(Files.size(group.resolve("bg2.log"))).as("bg2.log after the turn").isEqualTo(size2);
+
+            // and the agent is there for the next turn
+            channel.send(new HostMessage.TurnStart("t2", "agent-bg", "You are a test agent.",
+                    List.of(new ChatMessage("mallory", "still there?", "2026-11-27T12:01:00Z")), ToolSettings.DEFAULTS));
+            AgentMessage.LlmRequest third = receive(channel, AgentMessage.LlmRequest.class);
+            channel.send(new HostMessage.LlmResponse(third.id(), LlmMessage.assistant("yes", List.of()),
+                    new Usage(10, 5), "end_turn"));
+            assertThat(receive(channel, AgentMessage.TurnDone.class).reply()).isEqualTo("yes");
+        }
+    }
+
+    /** The next message of the given type; events (tool started / finished) in between are skipped. */
+    private static <T extends AgentMessage> T receive(AgentChannel channel, Class<T> type) throws InterruptedException {
+        while (true) {
+            AgentMessage m = channel.receive(Duration.ofSeconds(60));
+            assertThat(m).as("the agent answered in time").isNotNull().isNotSameAs(AgentChannel.CLOSED);
+            if (type.isInstance(m)) {
+                return type.cast(m);
+            }
+            assertThat(m).as("only events in between").isInstanceOf(AgentMessage.Event.class);
+            assertThat(((AgentMessage.Event) m).kind()).startsWith("tool.");
+        }
+    }
+
+    private static void awaitGrowing(Path file) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(file) || Files.readAllLines(file).size() < 3) {
+            assertThat(System.nanoTime()).as(file + " grows").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void badLinesFromTheHostSideAreAnsweredAndTheAgentKeepsGoing() throws Exception {
         try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-b"));
              AgentChannel channel = new AgentChannel(sandbox, e -> {})) {
