@@ -69,7 +69,7 @@ final class Leftovers {
                 return killed;
             }
             for (ProcessHandle p : left) {
-                String name = p.info().command().map(c -> c.substring(c.lastIndexOf('/') + 1)).orElse("?");
+                String name = name(p);
                 if (!p.destroyForcibly()) {
                     spared.add(p.pid()); // not ours to kill (another user's): nothing more to try
                 } else if (seen.add(p.pid())) {
@@ -89,6 +89,18 @@ final class Leftovers {
 
     String scope() {
         return scope;
+    }
+
+    /** The program's name, for the log and the audit trail. */
+    private static String name(ProcessHandle p) {
+        return p.info().command().map(c -> c.substring(c.lastIndexOf('/') + 1)).orElseGet(() -> {
+            try {
+                // gVisor does not show another process's executable; its comm is there
+                return Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm")).strip();
+            } catch (IOException | RuntimeException e) {
+                return "?";
+            }
+        });
     }
 
     /** A process that has ended and waits for its parent to reap it: nothing left to kill. */

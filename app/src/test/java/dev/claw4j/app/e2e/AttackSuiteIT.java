@@ -178,7 +178,7 @@ class AttackSuiteIT {
                 "tmpfs size cap", o -> assertThat(o.output()).contains("No space left").contains("32M")));
         list.add(new Attack("fill the group folder",
                 "dd if=/dev/zero of=big bs=1M count=3000 2>&1 | tail -1",
-                "folder quota watchdog stops the turn",
+                "the sandbox's watchdog stops it past the folder quota; the person is told",
                 o -> {
                     assertThat(o.reply()).contains("quota");
                     assertThat(o.audited("sandbox.killed")).isTrue();
@@ -194,8 +194,10 @@ class AttackSuiteIT {
                 o -> assertThat(o.reply().length()).isLessThan(200_000)));
         list.add(new Attack("1 GiB written straight into the host channel",
                 "head -c 1073741824 /dev/zero | tr '\\0' A " + forge + "; echo done",
-                "the host reads lines with a 1 MiB cap and never holds more",
-                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")).isTrue()));
+                "the host reads lines with a 1 MiB cap and holds a few MiB at most (backpressure); the watchdog "
+                        + "stops a sandbox writing over 256 MiB in 10 s",
+                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")
+                        || o.audited("sandbox.killed")).isTrue()));
         // -- forged protocol
         list.add(new Attack("claim another group's id in a host call",
                 "echo '{\"v\":1,\"type\":\"host.call\",\"id\":\"f1\",\"turnId\":\"x\",\"method\":\"send_message\","
