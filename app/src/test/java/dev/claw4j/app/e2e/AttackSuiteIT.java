@@ -228,6 +228,24 @@ class AttackSuiteIT {
                 "for i in $(seq 1 400); do echo \"garbage $i {\" " + forge + "; done; sleep 5; echo survived",
                 "the watchdog stops a sandbox that keeps writing bad lines",
                 o -> assertThat(o.audited("sandbox.killed")).isTrue()));
+        list.add(new Attack("a flood of valid lines",
+                "while :; do echo '{\"v\":1,\"type\":\"ready\",\"agentVersion\":\"flood\",\"tools\":[]}'; done "
+                        + forge,
+                "the sandbox's watchdog, on its own timer: more than 2,000 messages in 10 s stop the sandbox",
+                o -> {
+                    // the host's own count in the reason is the marker that the flood ran
+                    assertThat(o.reply()).containsPattern("I stopped my sandbox because it wrote [0-9,]+ messages");
+                    assertThat(o.audited("sandbox.killed")).isTrue();
+                }));
+        list.add(new Attack("a background writer that keeps going after its turn",
+                "(while true; do date >> bg-left.log; sleep 0.2; done) > /dev/null 2>&1 & sleep 1; "
+                        + "echo lines=$(wc -l < bg-left.log)",
+                "processes left running are stopped at the end of the turn",
+                o -> {
+                    assertThat(o.output()).containsPattern("lines=[1-9]");
+                    assertThat(o.audited("processes.stopped")).isTrue();
+                    assertThat(growthAfterTheTurn("bg-left.log")).as("bg-left.log after the turn").isZero();
+                }));
         return list;
     }
 
@@ -251,6 +269,18 @@ class AttackSuiteIT {
         host.chat.post("dm-victim", "vic", "ping " + n);
         host.chat.awaitReplies("dm-victim", n + 1, Duration.ofSeconds(60));
         assertThat(Files.readString(victimDir.resolve("secret.txt"))).isEqualTo(VICTIM_SECRET);
+    }
+
+    /** How much a file the attacker's group left in its folder grows in a second, seen from the host. */
+    private static long growthAfterTheTurn(String name) {
+        try (Stream<Path> found = Files.find(data.resolve("groups"), 2, (p, a) -> p.getFileName().toString().equals(name))) {
+            Path file = found.findFirst().orElseThrow();
+            long size = Files.size(file);
+            Thread.sleep(1_000);
+            return Files.size(file) - size;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean victimSaw(String text) {

@@ -58,7 +58,7 @@ public final class Watchdog implements AutoCloseable {
 
         /** The defaults: generous for any real agent, far below what a flood writes. */
         public static Limits of(long folderQuota) {
-            return new Limits(folderQuota, 100, 5_000, 256L << 20, 20, Duration.ofSeconds(10), Duration.ofSeconds(1));
+            return new Limits(folderQuota, 100, 2_000, 256L << 20, 20, Duration.ofSeconds(10), Duration.ofSeconds(1));
         }
     }
 
