@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * {@link dev.claw4j.core.sandbox.Watchdog}, which runs on its own timer.
  */
 public final class AgentChannel implements AutoCloseable {
-    /** What {@link #receive} returns when the agent's output ended. */
+    /** What {@link #receive} returns once the agent's output ended or the channel was closed. */
     public static final AgentMessage CLOSED = new ProtocolError(null, "closed", "the agent's output ended");
 
     /** A burst of a few hundred small lines is fine; a sandbox that writes more waits until the host takes them. */
