@@ -235,6 +235,10 @@ final class AttachedSandbox implements Sandbox {
             return;
         }
         toAgent.close();
+        // Nobody will read what it writes from now on. Closing the pipe drops the rest of its output instead of
+        // holding Docker's attach stream back: Docker does not finish a container's exit (so "stop" does not
+        // return) until its output is copied out.
+        fromAgent.close();
         try {
             docker.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
         } catch (RuntimeException e) {
