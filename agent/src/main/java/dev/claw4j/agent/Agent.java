@@ -8,6 +8,7 @@ import dev.claw4j.protocol.Usage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,9 +21,12 @@ final class Agent {
     private final HostLink link;
     private final Toolbox toolbox;
     private final AgentLoop loop;
+    private final Leftovers leftovers;
 
-    Agent(InputStream in, OutputStream out, Path workspaceRoot, String version) {
+    /** @param leftovers what is stopped when a turn ends (see {@link Leftovers}) */
+    Agent(InputStream in, OutputStream out, Path workspaceRoot, String version, Leftovers leftovers) {
         this.version = version;
+        this.leftovers = leftovers;
         this.link = new HostLink(in, out);
         this.toolbox = Toolbox.standard();
         Workspace workspace = new Workspace(workspaceRoot);
@@ -43,7 +47,11 @@ final class Agent {
                     return;
                 }
                 switch (next.get()) {
-                    case HostMessage.TurnStart start -> link.send(loop.run(start));
+                    case HostMessage.TurnStart start -> {
+                        AgentMessage.TurnDone done = loop.run(start);
+                        stopLeftovers(start.turnId());
+                        link.send(done);
+                    }
                     case HostMessage.Shutdown shutdown -> {
                         Log.info("shutdown: " + shutdown.reason());
                         return;
@@ -58,6 +66,20 @@ final class Agent {
             }
         } catch (HostGone e) {
             Log.info("exiting: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Nothing a turn started outlives it: processes still running are killed before {@code turn.done}, so
+     * when the host hears the turn ended, its processes have too. The host audits the event.
+     */
+    private void stopLeftovers(String turnId) {
+        List<String> killed = leftovers.stop();
+        if (!killed.isEmpty()) {
+            String detail = "stopped " + killed.size() + " process(es) left running at the end of the turn: "
+                    + Text.shorten(String.join(", ", killed), 500);
+            Log.info(detail);
+            link.send(new AgentMessage.Event(turnId, "processes.stopped", "bash", detail, null, null));
         }
     }
 

@@ -48,10 +48,12 @@ final class BashTool implements Tool {
 
         Process process;
         try {
-            process = new ProcessBuilder("bash", "-c", command)
+            ProcessBuilder builder = new ProcessBuilder("bash", "-c", command)
                     .directory(context.workspace().group().toFile())
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            // lets the runner find what its tools started, where it must not stop every other process
+            builder.environment().put(Leftovers.MARK, Long.toString(ProcessHandle.current().pid()));
+            process = builder.start();
             process.getOutputStream().close();
         } catch (IOException e) {
             throw new ToolException("could not start bash: " + e.getMessage());

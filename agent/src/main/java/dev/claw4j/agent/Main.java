@@ -21,7 +21,7 @@ public final class Main {
 
         String root = System.getenv("CLAW4J_WORKSPACE");
         Path workspace = Path.of(root == null || root.isBlank() ? "/workspace" : root);
-        new Agent(new FileInputStream(FileDescriptor.in), protocolOut, workspace, version()).run();
+        new Agent(new FileInputStream(FileDescriptor.in), protocolOut, workspace, version(), Leftovers.forThisRunner()).run();
         // exit 0 even if a reader thread still waits on a background process's output
         System.exit(0);
     }

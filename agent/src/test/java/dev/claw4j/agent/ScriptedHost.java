@@ -45,7 +45,7 @@ final class ScriptedHost implements AutoCloseable {
             toAgentSink = in.sink();
             toAgent = Channels.newOutputStream(in.sink());
             Agent agent = new Agent(Channels.newInputStream(in.source()), Channels.newOutputStream(out.sink()),
-                    workspaceRoot, "test");
+                    workspaceRoot, "test", Leftovers.startedByThisRunner()); // never "every process": this is not a sandbox
             agentThread = Thread.ofPlatform().name("agent-under-test").start(() -> {
                 agent.run();
                 try {

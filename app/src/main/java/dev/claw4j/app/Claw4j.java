@@ -18,6 +18,7 @@ import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.sandbox.SandboxRuntime;
 import dev.claw4j.core.sandbox.SandboxSpec;
+import dev.claw4j.core.sandbox.Watchdog;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.core.turn.Presence;
@@ -62,7 +63,10 @@ public final class Claw4j implements AutoCloseable {
                 // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
                         extraMounts.forGroup(group)),
-                (group, error) -> store.audit(group, "protocol.refused", error.code() + ": " + error.message(), isolation));
+                // the size will come from the group folders' own component; until then, measured here
+                group -> () -> Watchdog.size(folders.groupDir(group)),
+                Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
+                (group, kind, detail) -> store.audit(group, kind, detail, isolation));
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
             store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
@@ -89,7 +93,7 @@ public final class Claw4j implements AutoCloseable {
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
-                        config.sandbox().folderQuotaBytes(), config.model().dailyTokenBudget()));
+                        config.model().dailyTokenBudget()));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());

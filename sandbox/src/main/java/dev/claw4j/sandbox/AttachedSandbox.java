@@ -25,21 +25,34 @@ import org.slf4j.MDC;
 
 /**
  * A running container whose stdio is attached over the Docker API: no network path to the agent exists.
- * stdout frames become {@link #stdout()}; stderr lines go to the host log under the group's id.
+ * stdout frames become {@link #stdout()}; stderr lines go to the host log under the group's id, at most
+ * {@value #STDERR_LINES_PER_WINDOW} lines per 10 s.
+ *
+ * <p>Both directions are bounded. When the host does not read {@link #stdout()}, the attach callback blocks
+ * in {@link ByteQueue#out}, Docker's attach stream is no longer read, and the agent's own writes block in its
+ * pipe: a sandbox cannot make the host buffer its output. The other way, a sandbox that stops reading its
+ * stdin makes the host's writes wait, and after {@link #STDIN_STALL} the host gives up and closes it.
  */
 final class AttachedSandbox implements Sandbox {
     private static final Logger log = LoggerFactory.getLogger("dev.claw4j.sandbox.agent");
     private static final int STDERR_LINE_CAP = 4096;
+    private static final int STDERR_LINES_PER_WINDOW = 200;
+    private static final long STDERR_WINDOW_NANOS = Duration.ofSeconds(10).toNanos();
+    /** The agent reads stdin whenever it waits for the host; one that takes nothing for this long is stuck. */
+    static final Duration STDIN_STALL = Duration.ofSeconds(60);
 
     private final DockerClient docker;
     private final String containerId;
     private final String name;
     private final String groupId;
-    private final ByteQueue toAgent = new ByteQueue();
+    private final ByteQueue toAgent = new ByteQueue(ByteQueue.DEFAULT_CAPACITY, STDIN_STALL);
     private final ByteQueue fromAgent = new ByteQueue();
     private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final ByteArrayOutputStream stderrLine = new ByteArrayOutputStream();
+    private long stderrWindowStart = System.nanoTime();
+    private int stderrLinesInWindow;
+    private long stderrLinesDropped;
     private ResultCallback.Adapter<Frame> attachment;
 
     private AttachedSandbox(DockerClient docker, String containerId, String name, String groupId) {
@@ -72,6 +85,7 @@ final class AttachedSandbox implements Sandbox {
                             logStderr(frame.getPayload());
                         } else {
                             try {
+                                // blocks while the host is not reading: that is the backpressure
                                 fromAgent.out.write(frame.getPayload());
                             } catch (IOException closed) {
                                 // the host stopped reading; drop the rest
@@ -130,7 +144,7 @@ final class AttachedSandbox implements Sandbox {
         try {
             for (byte b : payload) {
                 if (b == '\n' || stderrLine.size() >= STDERR_LINE_CAP) {
-                    log.info("[{}] agent: {}", groupId, stderrLine.toString(StandardCharsets.UTF_8));
+                    logStderrLine(stderrLine.toString(StandardCharsets.UTF_8));
                     stderrLine.reset();
                     if (b == '\n') {
                         continue;
@@ -140,6 +154,24 @@ final class AttachedSandbox implements Sandbox {
             }
         } finally {
             MDC.remove("group");
+        }
+    }
+
+    /** Logs one line of the agent's stderr unless this window's share is used up; a flood must not fill the log. */
+    private void logStderrLine(String line) {
+        long now = System.nanoTime();
+        if (now - stderrWindowStart >= STDERR_WINDOW_NANOS) {
+            if (stderrLinesDropped > 0) {
+                log.warn("[{}] ... and {} more lines of the agent's stderr were not logged", groupId, stderrLinesDropped);
+            }
+            stderrWindowStart = now;
+            stderrLinesInWindow = 0;
+            stderrLinesDropped = 0;
+        }
+        if (stderrLinesInWindow++ < STDERR_LINES_PER_WINDOW) {
+            log.info("[{}] agent: {}", groupId, line);
+        } else {
+            stderrLinesDropped++;
         }
     }
 
@@ -203,6 +235,10 @@ final class AttachedSandbox implements Sandbox {
             return;
         }
         toAgent.close();
+        // Nobody will read what it writes from now on. Closing the pipe drops the rest of its output instead of
+        // holding Docker's attach stream back: Docker does not finish a container's exit (so "stop" does not
+        // return) until its output is copied out.
+        fromAgent.close();
         try {
             docker.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
         } catch (RuntimeException e) {

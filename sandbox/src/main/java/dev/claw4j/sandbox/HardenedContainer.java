@@ -4,6 +4,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import dev.claw4j.core.sandbox.SandboxSpec;
@@ -58,7 +59,10 @@ final class HardenedContainer {
                 .withBinds(binds)
                 .withPrivileged(false)
                 // a tiny init as PID 1 reaps orphaned tool processes, which would otherwise pile up as zombies
-                .withInit(true);
+                .withInit(true)
+                // the host reads stdio through the attach stream (bounded); a Docker log file of it would be an
+                // unbounded copy of whatever the agent writes, on the host's disk
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
     }
 
     /** The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. */

@@ -71,6 +71,110 @@ class AgentInSandboxIT extends InGvisor {
     }
 
     @Test
+    void processesATurnLeavesRunningAreStoppedWhenItEndsEvenOnesInASessionOfTheirOwn() throws Exception {
+        Path group = data.resolve("groups/agent-bg");
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-bg"));
+             AgentChannel channel = new AgentChannel(sandbox, e -> {})) {
+            assertThat(channel.receive(Duration.ofSeconds(60))).isInstanceOf(AgentMessage.Ready.class);
+            channel.send(new HostMessage.TurnStart("t1", "agent-bg", "You are a test agent.",
+                    List.of(new ChatMessage("mallory", "keep writing", "2026-11-27T12:00:00Z")), ToolSettings.DEFAULTS));
+            AgentMessage.LlmRequest first = receive(channel, AgentMessage.LlmRequest.class);
+            channel.send(new HostMessage.LlmResponse(first.id(), LlmMessage.assistant(null, List.of(new ToolCall("c1",
+                    "bash", "{\"command\":\"(while true; do date >> bg.log; sleep 0.2; done) & setsid bash -c "
+                            + "'while true; do date >> bg2.log; sleep 0.2; done' > /dev/null 2>&1 < /dev/null &\"}"))),
+                    new Usage(10, 5), "tool_use"));
+            AgentMessage.LlmRequest second = receive(channel, AgentMessage.LlmRequest.class);
+            // both writers really run, seen from the host through the group folder
+            awaitGrowing(group.resolve("bg.log"));
+            awaitGrowing(group.resolve("bg2.log"));
+
+            channel.send(new HostMessage.LlmResponse(second.id(), LlmMessage.assistant("started", List.of()),
+                    new Usage(10, 5), "end_turn"));
+            AgentMessage.Event stopped = receive(channel, AgentMessage.Event.class);
+            assertThat(stopped.kind()).isEqualTo("processes.stopped");
+            assertThat(receive(channel, AgentMessage.TurnDone.class).reply()).isEqualTo("started");
+
+            long size = Files.size(group.resolve("bg.log"));
+            long size2 = Files.size(group.resolve("bg2.log"));
+            Thread.sleep(1_500);
+            assertThat(Files.size(group.resolve("bg.log"))).as("bg.log after the turn").isEqualTo(size);
+            assertThat(Files.size(group.resolve("bg2.log"))).as("bg2.log after the turn").isEqualTo(size2);
+
+            // and the agent is there for the next turn
+            channel.send(new HostMessage.TurnStart("t2", "agent-bg", "You are a test agent.",
+                    List.of(new ChatMessage("mallory", "still there?", "2026-11-27T12:01:00Z")), ToolSettings.DEFAULTS));
+            AgentMessage.LlmRequest third = receive(channel, AgentMessage.LlmRequest.class);
+            channel.send(new HostMessage.LlmResponse(third.id(), LlmMessage.assistant("yes", List.of()),
+                    new Usage(10, 5), "end_turn"));
+            assertThat(receive(channel, AgentMessage.TurnDone.class).reply()).isEqualTo("yes");
+        }
+    }
+
+    @Test
+    void aSandboxWritingLinesWhileTheHostReadsNothingIsMadeToWaitInItsOwnPipe() throws Exception {
+        Path group = data.resolve("groups/agent-flood");
+        try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-flood"));
+             AgentChannel channel = new AgentChannel(sandbox, e -> {})) {
+            assertThat(channel.receive(Duration.ofSeconds(60))).isInstanceOf(AgentMessage.Ready.class);
+            channel.send(new HostMessage.TurnStart("t1", "agent-flood", "You are a test agent.",
+                    List.of(new ChatMessage("mallory", "flood", "2026-11-27T12:00:00Z")), ToolSettings.DEFAULTS));
+            AgentMessage.LlmRequest first = receive(channel, AgentMessage.LlmRequest.class);
+            // valid lines of about 1 KiB, straight into the runner's stdout; every 100 a count in the folder
+            String line = "{\"v\":1,\"type\":\"ready\",\"agentVersion\":\"" + "x".repeat(1000) + "\",\"tools\":[]}";
+            String command = "i=0; while :; do echo '" + line + "'; i=$((i+1)); "
+                    + "if [ $((i % 100)) = 0 ]; then echo $i > count; fi; done > /proc/$PPID/fd/1";
+            String args = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsString(java.util.Map.of("command", command));
+            channel.send(new HostMessage.LlmResponse(first.id(), LlmMessage.assistant(null,
+                    List.of(new ToolCall("c1", "bash", args))), new Usage(10, 5), "tool_use"));
+
+            // from here the host reads nothing: the writer must come to a stop, not the host's memory fill up
+            Path count = group.resolve("count");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            long seen = -1;
+            long now = 0;
+            while (now != seen) {
+                assertThat(System.nanoTime()).as("the writer comes to a stop").isLessThan(deadline);
+                seen = now;
+                Thread.sleep(2_000);
+                now = Files.exists(count) ? Long.parseLong(Files.readString(count).strip()) : 0;
+            }
+            System.out.println("[flood] the sandbox's writer was stopped after " + now + " lines of 1 KiB");
+            assertThat(now).as("lines written before the writer was stopped (the flood ran)").isGreaterThan(1_000);
+            assertThat(now * 1_040).as("bytes the sandbox got out while nobody read").isLessThan(16L << 20);
+            assertThat(channel.queued()).isLessThanOrEqualTo(AgentChannel.MAX_QUEUED);
+
+            // reading again lets it go on
+            for (int i = 0; i < 5_000; i++) {
+                assertThat(channel.receive(Duration.ofSeconds(30))).isNotNull().isNotSameAs(AgentChannel.CLOSED);
+            }
+            Thread.sleep(1_000);
+            assertThat(Long.parseLong(Files.readString(count).strip())).isGreaterThan(now);
+        }
+    }
+
+    /** The next message of the given type; events (tool started / finished) in between are skipped. */
+    private static <T extends AgentMessage> T receive(AgentChannel channel, Class<T> type) throws InterruptedException {
+        while (true) {
+            AgentMessage m = channel.receive(Duration.ofSeconds(60));
+            assertThat(m).as("the agent answered in time").isNotNull().isNotSameAs(AgentChannel.CLOSED);
+            if (type.isInstance(m)) {
+                return type.cast(m);
+            }
+            assertThat(m).as("only events in between").isInstanceOf(AgentMessage.Event.class);
+            assertThat(((AgentMessage.Event) m).kind()).startsWith("tool.");
+        }
+    }
+
+    private static void awaitGrowing(Path file) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(file) || Files.readAllLines(file).size() < 3) {
+            assertThat(System.nanoTime()).as(file + " grows").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void badLinesFromTheHostSideAreAnsweredAndTheAgentKeepsGoing() throws Exception {
         try (Sandbox sandbox = runtime.start(TestSandboxes.spec(data, "agent-b"));
              AgentChannel channel = new AgentChannel(sandbox, e -> {})) {

@@ -30,6 +30,8 @@ class HardenedContainerTest {
         assertThat(host.getPidsLimit()).isEqualTo(256L);
         assertThat(host.getPrivileged()).isFalse();
         assertThat(host.getInit()).isTrue();
+        assertThat(host.getLogConfig().getType()).as("no unbounded log of the agent's output on the host")
+                .isEqualTo(com.github.dockerjava.api.model.LogConfig.LoggingType.NONE);
         assertThat(host.getTmpFs()).containsOnlyKeys("/tmp", "/home/agent");
         assertThat(host.getTmpFs().get("/tmp")).contains("size=" + (64L << 20)).contains("nosuid");
     }

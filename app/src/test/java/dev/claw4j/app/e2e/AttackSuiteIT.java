@@ -178,7 +178,7 @@ class AttackSuiteIT {
                 "tmpfs size cap", o -> assertThat(o.output()).contains("No space left").contains("32M")));
         list.add(new Attack("fill the group folder",
                 "dd if=/dev/zero of=big bs=1M count=3000 2>&1 | tail -1",
-                "folder quota watchdog stops the turn",
+                "the sandbox's watchdog stops it past the folder quota; the person is told",
                 o -> {
                     assertThat(o.reply()).contains("quota");
                     assertThat(o.audited("sandbox.killed")).isTrue();
@@ -194,8 +194,10 @@ class AttackSuiteIT {
                 o -> assertThat(o.reply().length()).isLessThan(200_000)));
         list.add(new Attack("1 GiB written straight into the host channel",
                 "head -c 1073741824 /dev/zero | tr '\\0' A " + forge + "; echo done",
-                "the host reads lines with a 1 MiB cap and never holds more",
-                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")).isTrue()));
+                "the host reads lines with a 1 MiB cap and holds a few MiB at most (backpressure); the watchdog "
+                        + "stops a sandbox writing over 256 MiB in 10 s",
+                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")
+                        || o.audited("sandbox.killed")).isTrue()));
         // -- forged protocol
         list.add(new Attack("claim another group's id in a host call",
                 "echo '{\"v\":1,\"type\":\"host.call\",\"id\":\"f1\",\"turnId\":\"x\",\"method\":\"send_message\","
@@ -226,6 +228,24 @@ class AttackSuiteIT {
                 "for i in $(seq 1 400); do echo \"garbage $i {\" " + forge + "; done; sleep 5; echo survived",
                 "the watchdog stops a sandbox that keeps writing bad lines",
                 o -> assertThat(o.audited("sandbox.killed")).isTrue()));
+        list.add(new Attack("a flood of valid lines",
+                "while :; do echo '{\"v\":1,\"type\":\"ready\",\"agentVersion\":\"flood\",\"tools\":[]}'; done "
+                        + forge,
+                "the sandbox's watchdog, on its own timer: more than 2,000 messages in 10 s stop the sandbox",
+                o -> {
+                    // the host's own count in the reason is the marker that the flood ran
+                    assertThat(o.reply()).containsPattern("I stopped my sandbox because it wrote [0-9,]+ messages");
+                    assertThat(o.audited("sandbox.killed")).isTrue();
+                }));
+        list.add(new Attack("a background writer that keeps going after its turn",
+                "(while true; do date >> bg-left.log; sleep 0.2; done) > /dev/null 2>&1 & sleep 1; "
+                        + "echo lines=$(wc -l < bg-left.log)",
+                "processes left running are stopped at the end of the turn",
+                o -> {
+                    assertThat(o.output()).containsPattern("lines=[1-9]");
+                    assertThat(o.audited("processes.stopped")).isTrue();
+                    assertThat(growthAfterTheTurn("bg-left.log")).as("bg-left.log after the turn").isZero();
+                }));
         return list;
     }
 
@@ -249,6 +269,18 @@ class AttackSuiteIT {
         host.chat.post("dm-victim", "vic", "ping " + n);
         host.chat.awaitReplies("dm-victim", n + 1, Duration.ofSeconds(60));
         assertThat(Files.readString(victimDir.resolve("secret.txt"))).isEqualTo(VICTIM_SECRET);
+    }
+
+    /** How much a file the attacker's group left in its folder grows in a second, seen from the host. */
+    private static long growthAfterTheTurn(String name) {
+        try (Stream<Path> found = Files.find(data.resolve("groups"), 2, (p, a) -> p.getFileName().toString().equals(name))) {
+            Path file = found.findFirst().orElseThrow();
+            long size = Files.size(file);
+            Thread.sleep(1_000);
+            return Files.size(file) - size;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean victimSaw(String text) {

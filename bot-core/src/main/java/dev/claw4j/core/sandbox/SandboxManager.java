@@ -3,12 +3,11 @@ package dev.claw4j.core.sandbox;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.HostMessage;
-import dev.claw4j.protocol.ProtocolError;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,28 +15,51 @@ import org.slf4j.LoggerFactory;
  * Keeps each group's sandbox warm between turns: starts it on demand (and waits for the agent's
  * {@code ready}), hands it out again while it lives, and stops it when told. Which sandboxes may live is
  * the {@link dev.claw4j.core.queue.GroupQueue}'s decision, not this class's.
+ *
+ * <p>Every sandbox has a {@link Watchdog} from its start to its end, on its own timer, during turns and
+ * between them. When it trips, the sandbox is stopped at once and {@code sandbox.killed} is audited with the
+ * reason; a turn waiting on it sees its channel close and finds the reason in {@link Live#killedFor()}.
  */
 public final class SandboxManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    /** A started sandbox and the host's end of its stdio. */
-    public record Live(Sandbox sandbox, AgentChannel channel) {
+    /** Where this class writes its audit records (refused lines, killed sandboxes). */
+    @FunctionalInterface
+    public interface Audit {
+        void record(String groupId, String kind, String detail);
+    }
+
+    /** A started sandbox, the host's end of its stdio, and its watchdog. */
+    public record Live(Sandbox sandbox, AgentChannel channel, Watchdog watchdog) {
         public boolean alive() {
             return !sandbox.exit().isDone();
+        }
+
+        /** Why the watchdog stopped this sandbox ("it " + this reads as a sentence), or null. */
+        public String killedFor() {
+            return watchdog.tripped();
         }
     }
 
     private final SandboxRuntime runtime;
     private final Function<String, SandboxSpec> specs;
-    private final BiConsumer<String, ProtocolError> onRefusedLine;
+    private final Function<String, LongSupplier> folderSizes;
+    private final Watchdog.Limits limits;
+    private final Audit audit;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
+    /**
+     * @param folderSizes for a group, what measures the bytes in its folder (for the quota)
+     * @param limits      what the watchdog allows every sandbox
+     */
     public SandboxManager(SandboxRuntime runtime, Function<String, SandboxSpec> specs,
-                          BiConsumer<String, ProtocolError> onRefusedLine) {
+                          Function<String, LongSupplier> folderSizes, Watchdog.Limits limits, Audit audit) {
         this.runtime = runtime;
         this.specs = specs;
-        this.onRefusedLine = onRefusedLine;
+        this.folderSizes = folderSizes;
+        this.limits = limits;
+        this.audit = audit;
     }
 
     public Isolation isolation() {
@@ -54,21 +76,28 @@ public final class SandboxManager implements AutoCloseable {
             discard(groupId);
         }
         Sandbox sandbox = runtime.start(specs.apply(groupId));
-        AgentChannel channel = new AgentChannel(sandbox, error -> onRefusedLine.accept(groupId, error));
+        RefusalAudit refusals = new RefusalAudit(groupId, audit, limits.auditedRefusals(), limits.window());
+        AgentChannel channel = new AgentChannel(sandbox, refusals::refused);
+        Watchdog watchdog = new Watchdog(groupId, channel, folderSizes.apply(groupId), limits, refusals);
+        Live started = new Live(sandbox, channel, watchdog);
+        sandbox.exit().whenComplete((exit, error) -> watchdog.close());
+        watchdog.start(reason -> kill(started, reason));
         try {
             AgentMessage first = channel.receive(READY_TIMEOUT);
             if (!(first instanceof AgentMessage.Ready)) {
+                watchdog.close();
                 sandbox.stop(Duration.ZERO);
-                String exit = sandbox.exit().isDone() ? " (" + sandbox.exit().join().describe() + ")" : "";
+                String exit = watchdog.tripped() != null ? " (it " + watchdog.tripped() + ")"
+                        : sandbox.exit().isDone() ? " (" + sandbox.exit().join().describe() + ")" : "";
                 throw new SandboxException("the agent in the sandbox of " + groupId + " did not get ready" + exit
                         + "; see the host log for its output, and run ./claw4j doctor");
             }
         } catch (InterruptedException e) {
+            watchdog.close();
             sandbox.stop(Duration.ZERO);
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox of " + groupId);
         }
-        Live started = new Live(sandbox, channel);
         live.put(groupId, started);
         log.info("[{}] sandbox {} ready ({})", groupId, sandbox.name(), runtime.isolation().describe());
         return started;
@@ -91,8 +120,19 @@ public final class SandboxManager implements AutoCloseable {
         if (l != null) {
             l.channel().send(new HostMessage.Shutdown("stopping"));
             l.channel().close();
+            l.watchdog().close();
             l.sandbox().stop(Duration.ofSeconds(1));
         }
+    }
+
+    /** The watchdog tripped: the sandbox stops now, without the courtesy of a shutdown line it may not read. */
+    private void kill(Live l, String reason) {
+        String groupId = l.sandbox().groupId();
+        log.warn("[{}] stopping sandbox {}: it {}", groupId, l.sandbox().name(), reason);
+        audit.record(groupId, "sandbox.killed", reason);
+        live.remove(groupId, l);
+        l.channel().close();
+        l.sandbox().stop(Duration.ZERO);
     }
 
     public int liveCount() {

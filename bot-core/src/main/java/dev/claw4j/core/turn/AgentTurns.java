@@ -35,12 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
     private static final int MAX_CRASH_RETRIES = 1;
-    private static final long WATCH_EVERY = Duration.ofSeconds(1).toNanos();
 
     /** Settings of every turn. */
     /** @param dailyTokenBudget tokens a group may use per UTC day; 0 means no limit */
-    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, long folderQuota,
-                           long dailyTokenBudget) {}
+    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, long dailyTokenBudget) {}
 
     private final Store store;
     private final SandboxManager sandboxes;
@@ -137,28 +135,24 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         turn.acceptFollowUps(followUps::offer);
 
         long deadline = System.nanoTime() + settings.turnTimeout().toNanos();
-        Watchdog watchdog = new Watchdog(channel, folders.groupDir(groupId), settings.folderQuota());
         AgentMessage.TurnDone done = null;
         String failure = null;
         try {
             while (done == null && failure == null) {
                 long left = deadline - System.nanoTime();
                 long waitStart = System.nanoTime();
-                AgentMessage m = left <= 0 ? null : channel.receive(Duration.ofNanos(Math.min(left, WATCH_EVERY)));
+                AgentMessage m = left <= 0 ? null : channel.receive(Duration.ofNanos(left));
                 timing.agentNanos += System.nanoTime() - waitStart;
-                if (m == null && System.nanoTime() < deadline) {
-                    String wrong = watchdog.check();
-                    if (wrong != null) {
-                        audit(groupId, "sandbox.killed", wrong);
-                        sandboxes.discard(groupId);
-                        failure = "I stopped my sandbox because it " + wrong + ". Nothing else was affected; "
-                                + (wrong.contains("quota") ? "ask me to delete files to make room." : "please try again.");
-                    }
-                } else if (m == null) {
+                if (m == null) {
                     failure = "That took longer than " + human(settings.turnTimeout()) + ", so I stopped. "
                             + "Try a smaller step, or ask me to continue.";
                     audit(groupId, "turn.timeout", human(settings.turnTimeout()));
                     sandboxes.discard(groupId);
+                } else if (m == AgentChannel.CLOSED && live.killedFor() != null) {
+                    // the sandbox's watchdog stopped it (and audited why)
+                    String wrong = live.killedFor();
+                    failure = "I stopped my sandbox because it " + wrong + ". Nothing else was affected; "
+                            + (wrong.contains("quota") ? "ask me to delete files to make room." : "please try again.");
                 } else if (m == AgentChannel.CLOSED) {
                     failure = crashed(groupId, live, turn, messages, followUps);
                     if (failure == null) {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class AgentChannelTest {
@@ -62,6 +63,95 @@ class AgentChannelTest {
         var channel = new AgentChannel("g1", hostWrote, new java.io.ByteArrayInputStream(new byte[0]), refused::add);
         assertThat(channel.send(new HostMessage.Shutdown("bye"))).isTrue();
         assertThat(hostWrote.toString(StandardCharsets.UTF_8)).isEqualTo("{\"v\":1,\"type\":\"shutdown\",\"reason\":\"bye\"}\n");
+    }
+
+    @Test
+    void whileNobodyReceivesTheInboxStopsAtItsBoundAndTheAgentsWritesWait() throws Exception {
+        var channel = new AgentChannel("g1", hostWrote, new PipedInputStream(agentWrites, 1 << 16), refused::add);
+        String line = JsonLines.encode(new AgentMessage.Event("t", "tool.started", "bash", "ls", null, null)) + "\n";
+        int lines = 20_000;
+        AtomicInteger written = new AtomicInteger();
+        Thread agent = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < lines; i++) {
+                    write(line);
+                    written.incrementAndGet();
+                }
+                agentWrites.close();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        awaitStill(written);
+        assertThat(agent.isAlive()).as("the agent waits for the host").isTrue();
+        assertThat(channel.queued()).isEqualTo(AgentChannel.MAX_QUEUED);
+        assertThat(written.get()).as("lines taken in: the inbox, the pipe and one in hand")
+                .isLessThan(AgentChannel.MAX_QUEUED + (1 << 16) / line.length() + 2);
+
+        int received = 0;
+        while (channel.receive(Duration.ofSeconds(10)) != AgentChannel.CLOSED) {
+            received++;
+        }
+        assertThat(received).isEqualTo(lines);
+        assertThat(channel.messagesRead()).isEqualTo(lines);
+        assertThat(channel.bytesRead()).isEqualTo((long) lines * line.length());
+    }
+
+    @Test
+    void bigLinesAreBoundedByTheirSizeNotOnlyTheirNumber() throws Exception {
+        var channel = new AgentChannel("g1", hostWrote, new PipedInputStream(agentWrites, 1 << 16), refused::add);
+        String line = JsonLines.encode(new AgentMessage.Event("t", "tool.started", "bash", "x".repeat(500_000), null,
+                null)) + "\n";
+        AtomicInteger written = new AtomicInteger();
+        Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < 100; i++) {
+                    write(line);
+                    written.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        });
+        awaitStill(written);
+        assertThat((long) channel.queued() * line.length()).isLessThanOrEqualTo(AgentChannel.MAX_QUEUED_CHARS);
+        assertThat(written.get()).isLessThan(20);
+    }
+
+    @Test
+    void closingTheChannelReleasesAReaderWaitingForRoomAndReceiveEnds() throws Exception {
+        var channel = new AgentChannel("g1", hostWrote, new PipedInputStream(agentWrites, 1 << 16), refused::add);
+        String line = JsonLines.encode(new AgentMessage.TurnDone("t", "x", null)) + "\n";
+        AtomicInteger written = new AtomicInteger();
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    write(line);
+                    written.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // the reader is gone
+            }
+        });
+        awaitStill(written);
+        channel.close();
+        int drained = 0;
+        AgentMessage m;
+        while ((m = channel.receive(Duration.ofSeconds(5))) != AgentChannel.CLOSED) {
+            assertThat(m).as("the end comes without waiting for the agent's output to end").isNotNull();
+            drained++;
+        }
+        assertThat(drained).isLessThanOrEqualTo(AgentChannel.MAX_QUEUED);
+        assertThat(channel.receive(Duration.ZERO)).isSameAs(AgentChannel.CLOSED);
+    }
+
+    /** Waits until the counter stops moving: the writer is blocked. */
+    private static void awaitStill(AtomicInteger counter) throws InterruptedException {
+        int seen = -1;
+        while (counter.get() != seen) {
+            seen = counter.get();
+            Thread.sleep(300);
+        }
     }
 
     private void write(String s) throws IOException {

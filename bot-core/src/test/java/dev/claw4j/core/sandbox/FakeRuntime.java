@@ -1,0 +1,145 @@
+package dev.claw4j.core.sandbox;
+
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.JsonLines;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A sandbox runtime without containers: each "sandbox" is a thread running a script that writes to the host
+ * over a real OS pipe (so a host that stops reading blocks the script's writes, as a container's would), after
+ * the agent's ready line. Stopping it closes the pipes and ends the script.
+ */
+final class FakeRuntime implements SandboxRuntime {
+    /** What the agent in a fake sandbox does after its ready line. */
+    interface Script {
+        void run(FakeSandbox agent) throws Exception;
+    }
+
+    final List<FakeSandbox> started = new CopyOnWriteArrayList<>();
+    private final Script script;
+
+    FakeRuntime(Script script) {
+        this.script = script;
+    }
+
+    static SandboxSpec spec(String groupId) {
+        return new SandboxSpec(groupId, Path.of("/nonexistent"), null, SandboxLimits.DEFAULTS);
+    }
+
+    @Override
+    public Isolation isolation() {
+        return new Isolation("fake", Isolation.Kind.CONTAINER);
+    }
+
+    @Override
+    public Sandbox start(SandboxSpec spec) {
+        FakeSandbox sandbox = new FakeSandbox(spec.groupId(), script);
+        started.add(sandbox);
+        return sandbox;
+    }
+
+    @Override
+    public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
+        throw new UnsupportedOperationException("no exec in the fake runtime");
+    }
+
+    @Override
+    public int removeOrphans() {
+        return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    static final class FakeSandbox implements Sandbox {
+        private final String groupId;
+        private final Pipe toHost;
+        private final Pipe fromHost;
+        private final OutputStream agentOut;
+        private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
+        volatile long linesWritten;
+
+        FakeSandbox(String groupId, Script script) {
+            this.groupId = groupId;
+            try {
+                toHost = Pipe.open();
+                fromHost = Pipe.open();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            agentOut = Channels.newOutputStream(toHost.sink());
+            // the agent does not read what the host sends, but a host's error answers must not block on it
+            Thread.ofVirtual().start(() -> {
+                try (InputStream in = Channels.newInputStream(fromHost.source())) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // stopped
+                }
+            });
+            Thread.ofVirtual().name("fake-agent-" + groupId).start(() -> {
+                try {
+                    writeLine(JsonLines.encode(new AgentMessage.Ready("fake", List.of())));
+                    script.run(this);
+                } catch (Exception e) {
+                    // stopped under the script
+                }
+            });
+        }
+
+        void writeLine(String line) throws IOException {
+            agentOut.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            linesWritten++;
+        }
+
+        @Override
+        public String groupId() {
+            return groupId;
+        }
+
+        @Override
+        public String name() {
+            return "fake-" + groupId;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return Channels.newOutputStream(fromHost.sink());
+        }
+
+        @Override
+        public InputStream stdout() {
+            return Channels.newInputStream(toHost.source());
+        }
+
+        @Override
+        public CompletableFuture<SandboxExit> exit() {
+            return exit;
+        }
+
+        @Override
+        public byte[] readFile(String path, int maxBytes) {
+            throw new SandboxException("no files in the fake runtime");
+        }
+
+        @Override
+        public void stop(Duration grace) {
+            try {
+                toHost.sink().close();
+                fromHost.source().close();
+            } catch (IOException e) {
+                // closed already
+            }
+            exit.complete(new SandboxExit(137, false));
+        }
+    }
+}
