@@ -46,6 +46,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -362,7 +363,7 @@ class AttackSuiteIT {
                     assertThat(o.audited("turn.timeout")).isTrue();
                 }));
         list.add(attack("100 MiB of tool output", "head -c 104857600 /dev/zero | tr '\\0' A",
-                "the agent keeps head and tail of tool output; turnTimeout bounds the rest",
+                "the agent keeps head and tail of tool output",
                 o -> {
                     assertThat(o.reply()).contains("AAAAAAAA"); // the output's head reached the reply
                     assertThat(o.reply().length()).isLessThan(200_000);
@@ -464,7 +465,7 @@ class AttackSuiteIT {
                     assertThat(o.plantedOrStoppedForQuota()).isTrue();
                     assertThat(o.folderRefused("inbox")).isTrue();
                 }));
-        list.add(attack("inbox/<name>: a link to a host file, then a file of that name arrives",
+        list.add(attack("inbox/report.txt: a link to a host file, then report.txt arrives",
                 List.of(run("mkdir -p inbox && ln -sfn " + outside.resolve("secret.txt") + " inbox/report.txt" + PLANTED),
                         attach("report.txt")),
                 "no-follow door: the link is refused or replaced, never written through",
@@ -472,14 +473,14 @@ class AttackSuiteIT {
                     assertThat(o.said("PLANTED-OK")).isTrue();
                     assertThat(o.folderRefused("report.txt") || o.landedInOwnInbox()).isTrue();
                 }));
-        list.add(attack("inbox/<name>: a FIFO, then a file of that name arrives",
+        list.add(attack("inbox/report.txt: a FIFO, then report.txt arrives",
                 List.of(run("mkdir -p inbox && mkfifo inbox/report.txt" + PLANTED), attach("report.txt")),
                 "no-follow door: never opens a FIFO",
                 o -> {
                     assertThat(o.said("PLANTED-OK")).isTrue();
                     assertThat(o.folderRefused("report.txt") || o.landedInOwnInbox()).isTrue();
                 }));
-        list.add(attack("inbox/<name>: a 10 GB sparse file, then a file of that name arrives",
+        list.add(attack("inbox/report.txt: a 10 GB sparse file, then report.txt arrives",
                 List.of(run("mkdir -p inbox && truncate -s 10G inbox/report.txt" + PLANTED), attach("report.txt")),
                 "no-follow door: replaced or refused, never read",
                 o -> {
@@ -696,17 +697,26 @@ class AttackSuiteIT {
                 "{\"user\": \"mallory\", \"text\": \"" + text + "\"}");
     }
 
-    @TestFactory
-    Stream<DynamicTest> theWebChatTrustsNoBrowserPage() {
-        record Forged(String name, Map<String, String> change, int status) {}
+    /** A request to the web chat as a hostile page or a rebound name makes a browser send it. */
+    record Forged(String name, Map<String, String> change, int status, String stoppedBy) {}
+
+    static List<Forged> forgedRequests() {
         Map<String, String> noToken = new HashMap<>();
         host.chat.credentials().keySet().forEach(k -> noToken.put(k, null));
-        List<Forged> rows = List.of(
-                new Forged("a POST from a foreign page (Origin of another site)", Map.of("Origin", "https://evil.example"), 403),
-                new Forged("a text/plain POST (a form, no CORS preflight)", Map.of("Content-Type", "text/plain"), 415),
-                new Forged("a wrong Host header (DNS rebinding)", Map.of("Host", "rebind.evil.example:8080"), 403),
-                new Forged("a POST without the install's token", noToken, 401));
-        return rows.stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+        return List.of(
+                new Forged("web chat: a POST from a foreign page (Origin of another site)",
+                        Map.of("Origin", "https://evil.example"), 403, "Origin check: 403, nothing stored"),
+                new Forged("web chat: a text/plain POST (a form needs no CORS preflight)",
+                        Map.of("Content-Type", "text/plain"), 415, "JSON required: 415, nothing stored"),
+                new Forged("web chat: a wrong Host header (DNS rebinding)",
+                        Map.of("Host", "rebind.evil.example:8080"), 403, "Host check: 403, nothing stored"),
+                new Forged("web chat: a POST without the install's token", noToken, 401,
+                        "per-install token: 401, nothing stored"));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theWebChatTrustsNoBrowserPage() {
+        return forgedRequests().stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
             String chat = "dm-browser-" + chats.incrementAndGet();
             // the same request with nothing wrong is accepted: the refusal below is for the one change
             assertThat(webPost(chat, Map.of(), "CONTROL-" + chat).status()).as("the unchanged request").isEqualTo(202);
@@ -718,6 +728,7 @@ class AttackSuiteIT {
     }
 
     @Test
+    @DisplayName("a stranger's group chat: the bot added, then @mentioned")
     void aStrangersGroupIsRefusedUntilAnAdminApprovesIt(@TempDir Path home) throws Exception {
         try (RunningHost strangers = new RunningHost(home, config -> config.withSandbox(SANDBOX)
                 .withAccess(access("dm: open, groups: approval")), List.of())) {
@@ -738,6 +749,7 @@ class AttackSuiteIT {
     }
 
     @Test
+    @DisplayName("web chat: a typed name that is listed in access.admins")
     void aTypedNameIsNotAnAdmin(@TempDir Path home) throws Exception {
         try (RunningHost admins = new RunningHost(home, config -> config.withSandbox(SANDBOX)
                 .withAccess(access("dm: open, groups: open, admins: [web:admin]")), List.of())) {
@@ -749,6 +761,7 @@ class AttackSuiteIT {
     }
 
     @Test
+    @DisplayName("per-user binding: a DM with a secret, then a mention in a group while the agent works")
     void aPerUserDirectMessageIsNeverAnsweredInAGroup(@TempDir Path home) throws Exception {
         try (RunningHost people = new RunningHost(home, config -> config.withSandbox(SANDBOX)
                 .withBinding(new Config.Binding("per-user")).withAccess(access("dm: open, groups: open")), List.of())) {
@@ -772,6 +785,7 @@ class AttackSuiteIT {
     }
 
     @Test
+    @DisplayName("Slack: a shared file whose link points to a foreign host")
     void aSlackFileLinkToAForeignHostNeverGetsTheBotToken(@TempDir Path home) throws Exception {
         try (FakeSlack slack = new FakeSlack().user("UANA", "Ana"); ForeignFileHost foreign = new ForeignFileHost()) {
             SlackConnector connector = new SlackConnector(SlackSettings.socket(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN)
@@ -787,11 +801,30 @@ class AttackSuiteIT {
                 slack.sendEvent(event);
                 await().atMost(Duration.ofSeconds(120)).until(() -> !slack.posted("D9", null).isEmpty()
                         || !slackHost.claw4j.store().auditByKind("connector.refused").isEmpty());
+                assertThat(foreign.authorizations()).as("the bot token never left for the foreign host").isEmpty();
                 assertThat(slackHost.claw4j.store().auditByKind("connector.refused")).as("the refusal is audited")
                         .anyMatch(e -> e.detail().contains("F9") || e.detail().contains("notes.txt"));
-                assertThat(foreign.authorizations()).as("the bot token never left for the foreign host").isEmpty();
             }
         }
+    }
+
+    /** The README's security table has one row per attack of this class, by name, and says how many there are. */
+    @Test
+    void theReadmeListsEveryAttack() throws Exception {
+        List<String> names = new ArrayList<>(attacks().stream().map(Attack::name).toList());
+        forgedRequests().forEach(f -> names.add(f.name()));
+        for (var method : AttackSuiteIT.class.getDeclaredMethods()) {
+            DisplayName name = method.getAnnotation(DisplayName.class);
+            if (name != null) {
+                names.add(name.value());
+            }
+        }
+        String readme = Files.readString(Path.of(System.getProperty("claw4j.home"), "README.md"));
+        String section = readme.substring(readme.indexOf("**The adversarial suite**"), readme.indexOf("Also proven:"));
+        List<String> rows = section.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| attack |"))
+                .map(l -> l.substring(2, l.indexOf(" | "))).toList();
+        assertThat(rows).containsExactlyInAnyOrderElementsOf(names);
+        assertThat(section).contains("**" + names.size() + " attacks**");
     }
 
     // ---- running an attack ----
