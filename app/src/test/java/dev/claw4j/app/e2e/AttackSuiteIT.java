@@ -351,7 +351,7 @@ class AttackSuiteIT {
                 "tmpfs size cap", o -> assertThat(o.output()).contains("No space left").contains("32M")));
         list.add(attack("fill the group folder",
                 "dd if=/dev/zero of=big bs=1M count=3000 2>&1 | tail -1",
-                "folder quota watchdog stops the sandbox",
+                "the sandbox's watchdog stops it past the folder quota; the person is told",
                 o -> {
                     assertThat(o.reply()).contains("quota");
                     assertThat(o.audited("sandbox.killed")).isTrue();
@@ -370,14 +370,17 @@ class AttackSuiteIT {
                 }));
         list.add(attack("1 GiB written straight into the host channel",
                 "head -c 1073741824 /dev/zero | tr '\\0' A " + FORGE + "; echo done",
-                "the host reads lines with a 1 MiB cap and never holds more",
-                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")).isTrue()));
+                "the host reads lines with a 1 MiB cap and holds a few MiB at most (backpressure); the watchdog "
+                        + "stops a sandbox writing over 256 MiB in 10 s",
+                o -> assertThat(o.audited("protocol.refused") || o.audited("turn.timeout")
+                        || o.audited("sandbox.killed")).isTrue()));
         list.add(attack("a background writer that keeps going after its turn",
                 List.of(run("(while true; do date >> bg.log; sleep 0.2; done) > /dev/null 2>&1 & sleep 1; "
                                 + "test -s bg.log" + PLANTED),
                         run("a=$(wc -l < bg.log); sleep 2; b=$(wc -l < bg.log); echo \"LINES $a $b\"")),
                 "processes a turn leaves running are stopped at its end",
                 o -> {
+                    assertThat(growth(o.folder().resolve("bg.log"))).as("bg.log, seen from the host").isZero();
                     assertThat(o.said("PLANTED-OK")).as("the writer ran: %s", o.replies()).isTrue();
                     Matcher lines = Pattern.compile("LINES (\\d+) (\\d+)").matcher(o.output(1));
                     assertThat(lines.find()).as("the second turn counted: %s", o.output(1)).isTrue();
@@ -431,10 +434,14 @@ class AttackSuiteIT {
                     assertThat(o.count("protocol.refused")).as("audit records for 20,000 bad lines").isBetween(1L, 150L);
                 }));
         list.add(attack("a flood of valid lines",
-                "yes '{\"v\":1,\"type\":\"event\",\"turnId\":\"t\",\"kind\":\"tool.started\",\"tool\":\"bash\","
-                        + "\"detail\":\"flood\"}' | head -n 300000 " + FORGE + "; echo flooded",
-                "the per-sandbox watchdog runs on its own timer and stops a sandbox past its output rate",
-                o -> assertThat(o.audited("sandbox.killed")).as("the watchdog stopped the flood").isTrue()));
+                "yes '{\"v\":1,\"type\":\"ready\",\"agentVersion\":\"flood\",\"tools\":[]}' | head -n 500000 "
+                        + FORGE + "; echo flooded",
+                "the sandbox's watchdog, on its own timer: more than 2,000 messages in 10 s stop the sandbox",
+                o -> {
+                    // the host's own count in the reason is the marker that the flood ran
+                    assertThat(o.reply()).containsPattern("I stopped my sandbox because it wrote [0-9,]+ messages");
+                    assertThat(o.audited("sandbox.killed")).isTrue();
+                }));
         // -- the host's hands in the group's folder: links, FIFOs and sparse files at every name it touches
         list.add(attack("inbox: a link to another group's folder, then a file arrives",
                 List.of(run("rm -rf inbox && ln -s " + toVictim + " inbox" + PLANTED), attach("report.txt")),
@@ -685,7 +692,7 @@ class AttackSuiteIT {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Host", "127.0.0.1:" + port);
         headers.put("Content-Type", "application/json");
-        headers.putAll(host.chat.credentials());
+        headers.putAll(credentials());
         change.forEach((name, value) -> {
             if (value == null) {
                 headers.remove(name);
@@ -697,12 +704,23 @@ class AttackSuiteIT {
                 "{\"user\": \"mallory\", \"text\": \"" + text + "\"}");
     }
 
+    /** What makes a hand-made request the operator's own: the install's token, once the web chat has one. */
+    static Map<String, String> credentials() {
+        Path token = data.resolve("web-token");
+        try {
+            return Files.isRegularFile(token) ? Map.of("Authorization", "Bearer " + Files.readString(token).strip())
+                    : Map.of();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the web chat's token in " + token, e);
+        }
+    }
+
     /** A request to the web chat as a hostile page or a rebound name makes a browser send it. */
     record Forged(String name, Map<String, String> change, int status, String stoppedBy) {}
 
     static List<Forged> forgedRequests() {
         Map<String, String> noToken = new HashMap<>();
-        host.chat.credentials().keySet().forEach(k -> noToken.put(k, null));
+        credentials().keySet().forEach(k -> noToken.put(k, null));
         return List.of(
                 new Forged("web chat: a POST from a foreign page (Origin of another site)",
                         Map.of("Origin", "https://evil.example"), 403, "Origin check: 403, nothing stored"),
@@ -780,7 +798,6 @@ class AttackSuiteIT {
             assertThat(team).as("the group's message is answered in the group").isNotEmpty()
                     .noneMatch(t -> t.contains("DMSECRET"));
             assertThat(dm).noneMatch(t -> t.contains("hello team"));
-            assertThat(people.claw4j.store().groupForBinding("web:user:pat")).isPresent();
         }
     }
 
@@ -1000,6 +1017,13 @@ class AttackSuiteIT {
                 }
             });
         }
+    }
+
+    /** How much a file grows in a second, seen from the host. */
+    static long growth(Path file) throws Exception {
+        long size = Files.size(file);
+        Thread.sleep(1_000);
+        return Files.size(file) - size;
     }
 
     static long largestOutgoing() throws IOException {

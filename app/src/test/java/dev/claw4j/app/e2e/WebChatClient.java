@@ -22,14 +22,6 @@ final class WebChatClient {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    /**
-     * The headers that make a hand-made request this web chat's own (its per-install token, once it has one):
-     * the attack suite sends raw requests with these and exactly one thing wrong.
-     */
-    Map<String, String> credentials() {
-        return Map.of();
-    }
-
     /** Posts a message and returns the stored message id. */
     long post(String chat, String user, String text) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(Map.of("user", user, "text", text));
