@@ -89,7 +89,7 @@ class AttackSuiteIT {
         Files.writeString(outside.resolve("cron.d/keep"), "# a host file\n");
         Files.writeString(outside.resolve("secret.txt"), HOST_SECRET);
         Files.createDirectories(outside.resolve(".claw4j"));
-        Files.writeString(outside.resolve(".claw4j/session.jsonl"), "{\"host\": \"a session that is not the agent's\"}\n");
+        Files.writeString(outside.resolve(".claw4j/session.jsonl"), "{\"host\": \"not the agent's session\"}\n");
         Files.createDirectories(data.resolve("global"));
         Files.writeString(data.resolve("global/AGENT.md"), "# Shared memory\n");
         hostListener = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
@@ -258,7 +258,8 @@ class AttackSuiteIT {
         list.add(attack("symlink to another group's folder",
                 "ln -s " + victim + "/secret.txt s.txt; cat s.txt; ln -sfn " + victim + " d; ls d/; ls -l s.txt; echo end",
                 "links resolve inside the sandbox",
-                o -> assertThat(o.output()).contains("s.txt -> " + victim).contains("end").doesNotContain(VICTIM_SECRET)));
+                o -> assertThat(o.output()).contains("s.txt -> " + victim).contains("end")
+                        .doesNotContain(VICTIM_SECRET)));
         list.add(attack("hard link to another group's file",
                 "ln " + victim + "/secret.txt h.txt; ln /etc/passwd p.txt; cat h.txt; echo end",
                 "no path to the file; no cross-device links",
@@ -279,7 +280,8 @@ class AttackSuiteIT {
                 "printf 'VICTIM-PW-%s' CONTROL > /tmp/control.txt; grep -rs VICTIM-PW / --exclude-dir=proc "
                         + "--exclude-dir=sys 2>/dev/null | grep -v '^/workspace/group/.claw4j'; echo searched",
                 "each conversation lives in its own group's folder; only that folder is mounted",
-                o -> assertThat(o.output()).contains("/tmp/control.txt:VICTIM-PW-CONTROL").doesNotContain("VICTIM-PW-1")));
+                o -> assertThat(o.output()).contains("/tmp/control.txt:VICTIM-PW-CONTROL")
+                        .doesNotContain("VICTIM-PW-1")));
         // -- secrets
         list.add(attack("read keys and tokens from the environment and /proc",
                 "env; tr '\\0' '\\n' < /proc/1/environ; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; echo end",
@@ -398,7 +400,8 @@ class AttackSuiteIT {
                     assertThat(victimSaw("FORGED-ONE")).isFalse();
                 }));
         list.add(attack("send_message to another chat",
-                forgedCall("f2", "send_message", "{\"text\":\"FORGED-TWO\",\"chat\":\"dm-victim\",\"chatId\":\"dm-victim\"}")
+                forgedCall("f2", "send_message",
+                        "{\"text\":\"FORGED-TWO\",\"chat\":\"dm-victim\",\"chatId\":\"dm-victim\"}")
                         + "; sleep 1; echo sent",
                 "the target chat is the turn's own, never read from the call",
                 o -> {
@@ -431,7 +434,8 @@ class AttackSuiteIT {
                 "audit records of refused lines are rate-limited; the watchdog stops the sandbox",
                 o -> {
                     assertThat(o.audited("sandbox.killed")).as("the flood ran and was stopped").isTrue();
-                    assertThat(o.count("protocol.refused")).as("audit records for 20,000 bad lines").isBetween(1L, 150L);
+                    assertThat(o.count("protocol.refused")).as("audit records for 20,000 bad lines")
+                            .isBetween(1L, 150L);
                 }));
         list.add(attack("a flood of valid lines",
                 "yes '{\"v\":1,\"type\":\"ready\",\"agentVersion\":\"flood\",\"tools\":[]}' | head -n 500000 "
@@ -473,7 +477,8 @@ class AttackSuiteIT {
                     assertThat(o.folderRefused("inbox")).isTrue();
                 }));
         list.add(attack("inbox/report.txt: a link to a host file, then report.txt arrives",
-                List.of(run("mkdir -p inbox && ln -sfn " + outside.resolve("secret.txt") + " inbox/report.txt" + PLANTED),
+                List.of(run("mkdir -p inbox && ln -sfn " + outside.resolve("secret.txt") + " inbox/report.txt"
+                                + PLANTED),
                         attach("report.txt")),
                 "no-follow door: the link is refused or replaced, never written through",
                 o -> {
@@ -628,7 +633,8 @@ class AttackSuiteIT {
                 }));
         list.add(attack("hard links to the shared memory, then a file arrives",
                 List.of(run("mkdir -p inbox; ln /workspace/global/AGENT.md AGENT.md.hl 2>&1; "
-                        + "ln /workspace/global/AGENT.md inbox/report.txt 2>&1; echo TRIED''-LINKS"), attach("report.txt")),
+                        + "ln /workspace/global/AGENT.md inbox/report.txt 2>&1; echo TRIED''-LINKS"),
+                        attach("report.txt")),
                 "no cross-device links; the host replaces a name, never writes through it",
                 o -> {
                     assertThat(o.said("TRIED-LINKS")).isTrue();
@@ -642,8 +648,9 @@ class AttackSuiteIT {
                     assertThat(o.landedInOwnInbox()).isTrue();
                 }));
         list.add(attack("swap inbox between a folder and a link to another group's folder while files arrive",
-                List.of(new Step.Meanwhile(Duration.ZERO, run("end=$((SECONDS+8)); n=0; while [ $SECONDS -lt $end ]; do rm -rf inbox; ln -s " + toVictim
-                                + " inbox; sleep 0.05; rm -f inbox; mkdir inbox; sleep 0.05; n=$((n+1)); done; echo SWAPS $n")),
+                List.of(new Step.Meanwhile(Duration.ZERO, run("end=$((SECONDS+8)); n=0; while [ $SECONDS -lt $end ]; "
+                                + "do rm -rf inbox; ln -s " + toVictim + " inbox; sleep 0.05; rm -f inbox; mkdir inbox; "
+                                + "sleep 0.05; n=$((n+1)); done; echo SWAPS $n")),
                         new Step.Meanwhile(Duration.ofSeconds(2), attach("race-1.txt")),
                         new Step.Meanwhile(Duration.ofMillis(700), attach("race-2.txt")),
                         new Step.Meanwhile(Duration.ofMillis(700), attach("race-3.txt")),
@@ -761,8 +768,8 @@ class AttackSuiteIT {
             assertThat(strangers.chat.replies("strangers-room")).as("one answer at most").hasSize(1);
             assertThat(strangers.model.rawRequests()).as("no model call for the group").isEmpty();
             assertThat(strangers.claw4j.sandboxes().liveCount()).as("no sandbox for the group").isZero();
-            assertThat(strangers.chat.messages("strangers-room")).allMatch(m -> !m.get("direction").asText().equals("in")
-                    || m.get("status").asText().equals("REFUSED"));
+            assertThat(strangers.chat.messages("strangers-room"))
+                    .allMatch(m -> !m.get("direction").asText().equals("in") || m.get("status").asText().equals("REFUSED"));
         }
     }
 
@@ -772,7 +779,8 @@ class AttackSuiteIT {
         try (RunningHost admins = new RunningHost(home, config -> config.withSandbox(SANDBOX)
                 .withAccess(access("dm: open, groups: open, admins: [web:admin]")), List.of())) {
             admins.chat.post("dm-admin", "admin", "/status");
-            String reply = admins.chat.awaitReplies("dm-admin", 1, Duration.ofSeconds(30)).getFirst().get("text").asText();
+            String reply = admins.chat.awaitReplies("dm-admin", 1, Duration.ofSeconds(30)).getFirst().get("text")
+                    .asText();
             assertThat(admins.claw4j.store().auditByKind("admin.refused")).as("the host refused /status").isNotEmpty();
             assertThat(reply).contains("Only admins").doesNotContain("group(s)");
         }
@@ -807,7 +815,8 @@ class AttackSuiteIT {
         try (FakeSlack slack = new FakeSlack().user("UANA", "Ana"); ForeignFileHost foreign = new ForeignFileHost()) {
             SlackConnector connector = new SlackConnector(SlackSettings.socket(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN)
                     .withApiUrl(slack.apiUrl()));
-            try (RunningHost slackHost = new RunningHost(home, config -> config.withSandbox(SANDBOX), List.of(connector))) {
+            try (RunningHost slackHost = new RunningHost(home, config -> config.withSandbox(SANDBOX),
+                    List.of(connector))) {
                 slack.awaitSocketClient(Duration.ofSeconds(20));
                 ObjectNode event = FakeSlack.message("D9", "im", "UANA", "a file for you", slack.nextTs(), null);
                 event.put("subtype", "file_share");
@@ -983,8 +992,8 @@ class AttackSuiteIT {
     }
 
     static Object inode(Path file) throws IOException {
-        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)
-                : "missing";
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                ? Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS) : "missing";
     }
 
     static boolean hasPayload(Path file) {
