@@ -13,7 +13,8 @@ import dev.claw4j.core.llm.ModelGateway;
 import dev.claw4j.core.llm.ModelSettings;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.sandbox.SandboxRuntime;
@@ -55,7 +56,13 @@ public final class Claw4j implements AutoCloseable {
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
         this.runtime = runtime;
         this.store = Store.open(config.dataDir());
-        GroupFolders folders = new GroupFolders(config.dataDir());
+        String isolationInForce = runtime.isolation().describe();
+        // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
+        GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
+            log.warn("[{}] refused to act on {} in the group folder: {}", group, refusal.path(), refusal.why());
+            store.audit(group, "folder.refused", refusal.getMessage(), isolationInForce);
+        });
+        IncomingFiles incoming = new IncomingFiles(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
         ExtraMounts extraMounts = new ExtraMounts(config, store, isolation);
@@ -63,8 +70,11 @@ public final class Claw4j implements AutoCloseable {
                 // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
                         extraMounts.forGroup(group)),
-                // the size will come from the group folders' own component; until then, measured here
-                group -> () -> Watchdog.size(folders.groupDir(group)),
+                // measured through the folder door; a folder too deep or too big to measure counts as over quota
+                group -> () -> {
+                    GroupFolders.Size size = folders.size(group);
+                    return size.complete() ? size.bytes() : Long.MAX_VALUE;
+                },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
                 (group, kind, detail) -> store.audit(group, kind, detail, isolation));
         ModelCallListener usage = call -> {
@@ -91,13 +101,13 @@ public final class Claw4j implements AutoCloseable {
             }
         });
         AccessPolicy access = config.access().policy();
-        AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, presence, access,
+        AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
                         config.model().dailyTokenBudget()));
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
-        this.host = new Host(store, router, queue, folders, gatekeeper, outbox, isolation);
+        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access().dm(),
                 config.access().allowedUsers(), config.access().admins(), "admin-api", Clock.systemUTC()));
     }

@@ -22,14 +22,8 @@ final class GroupFolder {
             try {
                 giveToSandboxUser(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                // files the host put there (AGENT.md) must be the agent's to edit; links are never followed
-                try (var children = Files.list(dir)) {
-                    for (Path child : children.toList()) {
-                        if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
-                            giveToSandboxUser(child);
-                        }
-                    }
-                }
+                // what is inside belongs to the agent; the host made it through the folder door (bot-core
+                // GroupFolders), owned by the sandbox user from the start, and never walks it from here
             } catch (IOException | UnsupportedOperationException notRoot) {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             }

@@ -4,19 +4,18 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.connector.Inbox;
-import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.StoredAttachment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,22 +30,21 @@ public final class Host implements Inbox {
     private final Store store;
     private final Router router;
     private final GroupQueue queue;
-    private final GroupFolders folders;
+    private final IncomingFiles incoming;
     private final Gatekeeper gatekeeper;
     private final Outbox outbox;
     private final String isolation;
-    private static final Pattern FILE_NOTE = Pattern.compile("\\[file: inbox/([^,\\]]+),");
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
 
-    public Host(Store store, Router router, GroupQueue queue, GroupFolders folders, Gatekeeper gatekeeper,
+    public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
                 Outbox outbox, String isolation) {
         this.store = store;
         this.router = router;
         this.queue = queue;
-        this.folders = folders;
+        this.incoming = incoming;
         this.gatekeeper = gatekeeper;
         this.outbox = outbox;
         this.isolation = isolation;
@@ -65,15 +63,17 @@ public final class Host implements Inbox {
         });
         Gatekeeper.Decision decision = gatekeeper.decide(received);
         boolean allowed = decision instanceof Gatekeeper.Decision.Allow;
-        // files are kept only for messages the agent will see
-        InboundMessage m = received.attachments().isEmpty() || !allowed ? received : withStagedFiles(received);
         String status = switch (decision) {
             case Gatekeeper.Decision.Allow a -> "PENDING";
             case Gatekeeper.Decision.NotAddressed n -> "IGNORED";
             case Gatekeeper.Decision.Refuse r -> "REFUSED";
         };
-        Optional<Long> id = store.insertInbound(m, status);
+        // files are data beside their message, kept only for messages the agent will see
+        List<StoredAttachment> files = allowed ? incoming.keep(received.attachments()) : List.of();
+        InboundMessage m = received;
+        Optional<Long> id = store.insertInbound(m, status, files);
         if (id.isEmpty()) {
+            files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
             recent.put(key, existing);
             return new Accepted(existing, true, addressed(received));
@@ -101,30 +101,8 @@ public final class Host implements Inbox {
 
     private void route(long id, InboundMessage m) {
         String group = router.groupFor(m);
-        List<String> files = FILE_NOTE.matcher(m.text()).results().map(r -> r.group(1)).toList();
-        if (!files.isEmpty()) {
-            folders.moveIncoming(group, files);
-        }
         store.assignGroup(id, group);
         queue.submit(group, id);
-    }
-
-    /**
-     * Keeps the files on disk before the message is stored, and names them in its text, as the agent will
-     * find them: {@code [file: inbox/<name>, <size> bytes, <type>]}.
-     */
-    private InboundMessage withStagedFiles(InboundMessage m) {
-        StringBuilder text = new StringBuilder(m.text());
-        int n = 0;
-        for (Attachment a : m.attachments()) {
-            String name = Integer.toHexString((m.platform() + ":" + m.platformMessageId()).hashCode()) + "-" + (n++)
-                    + "-" + GroupFolders.safeName(a.fileName());
-            folders.stageIncoming(name, a.content());
-            text.append(text.isEmpty() ? "" : "\n").append("[file: inbox/").append(name).append(", ")
-                    .append(a.content().length).append(" bytes, ").append(a.mimeType()).append(']');
-        }
-        return new InboundMessage(m.platform(), m.chatId(), m.threadId(), m.senderId(), m.senderName(),
-                text.toString(), m.platformMessageId(), m.kind(), m.mentionsBot(), m.receivedAt(), List.of());
     }
 
     @Override

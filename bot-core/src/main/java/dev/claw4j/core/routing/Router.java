@@ -1,5 +1,7 @@
 package dev.claw4j.core.routing;
 
+import dev.claw4j.core.folder.GroupFolders;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.model.InboundMessage;

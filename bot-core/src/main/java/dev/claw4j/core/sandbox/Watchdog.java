@@ -1,12 +1,6 @@
 package dev.claw4j.core.sandbox;
 
 import dev.claw4j.core.agent.AgentChannel;
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -164,6 +158,9 @@ public final class Watchdog implements AutoCloseable {
             return null;
         }
         measured = true;
+        if (size == Long.MAX_VALUE) {
+            return "made its folder too deep or too full of entries to measure";
+        }
         long took = System.nanoTime() - start;
         // measuring a big folder costs: spend at most about a fifth of the time on it
         nextSizeCheck = System.nanoTime() + Math.max(0, 4 * took - limits.every().toNanos());
@@ -182,27 +179,5 @@ public final class Watchdog implements AutoCloseable {
 
     private static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
-    }
-
-    /** Bytes in the folder, links not followed. */
-    public static long size(Path folder) {
-        long[] total = {0};
-        try {
-            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    total[0] += attrs.size();
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // a folder that cannot be walked counts as what was seen of it
-        }
-        return total[0];
     }
 }

@@ -201,8 +201,13 @@ public final class Store implements AutoCloseable {
 
     /** Records an inbound message with the given status; empty when this platform message id was seen before. */
     public Optional<Long> insertInbound(InboundMessage m, String status) {
+        return insertInbound(m, status, List.of());
+    }
+
+    /** Records an inbound message and its attachments in one transaction; empty when seen before. */
+    public Optional<Long> insertInbound(InboundMessage m, String status, List<StoredAttachment> attachments) {
         try {
-            return Optional.of(update("recording message " + m.platformMessageId(), c -> {
+            return Optional.of(inTransaction("recording message " + m.platformMessageId(), c -> {
                 try (var ps = c.prepareStatement("INSERT INTO messages (direction, platform, chat_id, thread_id, "
                         + "sender_id, sender_name, text, platform_message_id, status, created_at, updated_at) "
                         + "VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -217,7 +222,9 @@ public final class Store implements AutoCloseable {
                     ps.setTimestamp(9, Timestamp.from(m.receivedAt()));
                     ps.setTimestamp(10, now());
                     ps.executeUpdate();
-                    return generatedId(ps);
+                    long id = generatedId(ps);
+                    insertAttachments(c, id, attachments);
+                    return id;
                 }
             }));
         } catch (StoreException e) {
@@ -226,6 +233,44 @@ public final class Store implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static void insertAttachments(Connection c, long messageId, List<StoredAttachment> attachments)
+            throws SQLException {
+        if (attachments.isEmpty()) {
+            return;
+        }
+        try (var ps = c.prepareStatement("INSERT INTO attachments (message_id, seq, name, mime_type, size_bytes, "
+                + "stored_as) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (StoredAttachment a : attachments) {
+                ps.setLong(1, messageId);
+                ps.setInt(2, a.seq());
+                ps.setString(3, a.name());
+                ps.setString(4, a.mimeType());
+                ps.setLong(5, a.sizeBytes());
+                ps.setString(6, a.storedAs());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The files that came with a message, in the order they were sent. */
+    public List<StoredAttachment> attachments(long messageId) {
+        return query("reading the attachments of message " + messageId, c -> {
+            try (var ps = c.prepareStatement("SELECT seq, name, mime_type, size_bytes, stored_as FROM attachments "
+                    + "WHERE message_id = ? ORDER BY seq")) {
+                ps.setLong(1, messageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<StoredAttachment> list = new ArrayList<>();
+                    while (rs.next()) {
+                        list.add(new StoredAttachment(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                                rs.getString(5)));
+                    }
+                    return list;
+                }
+            }
+        });
     }
 
     /** The id a platform message was stored under, if it was. */

@@ -6,11 +6,14 @@ import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.folder.FolderRefusal;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.sandbox.SandboxException;
 import dev.claw4j.core.sandbox.SandboxExit;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.StoredAttachment;
 import dev.claw4j.core.store.StoredInbound;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.ChatMessage;
@@ -45,12 +48,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final LlmGateway gateway;
     private final Outbox outbox;
     private final GroupFolders folders;
+    private final IncomingFiles incoming;
     private final Presence presence;
     private final Settings settings;
     private final ChatCommands commands;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming,
                       Presence presence, AccessPolicy access, Settings settings) {
         this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName());
         this.store = store;
@@ -58,6 +63,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         this.gateway = gateway;
         this.outbox = outbox;
         this.folders = folders;
+        this.incoming = incoming;
         this.presence = presence;
         this.settings = settings;
     }
@@ -67,6 +73,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         List<StoredInbound> pending = store.pendingFor(groupId);
         List<StoredInbound> forAgent = new ArrayList<>();
         for (StoredInbound m : pending) {
+            // a turn answers one chat: its reply goes only to the chat its messages came from (a per-user
+            // agent's DM is never answered in a channel); the other chats' messages get the next turns
+            if (!forAgent.isEmpty() && !FollowUps.sameChat(forAgent.getFirst(), m)) {
+                turn.again();
+                break;
+            }
             if (!runCommand(groupId, m)) {
                 forAgent.add(m);
             }
@@ -128,10 +140,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         String turnId = UUID.randomUUID().toString();
         AgentChannel channel = live.channel();
-        FollowUps followUps = new FollowUps(store, channel, turnId, groupId, ids(messages));
+        FollowUps followUps = new FollowUps(store, channel, turnId, groupId, last, ids(messages));
         channel.send(new HostMessage.TurnStart(turnId, groupId,
                 Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
-                messages.stream().map(AgentTurns::chatMessage).toList(), settings.tools()));
+                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m))).toList(), settings.tools()));
         turn.acceptFollowUps(followUps::offer);
 
         long deadline = System.nanoTime() + settings.turnTimeout().toNanos();
@@ -169,7 +181,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                             timing.modelNanos += System.nanoTime() - modelStart;
                             channel.send(answer);
                         }
-                        case AgentMessage.HostCall c -> channel.send(hostCall(groupId, last, c));
+                        case AgentMessage.HostCall c -> channel.send(turnId.equals(c.turnId())
+                                ? hostCall(groupId, last, c) : forgedTurn(groupId, c));
                         case AgentMessage.Event e -> audit(groupId, e.kind(), e.tool() + " " + e.detail()
                                 + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
                                 + (e.durationMs() == null ? "" : " " + e.durationMs() + "ms"));
@@ -305,8 +318,44 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         store.audit(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
-    private static ChatMessage chatMessage(StoredInbound m) {
-        return new ChatMessage(m.senderName(), m.text(), m.receivedAt().toString());
+    /** A host call must name the running turn: a line naming another one was not written by this turn's agent. */
+    private HostMessage forgedTurn(String groupId, AgentMessage.HostCall call) {
+        audit(groupId, "host.call.refused", call.method() + ": turn id '" + call.turnId()
+                + "' is not the running turn's");
+        return HostMessage.HostResult.failed(call.id(), "this host call names turn '" + call.turnId()
+                + "', which is not the running turn; host calls are only taken for the turn in progress");
+    }
+
+    /**
+     * Places the files that came with a message in the group's {@code inbox/}, through the folder door, and
+     * describes each for the agent: where it is, or why it could not be placed (the refusal is audited).
+     */
+    private List<String> placeFiles(String groupId, StoredInbound m) {
+        List<String> notes = new ArrayList<>();
+        for (StoredAttachment a : store.attachments(m.id())) {
+            String name = m.id() + "-" + a.seq() + "-" + a.name();
+            var content = incoming.content(a);
+            if (content.isEmpty()) {
+                notes.add("[file: inbox/" + name + ", " + a.sizeBytes() + " bytes, " + a.mimeType() + "]");
+                continue; // placed by an earlier try of this turn
+            }
+            try {
+                String placed = folders.putInbox(groupId, name, content.get());
+                incoming.placed(a);
+                notes.add("[file: " + placed + ", " + a.sizeBytes() + " bytes, " + a.mimeType() + "]");
+            } catch (FolderRefusal e) {
+                log.warn("[{}] could not place {} in the inbox: {}", groupId, name, e.getMessage());
+                notes.add("[file " + a.name() + " (" + a.sizeBytes() + " bytes) could not be placed: " + e.getMessage()
+                        + ". Make inbox/ a plain folder again.]");
+            }
+        }
+        return notes;
+    }
+
+    private static ChatMessage chatMessage(StoredInbound m, List<String> fileNotes) {
+        String text = fileNotes.isEmpty() ? m.text()
+                : (m.text().isEmpty() ? "" : m.text() + "\n") + String.join("\n", fileNotes);
+        return new ChatMessage(m.senderName(), text, m.receivedAt().toString());
     }
 
     private static List<Long> ids(List<StoredInbound> messages) {

@@ -1,7 +1,7 @@
 package dev.claw4j.core.turn;
 
 import dev.claw4j.core.access.AccessPolicy;
-import dev.claw4j.core.routing.GroupFolders;
+import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
@@ -48,7 +48,11 @@ final class ChatCommands {
     }
 
     private String reset(String groupId, String by) {
-        folders.resetSession(groupId);
+        if (!folders.resetSession(groupId)) {
+            return "I could not start a fresh conversation: my .claw4j folder is not a plain folder any more (a link "
+                    + "or a file stands there), and the host never acts through those. Ask me to remove .claw4j, then "
+                    + "/reset again.";
+        }
         store.sessionReset(groupId);
         audit(groupId, "session.reset", "by " + by);
         return "Started a fresh conversation. My memory file (AGENT.md) and my files are kept.";

@@ -20,16 +20,18 @@ final class FollowUps {
     private final String turnId;
     private final String groupId;
     private final Set<Long> inTurn;
+    private final StoredInbound chat;
     private final List<Long> offered = new ArrayList<>();
     private boolean closed;
     private boolean returnedAny;
 
-    FollowUps(Store store, AgentChannel channel, String turnId, String groupId, List<Long> started) {
+    FollowUps(Store store, AgentChannel channel, String turnId, String groupId, StoredInbound chat, List<Long> started) {
         this.store = store;
         this.channel = channel;
         this.turnId = turnId;
         this.groupId = groupId;
         this.inTurn = new HashSet<>(started);
+        this.chat = chat;
     }
 
     /** Passes the message to the agent; false when the turn no longer takes follow-ups. */
@@ -43,6 +45,9 @@ final class FollowUps {
         StoredInbound m = store.pendingInbound(messageId).orElse(null);
         if (m == null || !groupId.equals(m.groupId())) {
             return true; // already handled elsewhere
+        }
+        if (!sameChat(chat, m)) {
+            return false; // another chat of this group: answered in its own turn, in its own chat
         }
         store.setStatus(List.of(messageId), "RUNNING");
         if (!channel.send(new HostMessage.TurnMessage(turnId,
@@ -69,5 +74,11 @@ final class FollowUps {
 
     synchronized boolean returnedAny() {
         return returnedAny;
+    }
+
+    /** Whether two messages are of one conversation: same platform, chat and thread. */
+    static boolean sameChat(StoredInbound a, StoredInbound b) {
+        return a.platform().equals(b.platform()) && a.chatId().equals(b.chatId())
+                && java.util.Objects.equals(a.threadId(), b.threadId());
     }
 }
