@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * Decides whether a message is for the bot and whether its sender may talk to it. Every refusal is a
@@ -14,7 +13,13 @@ import java.util.Optional;
  */
 public final class Gatekeeper {
     static final Duration CODE_VALIDITY = Duration.ofHours(1);
-    static final int MAX_PENDING_PER_PLATFORM = 3;
+    /**
+     * Pending codes one person's messages may hold (their own and the group chats they asked about). Per person,
+     * not per platform, so a few strangers cannot use up the codes everyone else needs.
+     */
+    static final int MAX_PENDING_PER_SENDER = 3;
+    /** Pending codes in all: a bound on the table whatever many accounts write, well above a few strangers. */
+    static final int MAX_PENDING = 50;
     /** No 0/O or 1/I: codes are read aloud and typed by hand. */
     private static final String CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -47,15 +52,7 @@ public final class Gatekeeper {
 
     public Decision decide(InboundMessage m) {
         if (m.kind() == ChatKind.GROUP) {
-            if (!m.mentionsBot()) {
-                return new Decision.NotAddressed();
-            }
-            if (!policy.allowedChats().isEmpty() && !policy.allowedChats().contains(m.platform() + ":" + m.chatId())) {
-                // a chat nobody approved gets no answer at all: the bot may have been added by a stranger
-                return new Decision.Refuse("chat " + m.platform() + ":" + m.chatId() + " is not in access.allowedChats",
-                        null);
-            }
-            return new Decision.Allow();
+            return group(m);
         }
         String who = m.platform() + ":" + m.senderId();
         if (policy.admins().contains(who) || policy.allowedUsers().contains(who)
@@ -68,26 +65,45 @@ public final class Gatekeeper {
             case ALLOWLIST -> new Decision.Refuse(who + " is not on the allowlist",
                     store.noticeOnce(m.platform(), m.senderId())
                             ? "Sorry, I only talk to people the admin has allowed. Ask them to add you." : null);
-            case PAIRING -> pairing(m, who);
+            case PAIRING -> pairing(m, null, who,
+                    code -> "Hi! I don't know you yet. Ask my admin to approve you with this code: " + code
+                            + " (valid for one hour).");
         };
     }
 
-    private Decision pairing(InboundMessage m, String who) {
+    private Decision group(InboundMessage m) {
+        if (!m.mentionsBot()) {
+            return new Decision.NotAddressed();
+        }
+        String chat = m.platform() + ":" + m.chatId();
+        if (policy.allowedChats().contains(chat) || store.isChatGranted(m.platform(), m.chatId())) {
+            return new Decision.Allow();
+        }
+        // a chat nobody approved: the bot may have been added by a stranger, who gets no tools and no model budget
+        return switch (policy.groups()) {
+            case OPEN -> new Decision.Allow();
+            case ALLOWLIST -> new Decision.Refuse("chat " + chat + " is not in access.allowedChats "
+                    + "(access.groups: allowlist); asked by " + m.platform() + ":" + m.senderId(), null);
+            case APPROVAL -> pairing(m, m.chatId(), "chat " + chat + " (asked by " + m.platform() + ":"
+                    + m.senderId() + ")", code -> "This chat is not approved yet. Ask my admin to approve it with "
+                    + "this code: " + code + " (valid for one hour).");
+        };
+    }
+
+    /** A code for the sender ({@code chatId} null) or for a group chat; the reply is sent once, with a new code. */
+    private Decision pairing(InboundMessage m, String chatId, String who,
+                             java.util.function.Function<String, String> reply) {
         Instant now = clock.instant();
-        Optional<AccessStore.PairingCode> pending = store.pendingCode(m.platform(), m.senderId(), now);
-        if (pending.isPresent()) {
-            return new Decision.Refuse(who + " is waiting for approval of code " + pending.get().code(), null);
-        }
-        if (store.pendingCount(m.platform(), now) >= MAX_PENDING_PER_PLATFORM) {
-            return new Decision.Refuse("pairing: " + MAX_PENDING_PER_PLATFORM + " codes already pending on "
-                    + m.platform() + "; " + who + " got no code", null);
-        }
-        String code = newCode();
-        store.addCode(new AccessStore.PairingCode(code, m.platform(), m.senderId(), m.senderName(),
-                now.plus(CODE_VALIDITY)), now);
-        return new Decision.Refuse("pairing: code " + code + " issued to " + who,
-                "Hi! I don't know you yet. Ask my admin to approve you with this code: " + code
-                        + " (valid for one hour).");
+        var wanted = new AccessStore.PairingCode(newCode(), m.platform(), m.senderId(), m.senderName(),
+                now.plus(CODE_VALIDITY), chatId);
+        return switch (store.issue(wanted, now, MAX_PENDING_PER_SENDER, MAX_PENDING)) {
+            case AccessStore.Issue.Issued issued -> new Decision.Refuse("pairing: code " + issued.code().code()
+                    + " issued to " + who, reply.apply(issued.code().code()));
+            case AccessStore.Issue.AlreadyPending pending -> new Decision.Refuse(who + " is waiting for approval of "
+                    + "code " + pending.code().code(), null);
+            case AccessStore.Issue.Capped capped -> new Decision.Refuse("pairing: " + capped.why() + "; " + who
+                    + " got no code", null);
+        };
     }
 
     private String newCode() {

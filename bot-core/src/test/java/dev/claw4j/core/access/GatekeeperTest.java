@@ -44,6 +44,22 @@ class GatekeeperTest {
         return new Gatekeeper(new AccessPolicy(dm, chats, users, Set.of("web:boss")), access, clock);
     }
 
+    private Gatekeeper groups(AccessPolicy.GroupPolicy groups, Set<String> chats) {
+        return new Gatekeeper(new AccessPolicy(AccessPolicy.DmPolicy.PAIRING, groups, chats, Set.of(),
+                Set.of("web:boss")), access, clock);
+    }
+
+    private static InboundMessage group(String chat, String who) {
+        return new InboundMessage("web", chat, null, who, who, "@claw hi", UUID.randomUUID().toString(),
+                ChatKind.GROUP, true, null);
+    }
+
+    private static String codeIn(Gatekeeper.Decision d) {
+        String reply = ((Gatekeeper.Decision.Refuse) d).reply();
+        assertThat(reply).as("a reply with a code").containsPattern("code: [A-Z2-9]{8} \\(valid for one hour\\)");
+        return reply.replaceAll(".*code: ([A-Z2-9]{8}).*", "$1");
+    }
+
     private static InboundMessage dm(String who) {
         return new InboundMessage("web", "dm-" + who, null, who, who, "hi", UUID.randomUUID().toString(),
                 ChatKind.DIRECT, false, null);
@@ -74,14 +90,113 @@ class GatekeeperTest {
     }
 
     @Test
-    void atMostThreeCodesArePendingPerPlatform() {
+    void threeStrangersFillingTheirCapsDoNotLockOutAFourth() {
         Gatekeeper g = gatekeeper(AccessPolicy.DmPolicy.PAIRING, Set.of(), Set.of());
+        Gatekeeper gg = groups(AccessPolicy.GroupPolicy.APPROVAL, Set.of());
         for (String who : new String[] {"a", "b", "c"}) {
-            assertThat(((Gatekeeper.Decision.Refuse) g.decide(dm(who))).reply()).isNotNull();
+            codeIn(g.decide(dm(who)));
+            // each stranger also asks in as many groups as they can make
+            for (int n = 0; n < 10; n++) {
+                gg.decide(group(who + "-room-" + n, who));
+            }
+            var capped = (Gatekeeper.Decision.Refuse) gg.decide(group(who + "-room-x", who));
+            assertThat(capped.reply()).as("the stranger's cap is reached").isNull();
+            assertThat(capped.reason()).contains("at most " + Gatekeeper.MAX_PENDING_PER_SENDER + " per person");
         }
-        var fourth = (Gatekeeper.Decision.Refuse) g.decide(dm("d"));
-        assertThat(fourth.reply()).isNull();
-        assertThat(fourth.reason()).contains("3 codes already pending");
+        assertThat(access.pendingCodes(now)).hasSize(3 * Gatekeeper.MAX_PENDING_PER_SENDER);
+        codeIn(g.decide(dm("d")));
+        codeIn(gg.decide(group("d-room", "d")));
+    }
+
+    @Test
+    void theGlobalCapBoundsTheTableWhateverManyAccountsWrite() {
+        Gatekeeper g = gatekeeper(AccessPolicy.DmPolicy.PAIRING, Set.of(), Set.of());
+        for (int n = 0; n < Gatekeeper.MAX_PENDING; n++) {
+            codeIn(g.decide(dm("s" + n)));
+        }
+        var refused = (Gatekeeper.Decision.Refuse) g.decide(dm("one-too-many"));
+        assertThat(refused.reply()).isNull();
+        assertThat(refused.reason()).contains("at most " + Gatekeeper.MAX_PENDING + " in all");
+        now = now.plus(Duration.ofMinutes(61));
+        codeIn(g.decide(dm("one-too-many")));
+    }
+
+    @Test
+    void manyThreadsAtOnceGetOneCodePerPersonAndPerChat() throws Exception {
+        Gatekeeper g = gatekeeper(AccessPolicy.DmPolicy.PAIRING, Set.of(), Set.of());
+        Gatekeeper gg = groups(AccessPolicy.GroupPolicy.APPROVAL, Set.of());
+        int threads = 16;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var replies = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                int n = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (String who : new String[] {"ana", "ben", "cat"}) {
+                        var d = (Gatekeeper.Decision.Refuse) g.decide(dm(who));
+                        if (d.reply() != null) {
+                            replies.add(who);
+                        }
+                    }
+                    // different people mention the bot in the same stranger's group
+                    var d = (Gatekeeper.Decision.Refuse) gg.decide(group("their-room", "p" + n));
+                    if (d.reply() != null) {
+                        replies.add("their-room");
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        assertThat(replies).as("one answer with a code each").containsExactlyInAnyOrder("ana", "ben", "cat",
+                "their-room");
+        assertThat(access.pendingCodes(now)).hasSize(4);
+    }
+
+    @Test
+    void approvalGivesAGroupACodeAndApprovingItGrantsTheChatNotThePerson() {
+        Gatekeeper g = groups(AccessPolicy.GroupPolicy.APPROVAL, Set.of("web:team"));
+        assertThat(g.decide(group("team", "zed"))).as("listed chats need no code").isInstanceOf(Gatekeeper.Decision.Allow.class);
+        assertThat(g.decide(group("theirs", false))).isInstanceOf(Gatekeeper.Decision.NotAddressed.class);
+        Gatekeeper.Decision first = g.decide(group("theirs", "zed"));
+        String code = codeIn(first);
+        assertThat(((Gatekeeper.Decision.Refuse) first).reason()).contains("web:theirs").contains("web:zed");
+        assertThat(((Gatekeeper.Decision.Refuse) g.decide(group("theirs", "zed"))).reply()).as("one answer at most")
+                .isNull();
+        assertThat(((Gatekeeper.Decision.Refuse) g.decide(group("theirs", "amy"))).reply())
+                .as("one code per chat, whoever asks").isNull();
+        assertThat(access.pendingCodes(now)).singleElement().satisfies(c -> {
+            assertThat(c.chatId()).isEqualTo("theirs");
+            assertThat(c.userId()).isEqualTo("zed");
+        });
+
+        assertThat(access.approve(code, "test", now)).hasValueSatisfying(c -> assertThat(c.forChat()).isTrue());
+        assertThat(g.decide(group("theirs", "amy"))).isInstanceOf(Gatekeeper.Decision.Allow.class);
+        assertThat(access.isGranted("web", "zed")).as("the chat is approved, not the person").isFalse();
+        codeIn(g.decide(dm("zed")));
+
+        assertThat(access.revokeChat("web", "theirs")).isTrue();
+        assertThat(g.decide(group("theirs", "amy"))).isInstanceOf(Gatekeeper.Decision.Refuse.class);
+    }
+
+    @Test
+    void allowlistAnswersOnlyListedChatsAndOpenAnyChat() {
+        Gatekeeper listed = groups(AccessPolicy.GroupPolicy.ALLOWLIST, Set.of("web:team"));
+        assertThat(listed.decide(group("team", "zed"))).isInstanceOf(Gatekeeper.Decision.Allow.class);
+        var refused = (Gatekeeper.Decision.Refuse) listed.decide(group("theirs", "zed"));
+        assertThat(refused.reply()).as("no answer, no code").isNull();
+        assertThat(refused.reason()).contains("web:theirs").contains("allowlist");
+        assertThat(access.pendingCodes(now)).isEmpty();
+
+        Gatekeeper open = groups(AccessPolicy.GroupPolicy.OPEN, Set.of());
+        assertThat(open.decide(group("theirs", "zed"))).isInstanceOf(Gatekeeper.Decision.Allow.class);
+        assertThat(open.decide(group("theirs", false))).as("a mention is still needed")
+                .isInstanceOf(Gatekeeper.Decision.NotAddressed.class);
     }
 
     @Test
