@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * Who may talk to the bot: approve pairing codes, list and revoke access. While claw4j runs (it holds the
  * database) the commands go through its admin endpoint on loopback; otherwise they open the database themselves.
  */
-@Command(name = "access", description = "Approve pairing codes, list and revoke who may DM the bot.",
+@Command(name = "access", description = "Approve pairing codes, list and revoke who may DM the bot and which "
+        + "group chats it answers in.",
         subcommands = {AccessCommand.Approve.class, AccessCommand.ListAccess.class, AccessCommand.Revoke.class})
 final class AccessCommand {
 
@@ -29,8 +30,7 @@ final class AccessCommand {
             return work.apply(running.get());
         }
         try (Store store = Store.open(config.dataDir())) {
-            Config.Access a = config.access();
-            return work.apply(new AccessAdmin(store, a.dm(), a.allowedUsers(), a.admins(), "cli", Clock.systemUTC()));
+            return work.apply(new AccessAdmin(store, config.access(), "cli", Clock.systemUTC()));
         } catch (DatabaseInUseException e) {
             throw new IllegalStateException("the database in " + config.dataDir() + " is in use by another process, "
                     + "but no claw4j admin endpoint answers for it (" + config.dataDir().resolve(AdminServer.PORT_FILE)
@@ -40,7 +40,12 @@ final class AccessCommand {
         }
     }
 
-    @Command(name = "approve", description = "Approve a pairing code a person got from the bot.")
+    /** How a group chat is written on the command line: {@code platform:chat:id}, e.g. {@code telegram:chat:-100123}. */
+    static String chat(String platform, String chatId) {
+        return platform + ":chat:" + chatId;
+    }
+
+    @Command(name = "approve", description = "Approve a pairing code a person (or a group chat) got from the bot.")
     static final class Approve implements Callable<Integer> {
         @Mixin
         ConfigOption config;
@@ -57,13 +62,18 @@ final class AccessCommand {
                 return 1;
             }
             var c = approved.get();
+            if (c.chatId() != null) {
+                System.out.println("approved the group chat " + chat(c.platform(), c.chatId()) + " (asked by "
+                        + c.userName() + ", " + c.platform() + ":" + c.userId() + "): the bot answers mentions there now");
+                return 0;
+            }
             System.out.println("approved " + c.userName() + " (" + c.platform() + ":" + c.userId()
                     + "): they can talk to the bot now");
             return 0;
         }
     }
 
-    @Command(name = "list", description = "List pending pairing codes and granted people.")
+    @Command(name = "list", description = "List pending pairing codes, granted people and approved group chats.")
     static final class ListAccess implements Callable<Integer> {
         @Mixin
         ConfigOption config;
@@ -72,37 +82,52 @@ final class AccessCommand {
         public Integer call() {
             AccessApi.Overview o = withAccess(config.load(), AccessApi::overview);
             System.out.println("dm policy: " + o.dmPolicy());
+            System.out.println("groups policy: " + o.groupsPolicy());
             System.out.println("pending codes:");
-            o.pending().forEach(c -> System.out.println("  " + c.code() + "  " + c.userName()
-                    + " (" + c.platform() + ":" + c.userId() + "), valid until " + c.expiresAt()));
+            o.pending().forEach(c -> System.out.println("  " + c.code() + "  " + (c.chatId() != null
+                    ? "group chat " + chat(c.platform(), c.chatId()) + ", asked by " + c.userName() + " ("
+                            + c.platform() + ":" + c.userId() + ")"
+                    : c.userName() + " (" + c.platform() + ":" + c.userId() + ")") + ", valid until " + c.expiresAt()));
             System.out.println("granted:");
             o.granted().forEach(g -> System.out.println("  " + g.platform() + ":" + g.userId() + " since "
                     + g.grantedAt() + " by " + g.grantedBy()));
             o.allowedUsers().forEach(u -> System.out.println("  " + u + " (config access.allowedUsers)"));
             o.admins().forEach(u -> System.out.println("  " + u + " (config access.admins)"));
+            System.out.println("group chats:");
+            o.grantedChats().forEach(g -> System.out.println("  " + chat(g.platform(), g.chatId()) + " since "
+                    + g.grantedAt() + " by " + g.grantedBy()));
+            o.allowedChats().forEach(c -> System.out.println("  " + c + " (config access.allowedChats)"));
             return 0;
         }
     }
 
-    @Command(name = "revoke", description = "Take back a person's access granted by a code.")
+    @Command(name = "revoke", description = "Take back access granted by a code: a person (platform:id) or a "
+            + "group chat (platform:chat:id).")
     static final class Revoke implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
-        @Parameters(paramLabel = "PLATFORM:ID", description = "for example telegram:123456 or web:ana")
+        @Parameters(paramLabel = "PLATFORM:ID | PLATFORM:chat:ID",
+                description = "a person, for example telegram:123456 or web:ana; or a group chat, for example "
+                        + "telegram:chat:-100123 (as access list shows it)")
         String who;
 
         @Override
         public Integer call() {
             int colon = who.indexOf(':');
-            if (colon < 1) {
-                System.err.println("write the person as platform:id, for example web:ana");
+            if (colon < 1 || colon == who.length() - 1) {
+                System.err.println("write a person as platform:id (web:ana) or a group chat as platform:chat:id "
+                        + "(telegram:chat:-100123)");
                 return 2;
             }
-            boolean revoked = withAccess(config.load(),
-                    access -> access.revoke(who.substring(0, colon), who.substring(colon + 1)));
-            System.out.println(revoked ? "revoked " + who : who + " had no access granted by a code "
-                    + "(people in config access.allowedUsers/admins are changed in the config)");
+            String platform = who.substring(0, colon);
+            String rest = who.substring(colon + 1);
+            boolean isChat = rest.startsWith("chat:") && rest.length() > "chat:".length();
+            boolean revoked = withAccess(config.load(), access -> isChat
+                    ? access.revokeChat(platform, rest.substring("chat:".length()))
+                    : access.revoke(platform, rest));
+            System.out.println(revoked ? "revoked " + who : who + " had no access granted by a code (people in "
+                    + "config access.allowedUsers/admins and chats in access.allowedChats are changed in the config)");
             return revoked ? 0 : 1;
         }
     }

@@ -108,8 +108,8 @@ public final class Claw4j implements AutoCloseable {
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation);
-        this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access().dm(),
-                config.access().allowedUsers(), config.access().admins(), "admin-api", Clock.systemUTC()));
+        this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
+                Clock.systemUTC()));
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */

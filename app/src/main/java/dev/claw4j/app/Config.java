@@ -20,7 +20,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                      Map<String, List<Mount>> mounts, Connectors connectors) {
     public Config {
         mounts = mounts == null ? Map.of() : mounts;
-        access = access == null ? new Access(null, null, null, null) : access;
+        access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         botName = botName == null ? "claw" : botName;
         model = model == null ? new Model(null, null, null, null, null, null, null, null) : model;
@@ -92,12 +92,25 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     /**
-     * The {@code access:} section. People and chats are written {@code platform:id}.
+     * The {@code access:} section. People and chats are written {@code platform:id}. {@code groups} left out of
+     * the YAML is {@code approval}: a group chat nobody listed needs an admin's approval.
      */
-    public record Access(String dm, List<String> allowedChats, List<String> allowedUsers,
+    public record Access(String dm, String groups, List<String> allowedChats, List<String> allowedUsers,
                          List<String> admins) {
+        /**
+         * Without {@code groups}, as Java callers wrote it before the key existed (the e2e hosts, the bench):
+         * group chats behave as they did then, {@code open} (any group, with a mention), or {@code allowlist}
+         * when {@code allowedChats} lists chats. Read from YAML, a missing key is {@code approval} (the canonical
+         * constructor), so no operator gets the old, open default.
+         */
+        public Access(String dm, List<String> allowedChats, List<String> allowedUsers, List<String> admins) {
+            this(dm, allowedChats == null || allowedChats.isEmpty() ? "open" : "allowlist", allowedChats,
+                    allowedUsers, admins);
+        }
+
         public Access {
             dm = dm == null ? "pairing" : dm;
+            groups = groups == null ? "approval" : groups;
             allowedChats = allowedChats == null ? List.of() : allowedChats;
             allowedUsers = allowedUsers == null ? List.of() : allowedUsers;
             admins = admins == null ? List.of() : admins;
@@ -112,7 +125,13 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                     }
                 }
             }
-            return new AccessPolicy(AccessPolicy.DmPolicy.parse(dm),
+            AccessPolicy.GroupPolicy groupPolicy = AccessPolicy.GroupPolicy.parse(groups);
+            if (groupPolicy == AccessPolicy.GroupPolicy.OPEN && !allowedChats.isEmpty()) {
+                throw new IllegalArgumentException("access.groups is open (any group chat) but access.allowedChats "
+                        + "lists " + allowedChats + "; set groups: allowlist to answer only in those chats, or "
+                        + "approval to also let an admin approve others, or empty the list");
+            }
+            return new AccessPolicy(AccessPolicy.DmPolicy.parse(dm), groupPolicy,
                     Set.copyOf(allowedChats), Set.copyOf(allowedUsers), Set.copyOf(admins));
         }
     }

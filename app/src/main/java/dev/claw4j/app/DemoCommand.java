@@ -2,6 +2,7 @@ package dev.claw4j.app;
 
 import dev.claw4j.app.demo.DemoModelServer;
 import dev.claw4j.core.llm.ModelSettings;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,9 +24,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = configOption.load();
         config = config.withDataDir(config.dataDir().resolve("demo"));
-        // the demo is for the person at this machine: anyone on the loopback web chat may talk to it
+        // the demo is for the person at this machine: anyone on the loopback web chat may talk to it, in any room
         Config.Access access = config.access();
-        config = config.withAccess(new Config.Access("open", access.allowedChats(), access.allowedUsers(),
+        config = config.withAccess(new Config.Access("open", "open", List.of(), access.allowedUsers(),
                 access.admins()));
         Config.Web web = config.connectors().web();
         config = config.withConnectors(new Config.Connectors(new Config.Web(true, web.bind(),

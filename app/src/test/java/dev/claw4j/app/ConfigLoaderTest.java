@@ -42,6 +42,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void groupChatsNeedApprovalUnlessTheConfigSaysOtherwise() {
+        assertThat(loader.parse("access:\n  dm: open\n", "test").access().policy().groups())
+                .isEqualTo(dev.claw4j.core.access.AccessPolicy.GroupPolicy.APPROVAL);
+        assertThat(Config.defaults().access().policy().groups())
+                .isEqualTo(dev.claw4j.core.access.AccessPolicy.GroupPolicy.APPROVAL);
+        assertThat(loader.parse("access: {groups: allowlist, allowedChats: [telegram:-100123]}", "test").access()
+                .policy().allowedChats()).containsExactly("telegram:-100123");
+        assertThatThrownBy(() -> loader.parse("access: {groups: anyone}", "test")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access.groups").hasMessageContaining("approval, allowlist, open");
+        assertThatThrownBy(() -> loader.parse("access: {groups: open, allowedChats: [slack:C1]}", "test"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("groups: allowlist");
+        // Java callers from before the key (the e2e hosts, the bench) keep their behaviour
+        assertThat(new Config.Access("open", null, null, null).groups()).isEqualTo("open");
+        assertThat(new Config.Access("open", java.util.List.of("web:team"), null, null).groups()).isEqualTo("allowlist");
+    }
+
+    @Test
     void unknownKeysAreErrorsThatNameTheKey() {
         assertThatThrownBy(() -> loader.parse("sandbox:\n  memroy: 1g\n", "claw4j.yaml"))
                 .isInstanceOf(ConfigException.class)

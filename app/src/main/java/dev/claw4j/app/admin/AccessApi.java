@@ -8,18 +8,29 @@ import java.util.Optional;
  * when no host runs, the database itself ({@link AccessAdmin}). The records are the endpoint's JSON.
  */
 public interface AccessApi {
-    /** A pairing code waiting for an admin; times are ISO-8601. */
-    record Pending(String code, String platform, String userId, String userName, String expiresAt) {}
+    /**
+     * A pairing code waiting for an admin; times are ISO-8601. {@code chatId} is set for a group chat's code
+     * (approving it lets the chat in; {@code userId} is who asked), null for a person's.
+     */
+    record Pending(String code, String platform, String userId, String userName, String expiresAt, String chatId) {}
 
     /** A person let in by a code. */
     record Granted(String platform, String userId, String grantedAt, String grantedBy) {}
 
-    /** Everything {@code access list} shows: the policy in force, pending codes, and who is in. */
-    record Overview(String dmPolicy, List<Pending> pending, List<Granted> granted, List<String> allowedUsers,
-                    List<String> admins) {}
+    /** A group chat let in by a code. */
+    record GrantedChat(String platform, String chatId, String grantedAt, String grantedBy) {}
 
-    /** The person a code let in. */
-    record Approved(String platform, String userId, String userName) {}
+    /** Everything {@code access list} shows: the policies in force, pending codes, and who and which chats are in. */
+    record Overview(String dmPolicy, String groupsPolicy, List<Pending> pending, List<Granted> granted,
+                    List<GrantedChat> grantedChats, List<String> allowedUsers, List<String> admins,
+                    List<String> allowedChats) {}
+
+    /** The person, or with {@code chatId} the group chat, a code let in. */
+    record Approved(String platform, String userId, String userName, String chatId) {
+        public Approved(String platform, String userId, String userName) {
+            this(platform, userId, userName, null);
+        }
+    }
 
     Overview overview();
 
@@ -28,4 +39,7 @@ public interface AccessApi {
 
     /** False when the person had no access granted by a code. */
     boolean revoke(String platform, String userId);
+
+    /** False when the group chat had no access granted by a code. */
+    boolean revokeChat(String platform, String chatId);
 }

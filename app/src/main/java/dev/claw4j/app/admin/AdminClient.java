@@ -90,6 +90,12 @@ public final class AdminClient implements AccessApi {
                 .asBoolean();
     }
 
+    @Override
+    public boolean revokeChat(String platform, String chatId) {
+        return call(post("access/revoke", Map.of("platform", platform, "chatId", chatId))).body().path("revoked")
+                .asBoolean();
+    }
+
     private HttpRequest.Builder post(String path, Object body) {
         try {
             return HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * GET  /admin/api/access                                  → Overview
  * POST /admin/api/access/approve {"code": "..."}          → Approved, or 404
  * POST /admin/api/access/revoke  {"platform": "...", "userId": "..."} → {"revoked": true|false}
+ * POST /admin/api/access/revoke  {"platform": "...", "chatId": "..."} → {"revoked": true|false} (a group chat)
  * </pre>
  */
 public final class AdminServer implements AutoCloseable {
@@ -180,11 +181,14 @@ public final class AdminServer implements AutoCloseable {
                 JsonNode body = readJson(ex);
                 String platform = field(body, "platform");
                 String userId = field(body, "userId");
-                if (platform == null || userId == null) {
-                    send(ex, 400, Map.of("error", "send {\"platform\": \"web\", \"userId\": \"ana\"}"));
+                String chatId = field(body, "chatId");
+                if (platform == null || (userId == null) == (chatId == null)) {
+                    send(ex, 400, Map.of("error", "send {\"platform\": \"web\", \"userId\": \"ana\"} for a person "
+                            + "or {\"platform\": \"telegram\", \"chatId\": \"-100123\"} for a group chat"));
                     return;
                 }
-                send(ex, 200, Map.of("revoked", access.revoke(platform, userId)));
+                send(ex, 200, Map.of("revoked", userId != null ? access.revoke(platform, userId)
+                        : access.revokeChat(platform, chatId)));
             }
             default -> send(ex, 404, Map.of("error", "no " + path + " here; the API is under /admin/api/"));
         }
