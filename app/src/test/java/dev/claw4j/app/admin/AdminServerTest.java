@@ -184,6 +184,26 @@ class AdminServerTest {
     }
 
     @Test
+    void aGroupChatsCodeIsListedApprovedForTheChatAndRevoked() {
+        access.addCode(new AccessStore.PairingCode("GRPC2345", "telegram", "77", "Zed",
+                Instant.now().plusSeconds(3600), "-100123"), Instant.now());
+        AdminClient client = AdminClient.ifRunning(data).orElseThrow();
+        assertThat(client.overview().pending()).filteredOn(p -> "-100123".equals(p.chatId()))
+                .extracting(AccessApi.Pending::code).containsExactly("GRPC2345");
+        assertThat(client.approve("GRPC2345")).hasValue(new AccessApi.Approved("telegram", "77", "Zed", "-100123"));
+        assertThat(access.isChatGranted("telegram", "-100123")).isTrue();
+        assertThat(access.isGranted("telegram", "77")).as("the chat, not the person").isFalse();
+        assertThat(client.overview().grantedChats()).extracting(AccessApi.GrantedChat::chatId)
+                .containsExactly("-100123");
+        assertThat(store.auditByKind("access.granted")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("chat telegram:-100123"));
+        assertThat(client.revoke("telegram", "77")).as("a person's revoke does not touch the chat").isFalse();
+        assertThat(client.revokeChat("telegram", "-100123")).isTrue();
+        assertThat(client.revokeChat("telegram", "-100123")).isFalse();
+        assertThat(access.isChatGranted("telegram", "-100123")).isFalse();
+    }
+
+    @Test
     void aPortFileLeftByADeadProcessIsNotTrustedWithTheToken() throws Exception {
         server.close();
         Process gone = new ProcessBuilder("true").start();
