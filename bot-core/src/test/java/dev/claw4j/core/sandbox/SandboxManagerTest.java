@@ -80,7 +80,7 @@ class SandboxManagerTest {
         assertThat(audited("sandbox.killed")).singleElement()
                 .satisfies(a -> assertThat(a.group()).isEqualTo("g-flood"))
                 .satisfies(a -> assertThat(a.detail()).isEqualTo(live.killedFor()));
-        assertThat(live.sandbox().exit()).isDone();
+        assertThat(live.sandbox().exit().get(10, TimeUnit.SECONDS)).isNotNull(); // stopping may take a moment
         assertThat(sandboxes.live("g-flood")).isNull();
     }
 
@@ -153,7 +153,8 @@ class SandboxManagerTest {
         assertThat(oneByOne + summedUp).as("every refused line is accounted for")
                 .isBetween(live.channel().refusedLines() - 1L, (long) live.channel().refusedLines());
         assertThat(refused.size()).as("but only a handful of audit records").isLessThan(20);
-        assertThat(refused).last().satisfies(a -> assertThat(a.detail()).matches("… and [0-9,]+ more refused lines in the last \\d+ s"));
+        // (the summary and the last one-by-one records are written from two threads: their order may vary)
+        assertThat(refused).anySatisfy(a -> assertThat(a.detail()).matches("… and [0-9,]+ more refused lines in the last \\d+ s"));
     }
 
     @Test
