@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.BiConsumer;
 
 /**
@@ -170,7 +168,7 @@ public final class GroupFolders {
         try {
             PrivateFiles.directory(outgoingDir);
             Path file = outgoingDir.resolve(System.currentTimeMillis() + "-" + safeName(name));
-            Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            PrivateFiles.createNew(file, content);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep an outgoing file in " + outgoingDir + ": " + e.getMessage(), e);

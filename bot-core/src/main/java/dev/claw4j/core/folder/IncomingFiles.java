@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +32,7 @@ public final class IncomingFiles {
             int seq = 0;
             for (Attachment a : attachments) {
                 String key = UUID.randomUUID().toString();
-                Files.write(dir.resolve(key), a.content(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                PrivateFiles.createNew(dir.resolve(key), a.content());
                 String mime = a.mimeType().length() > 200 ? a.mimeType().substring(0, 200) : a.mimeType();
                 kept.add(new StoredAttachment(seq++, GroupFolders.safeName(a.fileName()), mime, a.content().length, key));
             }

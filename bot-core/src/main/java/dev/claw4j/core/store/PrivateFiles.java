@@ -112,6 +112,17 @@ public final class PrivateFiles {
         }
     }
 
+    /** Creates a new 0600 file with this content (the mode is given to the create call); fails if it exists. */
+    public static void createNew(Path file, byte[] content) throws IOException {
+        try (SeekableByteChannel out = Files.newByteChannel(file,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), FILE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+        }
+    }
+
     /** Creates an empty 0600 file if there is none (for files another library then opens, like H2's). */
     public static void touch(Path file) throws IOException {
         try {
