@@ -70,10 +70,10 @@ public final class Claw4j implements AutoCloseable {
                 // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
                         extraMounts.forGroup(group)),
-                // measured through the folder door; a folder too deep or too big to measure counts as over quota
+                // measured through the folder door; a folder of over a million entries counts as over quota
                 group -> () -> {
                     GroupFolders.Size size = folders.size(group);
-                    return size.complete() ? size.bytes() : Long.MAX_VALUE;
+                    return size.measurable() ? size.bytes() : Long.MAX_VALUE;
                 },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
                 (group, kind, detail) -> store.audit(group, kind, detail, isolation));

@@ -467,7 +467,9 @@ class AttackSuiteIT {
                 "no-follow door: never opens a FIFO; refused, audited",
                 o -> {
                     assertThat(o.said("PLANTED-OK")).isTrue();
-                    assertThat(o.folderRefused("inbox")).isTrue();
+                    // gVisor keeps a FIFO an agent makes inside its own kernel: the host sees none there; where it does
+                    // see one (runc), it must refuse it (GroupFoldersTest covers a real FIFO on the host)
+                    assertThat(o.folderRefused("inbox") || !fifoOnHost(o.folder().resolve("inbox"))).isTrue();
                 }));
         list.add(attack("inbox: a 10 GB sparse file, then a file arrives",
                 List.of(run("rm -rf inbox && truncate -s 10G inbox" + PLANTED), attach("report.txt")),
@@ -514,7 +516,9 @@ class AttackSuiteIT {
                 o -> {
                     assertThat(o.said("PLANTED-OK")).isTrue();
                     assertThat(o.said("You said")).as("the next turn was answered").isTrue();
-                    assertThat(o.folderRefused("AGENT.md")).isTrue();
+                    // gVisor keeps a FIFO an agent makes inside its own kernel: the host sees none there; where it does
+                    // see one (runc), it must refuse it (GroupFoldersTest covers a real FIFO on the host)
+                    assertThat(o.folderRefused("AGENT.md") || !fifoOnHost(o.folder().resolve("AGENT.md"))).isTrue();
                 }));
         list.add(attack("AGENT.md: a 10 GB sparse file, read at the next turn",
                 List.of(run("rm -f AGENT.md && truncate -s 10G AGENT.md" + PLANTED), say("what do you remember?")),
@@ -538,7 +542,9 @@ class AttackSuiteIT {
                 "no-follow door: not a folder; refused, audited",
                 o -> {
                     assertThat(o.said("PLANTED-OK")).isTrue();
-                    assertThat(o.folderRefused(".claw4j")).isTrue();
+                    // gVisor keeps a FIFO an agent makes inside its own kernel: the host sees none there; where it does
+                    // see one (runc), it must refuse it (GroupFoldersTest covers a real FIFO on the host)
+                    assertThat(o.folderRefused(".claw4j") || !fifoOnHost(o.folder().resolve(".claw4j"))).isTrue();
                 }));
         list.add(attack(".claw4j: a 10 GB sparse file, then /reset",
                 List.of(run("rm -rf .claw4j && truncate -s 10G .claw4j" + PLANTED), say("/reset")),
@@ -1095,6 +1101,16 @@ class AttackSuiteIT {
             for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /** Whether the host's file system has a FIFO at this path (not following a link). */
+    private static boolean fifoOnHost(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -26,8 +26,8 @@ public final class GroupFolders {
     public static final int SANDBOX_UID = 1000;
     private static final int MEMORY_CAP = 64 * 1024;
     /** The size walk's bounds: a folder deeper or bigger than this counts as unmeasurable. */
-    static final int MAX_DEPTH = 256;
-    static final int MAX_ENTRIES = 1_000_000;
+    public static final int MAX_DEPTH = 256;
+    public static final int MAX_ENTRIES = 1_000_000;
     private static final String STARTING_MEMORY = "# Memory of this chat's agent\n\nNotes the agent keeps between "
             + "conversations go here.\n";
 
@@ -119,8 +119,16 @@ public final class GroupFolders {
         }
     }
 
-    /** The folder's size in bytes, links not followed (a sparse file counts at its full length). */
-    public record Size(long bytes, long entries, boolean complete) {}
+    /**
+     * The folder's size in bytes, links not followed (a sparse file counts at its full length). Not complete when
+     * it is deeper than {@value #MAX_DEPTH} levels (what lies deeper is not counted) or has more than
+     * {@value #MAX_ENTRIES} entries (then it cannot be measured at all).
+     */
+    public record Size(long bytes, long entries, boolean complete) {
+        public boolean measurable() {
+            return entries <= MAX_ENTRIES;
+        }
+    }
 
     /** Measures the group folder, bounded in depth and entries; an unmeasurable folder says so. */
     public Size size(String groupId) {
@@ -129,7 +137,7 @@ public final class GroupFolders {
         try (Dir group = open(groupId)) {
             complete = walk(group, 0, total);
         } catch (FolderRefusal e) {
-            return new Size(0, 0, false);
+            return new Size(0, MAX_ENTRIES + 1L, false);
         }
         return new Size(total[0], total[1], complete);
     }

@@ -75,10 +75,14 @@ public final class SandboxManager implements AutoCloseable {
         if (current != null) {
             discard(groupId);
         }
+        // the folder is measured before the sandbox runs: an agent that fills it in its first second must not
+        // have that counted as where it started
+        LongSupplier folderSize = folderSizes.apply(groupId);
+        long sizeAtStart = measure(groupId, folderSize);
         Sandbox sandbox = runtime.start(specs.apply(groupId));
         RefusalAudit refusals = new RefusalAudit(groupId, audit, limits.auditedRefusals(), limits.window());
         AgentChannel channel = new AgentChannel(sandbox, refusals::refused);
-        Watchdog watchdog = new Watchdog(groupId, channel, folderSizes.apply(groupId), limits, refusals);
+        Watchdog watchdog = new Watchdog(groupId, channel, folderSize, sizeAtStart, limits, refusals);
         Live started = new Live(sandbox, channel, watchdog);
         sandbox.exit().whenComplete((exit, error) -> watchdog.close());
         watchdog.start(reason -> kill(started, reason));
@@ -142,5 +146,14 @@ public final class SandboxManager implements AutoCloseable {
     @Override
     public void close() {
         live.keySet().forEach(this::discard);
+    }
+
+    private static long measure(String groupId, LongSupplier folderSize) {
+        try {
+            return folderSize.getAsLong();
+        } catch (RuntimeException e) {
+            log.warn("[{}] could not measure the group folder before its sandbox started: {}", groupId, e.getMessage());
+            return Long.MAX_VALUE; // then the first measurement in its life is the baseline, as before
+        }
     }
 }

@@ -65,7 +65,7 @@ public final class Watchdog implements AutoCloseable {
     /** Counters at each of the last ticks, oldest first: the window is the difference to the oldest. */
     private final ArrayDeque<long[]> history = new ArrayDeque<>();
     private final int ticksPerWindow;
-    private long smallestSize = Long.MAX_VALUE;
+    private long smallestSize;
     private boolean measured;
     private long nextSizeCheck;
     private volatile String tripped;
@@ -73,10 +73,12 @@ public final class Watchdog implements AutoCloseable {
     /**
      * @param folderSize bytes in the group's folder now (links not followed); called off every turn's path
      */
-    Watchdog(String groupId, AgentChannel channel, LongSupplier folderSize, Limits limits, RefusalAudit refusals) {
+    Watchdog(String groupId, AgentChannel channel, LongSupplier folderSize, long sizeAtStart, Limits limits,
+             RefusalAudit refusals) {
         this.groupId = groupId;
         this.channel = channel;
         this.folderSize = folderSize;
+        this.smallestSize = sizeAtStart;
         this.limits = limits;
         this.refusals = refusals;
         this.ticksPerWindow = (int) Math.max(1, limits.window().toNanos() / limits.every().toNanos());
@@ -159,7 +161,7 @@ public final class Watchdog implements AutoCloseable {
         }
         measured = true;
         if (size == Long.MAX_VALUE) {
-            return "made its folder too deep or too full of entries to measure";
+            return "filled its folder with too many entries to measure";
         }
         long took = System.nanoTime() - start;
         // measuring a big folder costs: spend at most about a fifth of the time on it

@@ -156,6 +156,14 @@ class GroupFoldersTest {
     }
 
     @Test
+    void aSparseFileCountsAtItsFullLength() throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(group.resolve("sparse.bin").toFile(), "rw")) {
+            f.setLength(10L << 30);
+        }
+        assertThat(folders.size(G).bytes()).isGreaterThanOrEqualTo(10L << 30);
+    }
+
+    @Test
     void aFolderTooDeepToMeasureSaysSo() throws IOException {
         Path deep = group;
         for (int i = 0; i <= GroupFolders.MAX_DEPTH + 1; i++) {
