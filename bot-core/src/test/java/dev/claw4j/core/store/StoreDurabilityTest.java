@@ -1,0 +1,71 @@
+package dev.claw4j.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.InboundMessage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A commit that has returned is on disk: a second JVM stores messages as fast as it can and says which commits
+ * returned; it is killed with SIGKILL mid-stream, and every message it reported is there after a restart.
+ */
+class StoreDurabilityTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void everyCommitThatReturnedSurvivesKillMinus9() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Path dir = data.resolve("round-" + round);
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Writer.class.getName(), dir.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> committed = new ArrayList<>();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (!line.matches("m[0-9]+")) {
+                        continue; // a log line
+                    }
+                    committed.add(line);
+                    if (committed.size() == 40 + 30 * round) {
+                        child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no flush
+                        break;
+                    }
+                }
+            }
+            child.waitFor();
+            assertThat(committed).as("the writer really ran").hasSizeGreaterThanOrEqualTo(40);
+            try (Store store = Store.open(dir)) {
+                for (String id : committed) {
+                    assertThat(store.inboundId("web", id)).as("message %s, committed before the kill", id).isPresent();
+                }
+            }
+        }
+    }
+
+    /** The other JVM: stores messages and prints each id once its commit has returned. */
+    public static final class Writer {
+        public static void main(String[] args) {
+            try (Store store = Store.open(Path.of(args[0]))) {
+                for (int i = 0; ; i++) {
+                    String id = "m" + i;
+                    store.insertInbound(new InboundMessage("web", "chat", null, "ann", "Ann", "message " + i, id,
+                            ChatKind.DIRECT, false, Instant.now()), "PENDING");
+                    System.out.println(id);
+                    System.out.flush();
+                }
+            }
+        }
+    }
+}
