@@ -165,6 +165,11 @@ public final class Claw4j implements AutoCloseable {
         queue.close();
         outbox.close();
         sandboxes.close();
+        // a sandbox whose start or stop was still under way is removed too: a graceful stop leaves none behind
+        int left = runtime.removeOrphans();
+        if (left > 0) {
+            log.info("removed {} sandbox(es) still there at shutdown", left);
+        }
         runtime.close();
         store.close();
     }
