@@ -167,7 +167,11 @@ final class FakeGateway extends WebSocketServer {
             s.log.add(text);
             WebSocket socket = s.socket;
             if (socket != null && socket.isOpen()) {
-                socket.send(text);
+                try {
+                    socket.send(text);
+                } catch (org.java_websocket.exceptions.WebsocketNotConnectedException closing) {
+                    // closed between the check and the send (the bot is reconnecting): the log has it for RESUME
+                }
             }
         }
     }
