@@ -45,9 +45,12 @@ public final class IncomingFiles {
 
     /** The kept content, or empty when it was already placed (and removed). */
     public Optional<byte[]> content(StoredAttachment a) {
+        // the host's own folder, named by the host's own key: no agent or message shapes this path
         Path file = dir.resolve(requireKey(a.storedAs()));
         try {
-            return Files.exists(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+            return Optional.of(Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException placed) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the incoming file " + file + ": " + e.getMessage(), e);
         }

@@ -10,6 +10,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.FileVisitResult;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -18,7 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +50,29 @@ public final class PrivateFiles {
      */
     public static Path dataDirectory(Path dataDir) {
         Path dir = directory(dataDir);
-        try (Stream<Path> entries = Files.walk(dir)) { // links are not followed
-            entries.skip(1)
-                    .filter(p -> !NOT_OURS.contains(dir.relativize(p).getName(0).toString()))
-                    .filter(p -> !Files.isSymbolicLink(p))
-                    .forEach(PrivateFiles::tighten);
+        try {
+            // the agents' folders are never entered: walking them by path is what the folder door exists to avoid,
+            // and it would make every start cost as much as all the groups' files
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    if (!d.equals(dir) && NOT_OURS.contains(dir.relativize(d).getName(0).toString())) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (!d.equals(dir)) {
+                        tighten(d);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (!attrs.isSymbolicLink()) {
+                        tighten(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException | UncheckedIOException e) {
             log.warn("could not check the modes of the files in {}: {}", dir, e.getMessage());
         }
