@@ -656,16 +656,23 @@ public final class Store implements AutoCloseable {
     }
 
     public void recordUsage(String groupId, String model, Usage usage, long latencyMs, String outcome) {
+        recordUsage(groupId, model, usage, latencyMs, outcome, null, Instant.now());
+    }
+
+    /** With what the call cost at the prices of its time (null: priced when read) and when it was made. */
+    public void recordUsage(String groupId, String model, Usage usage, long latencyMs, String outcome,
+                            java.math.BigDecimal cost, Instant at) {
         update("recording usage", c -> {
             try (var ps = c.prepareStatement("INSERT INTO model_usage (occurred_at, group_id, model, input_tokens, "
-                    + "output_tokens, latency_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setTimestamp(1, now());
+                    + "output_tokens, latency_ms, outcome, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setTimestamp(1, Timestamp.from(at));
                 ps.setString(2, groupId);
                 ps.setString(3, model == null ? "unknown" : model);
                 ps.setLong(4, usage == null ? 0 : usage.inputTokens());
                 ps.setLong(5, usage == null ? 0 : usage.outputTokens());
                 ps.setLong(6, latencyMs);
                 ps.setString(7, outcome);
+                ps.setBigDecimal(8, cost);
                 ps.executeUpdate();
             }
             return null;

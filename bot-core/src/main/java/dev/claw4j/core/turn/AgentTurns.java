@@ -2,6 +2,7 @@ package dev.claw4j.core.turn;
 
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
+import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.outbox.Outbox;
@@ -40,8 +41,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final int MAX_CRASH_RETRIES = 1;
 
     /** Settings of every turn. */
-    /** @param dailyTokenBudget tokens a group may use per UTC day; 0 means no limit */
-    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, long dailyTokenBudget) {}
+    public record Settings(Duration turnTimeout, String botName, ToolSettings tools) {}
 
     private final Store store;
     private final SandboxManager sandboxes;
@@ -52,12 +52,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final Presence presence;
     private final Settings settings;
     private final ChatCommands commands;
+    private final BudgetGate budget;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming,
-                      Presence presence, AccessPolicy access, Settings settings) {
-        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName());
+                      Presence presence, AccessPolicy access, Settings settings, Budgets budgets) {
+        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets);
+        this.budget = new BudgetGate(budgets, store, outbox, this::audit);
         this.store = store;
         this.sandboxes = sandboxes;
         this.gateway = gateway;
@@ -87,6 +89,9 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             return;
         }
         StoredInbound last = forAgent.getLast();
+        if (!budget.mayStart(groupId, last, ids(forAgent))) {
+            return;
+        }
         store.startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
         presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
@@ -97,6 +102,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             presence.working(last.platform(), last.chatId(), last.threadId(), false, failed);
             audit(groupId, "turn.finished", timing.describe());
         }
+        budget.afterTurn(groupId, last);
     }
 
     /** Chat commands the host answers itself. True when the message was one. */
@@ -174,7 +180,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                     switch (m) {
                         case AgentMessage.LlmRequest r -> {
                             long modelStart = System.nanoTime();
-                            HostMessage answer = overBudget(groupId, r);
+                            HostMessage answer = budget.refusal(groupId, r);
                             if (answer == null) {
                                 answer = gateway.answer(groupId, r);
                             }
@@ -243,24 +249,6 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 ? "My sandbox ran out of memory and was stopped. Try something smaller, or ask the admin to raise "
                         + "sandbox.memory."
                 : "My sandbox stopped unexpectedly (" + exit.describe() + "). Please try again.";
-    }
-
-    /** The refusal of a model call by a group past its daily budget, or null when it may go ahead. */
-    private HostMessage overBudget(String groupId, AgentMessage.LlmRequest request) {
-        long budget = settings.dailyTokenBudget();
-        if (budget <= 0) {
-            return null;
-        }
-        java.time.Instant dayStart = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
-                .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        long used = store.tokensSince(groupId, dayStart);
-        if (used < budget) {
-            return null;
-        }
-        audit(groupId, "budget.exceeded", used + " of " + budget + " tokens today");
-        return new ProtocolError(request.id(), ProtocolError.BUDGET_EXCEEDED, "this chat has used its budget of "
-                + budget + " tokens for today (" + used + " used); it starts again at midnight UTC, or the admin "
-                + "can raise model.dailyTokenBudget.");
     }
 
     private HostMessage hostCall(String groupId, StoredInbound last, AgentMessage.HostCall call) {

@@ -1,12 +1,17 @@
 package dev.claw4j.core.turn;
 
 import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.budget.Budgets;
+import dev.claw4j.core.budget.Check;
+import dev.claw4j.core.budget.GroupUsage;
+import dev.claw4j.core.budget.Limit;
+import dev.claw4j.core.budget.Reading;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
-import dev.claw4j.protocol.Usage;
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -20,8 +25,11 @@ final class ChatCommands {
     private final SandboxManager sandboxes;
     private final AccessPolicy access;
     private final Pattern leadingMention;
+    private final Budgets budgets;
 
-    ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName) {
+    ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
+                 Budgets budgets) {
+        this.budgets = budgets;
         this.store = store;
         this.folders = folders;
         this.sandboxes = sandboxes;
@@ -85,17 +93,42 @@ final class ChatCommands {
         return s.toString().strip();
     }
 
+    /** Tokens and cost today and this month against the limits in force. */
     private String usage(String groupId) {
-        Usage u = store.totalUsage(groupId);
-        return "This chat's agent has used " + u.inputTokens() + " input and " + u.outputTokens() + " output tokens.";
+        GroupUsage u = budgets.usage(groupId);
+        StringBuilder s = new StringBuilder("Usage of this chat's agent (group ").append(groupId)
+                .append("; days and months in ").append(budgets.zoneName()).append("):\n");
+        s.append("- today: ").append(line(u, Limit.DAILY_TOKENS)).append(", ").append(line(u, Limit.DAILY_COST))
+                .append('\n');
+        s.append("- this month: ").append(line(u, Limit.MONTHLY_TOKENS)).append(", ")
+                .append(line(u, Limit.MONTHLY_COST)).append('\n');
+        s.append("Today's use resets ").append(budgets.resets(u, Limit.DAILY_TOKENS)).append(", the month's ")
+                .append(budgets.resets(u, Limit.MONTHLY_TOKENS)).append('.');
+        return s.toString();
+    }
+
+    /** "1,234 tokens of 50,000 tokens (2 %)" or "0.12 USD (no limit)". */
+    private String line(GroupUsage u, Limit limit) {
+        BigDecimal max = u.limits().of(limit);
+        String used = budgets.amount(limit, u.used(limit));
+        return max == null ? used + " (no limit)"
+                : used + " of " + budgets.amount(limit, max) + " (" + new Reading(limit, u.used(limit), max).percent()
+                        + " %)";
     }
 
     private String usageOfAll() {
-        StringBuilder s = new StringBuilder("Tokens used (input / output):\n");
-        for (String g : store.groups()) {
-            Usage u = store.totalUsage(g);
-            s.append("- ").append(g).append(": ").append(u.inputTokens()).append(" / ").append(u.outputTokens())
-                    .append('\n');
+        var groups = store.groups();
+        StringBuilder s = new StringBuilder("Usage per group (tokens and cost today / this month):\n");
+        for (String g : groups.subList(0, Math.min(20, groups.size()))) {
+            GroupUsage u = budgets.usage(g);
+            s.append("- ").append(g).append(": ").append(budgets.amount(Limit.DAILY_TOKENS, u.used(Limit.DAILY_TOKENS)))
+                    .append(", ").append(budgets.amount(Limit.DAILY_COST, u.costToday())).append(" / ")
+                    .append(budgets.amount(Limit.MONTHLY_TOKENS, u.used(Limit.MONTHLY_TOKENS))).append(", ")
+                    .append(budgets.amount(Limit.MONTHLY_COST, u.costThisMonth()))
+                    .append(u.check() instanceof Check.Exhausted ? " (budget used up)" : "").append('\n');
+        }
+        if (groups.size() > 20) {
+            s.append("… and ").append(groups.size() - 20).append(" more\n");
         }
         return s.toString().strip();
     }

@@ -1,0 +1,339 @@
+package dev.claw4j.core.budget;
+
+import dev.claw4j.core.store.StoreException;
+import dev.claw4j.protocol.Usage;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.text.NumberFormat;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-group budgets: what a group used today and this month (tokens, and money at the configured prices), the
+ * limits in force (a run-time override, else the group's own config, else the default), whether another model call
+ * may go out, and the notices a chat was given (remembered in the store, so a restart does not repeat them).
+ * <p>
+ * Cost is stored per usage row when the call is recorded ({@link #costOf}): prices change, and what a call cost
+ * when it was made must not change with them. Rows from before that column existed are priced when read.
+ */
+public final class Budgets {
+    private static final Logger log = LoggerFactory.getLogger(Budgets.class);
+    /** A used-up limit is told once, then at most this often while people keep writing. */
+    public static final Duration EXHAUSTED_REPEAT = Duration.ofHours(1);
+
+    private final DataSource db;
+    private final BudgetSettings settings;
+    private final Clock clock;
+    private final Set<String> unpricedWarned = ConcurrentHashMap.newKeySet();
+
+    public Budgets(DataSource db, BudgetSettings settings, Clock clock) {
+        this.db = db;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public BudgetSettings settings() {
+        return settings;
+    }
+
+    /** What these tokens of this model cost at today's prices; 0 for a model without a price (warned once). */
+    public BigDecimal costOf(String model, Usage usage) {
+        Price price = settings.prices().get(model);
+        if (price == null) {
+            warnUnpriced(model);
+            return BigDecimal.ZERO;
+        }
+        return usage == null ? BigDecimal.ZERO : price.cost(usage.inputTokens(), usage.outputTokens());
+    }
+
+    /** Rows recorded before costs were stored are priced at today's prices. */
+    private BigDecimal unstoredCost(String model, long inputTokens, long outputTokens) {
+        return inputTokens + outputTokens == 0 ? BigDecimal.ZERO : costOf(model, new Usage(inputTokens, outputTokens));
+    }
+
+    /** Logs once per model name that it has no price; start-up calls it for the configured model. */
+    public void warnUnpriced(String model) {
+        if (!settings.prices().containsKey(model) && unpricedWarned.add(model)) {
+            log.warn("model.prices has no price for model '{}': its calls count 0 {} towards budgets and /usage; "
+                    + "add model.prices.\"{}\": {{ inputPerMillion: ..., outputPerMillion: ... }}",
+                    model, settings.currency(), model);
+        }
+    }
+
+    // ---------------------------------------------------------------- usage and checks
+
+    public GroupUsage usage(String groupId) {
+        ZonedDateTime now = clock.instant().atZone(settings.zone());
+        ZonedDateTime dayStart = now.toLocalDate().atStartOfDay(settings.zone());
+        ZonedDateTime monthStart = now.toLocalDate().withDayOfMonth(1).atStartOfDay(settings.zone());
+        Optional<Limits> override = override(groupId);
+        Limits configured = settings.groups().get(groupId);
+        Limits limits = override.orElse(configured != null ? configured : settings.defaults());
+        GroupUsage.Source source = override.isPresent() ? GroupUsage.Source.OVERRIDE
+                : configured != null ? GroupUsage.Source.CONFIG_GROUP : GroupUsage.Source.DEFAULT;
+        return query("reading the usage of " + groupId, c -> {
+            // one pass over the month's rows; rows without a stored cost are priced per model at today's prices
+            try (var ps = c.prepareStatement("SELECT model, "
+                    + "SUM(input_tokens + output_tokens), "
+                    + "SUM(CASE WHEN occurred_at >= ? THEN input_tokens + output_tokens ELSE 0 END), "
+                    + "SUM(COALESCE(cost, 0)), "
+                    + "SUM(CASE WHEN occurred_at >= ? THEN COALESCE(cost, 0) ELSE 0 END), "
+                    + "SUM(CASE WHEN cost IS NULL THEN input_tokens ELSE 0 END), "
+                    + "SUM(CASE WHEN cost IS NULL THEN output_tokens ELSE 0 END), "
+                    + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN input_tokens ELSE 0 END), "
+                    + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN output_tokens ELSE 0 END) "
+                    + "FROM model_usage WHERE group_id = ? AND occurred_at >= ? GROUP BY model")) {
+                Timestamp day = Timestamp.from(dayStart.toInstant());
+                ps.setTimestamp(1, day);
+                ps.setTimestamp(2, day);
+                ps.setTimestamp(3, day);
+                ps.setTimestamp(4, day);
+                ps.setString(5, groupId);
+                ps.setTimestamp(6, Timestamp.from(monthStart.toInstant()));
+                long tokensMonth = 0;
+                long tokensDay = 0;
+                BigDecimal costMonth = BigDecimal.ZERO;
+                BigDecimal costDay = BigDecimal.ZERO;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String model = rs.getString(1);
+                        tokensMonth += rs.getLong(2);
+                        tokensDay += rs.getLong(3);
+                        costMonth = costMonth.add(rs.getBigDecimal(4)).add(unstoredCost(model, rs.getLong(6),
+                                rs.getLong(7)));
+                        costDay = costDay.add(rs.getBigDecimal(5)).add(unstoredCost(model, rs.getLong(8),
+                                rs.getLong(9)));
+                    }
+                }
+                return new GroupUsage(groupId, tokensDay, costDay, tokensMonth, costMonth, limits, source,
+                        settings.currency(), settings.zone(), dayStart.plusDays(1).toInstant(),
+                        monthStart.plusMonths(1).toInstant());
+            }
+        });
+    }
+
+    /** Whether the group may make another model call now. */
+    public Check check(String groupId) {
+        return usage(groupId).check();
+    }
+
+    // ---------------------------------------------------------------- run-time overrides
+
+    /** The limits set for this group at run time, if any. */
+    public Optional<Limits> override(String groupId) {
+        return query("reading the budget override of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT daily_tokens, monthly_tokens, daily_cost, monthly_cost "
+                    + "FROM budget_overrides WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Limits(rs.getObject(1, Long.class), rs.getObject(2, Long.class),
+                            rs.getBigDecimal(3), rs.getBigDecimal(4)));
+                }
+            }
+        });
+    }
+
+    /**
+     * Sets the group's limits from now on: they replace the config's for this group, whole (a limit left null is
+     * no limit). {@code by} says who, for the record.
+     */
+    public void setOverride(String groupId, Limits limits, String by) {
+        inTransaction("setting the budget override of " + groupId, c -> {
+            try (var ps = c.prepareStatement("DELETE FROM budget_overrides WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("INSERT INTO budget_overrides (group_id, daily_tokens, monthly_tokens, "
+                    + "daily_cost, monthly_cost, set_at, set_by) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, groupId);
+                setLong(ps, 2, limits.dailyTokens());
+                setLong(ps, 3, limits.monthlyTokens());
+                ps.setBigDecimal(4, limits.dailyCost());
+                ps.setBigDecimal(5, limits.monthlyCost());
+                ps.setTimestamp(6, Timestamp.from(clock.instant()));
+                ps.setString(7, by == null ? "unknown" : by);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        log.info("[{}] budget override set by {}: {}", groupId, by, limits);
+    }
+
+    /** Goes back to the config's limits for this group. True when there was an override. */
+    public boolean clearOverride(String groupId) {
+        int removed = query("clearing the budget override of " + groupId, c -> {
+            try (var ps = c.prepareStatement("DELETE FROM budget_overrides WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                return ps.executeUpdate();
+            }
+        });
+        if (removed > 0) {
+            log.info("[{}] budget override cleared", groupId);
+        }
+        return removed > 0;
+    }
+
+    // ---------------------------------------------------------------- notices told in chat
+
+    /** True the first time in the limit's period that this group is warned about it (80 %); false after. */
+    public boolean firstWarning(String groupId, Limit limit) {
+        return claimNotice(groupId, limit, "warn", null);
+    }
+
+    /**
+     * True when the used-up limit should be told now: the first time in its period, then again only once
+     * {@link #EXHAUSTED_REPEAT} has passed since it was last told. Claimed in the store, so two turns (or hosts)
+     * never both tell it.
+     */
+    public boolean exhaustedNoticeDue(String groupId, Limit limit) {
+        return claimNotice(groupId, limit, "exhausted", EXHAUSTED_REPEAT);
+    }
+
+    private boolean claimNotice(String groupId, Limit limit, String kind, Duration repeatAfter) {
+        Instant now = clock.instant();
+        LocalDate today = now.atZone(settings.zone()).toLocalDate();
+        String period = limit.daily() ? today.toString() : today.toString().substring(0, 7);
+        return query("recording a budget notice for " + groupId, c -> {
+            try (var ps = c.prepareStatement("INSERT INTO budget_notices (group_id, limit_name, period, kind, told_at) "
+                    + "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM budget_notices WHERE group_id = ? "
+                    + "AND limit_name = ? AND period = ? AND kind = ?)")) {
+                ps.setString(1, groupId);
+                ps.setString(2, limit.key());
+                ps.setString(3, period);
+                ps.setString(4, kind);
+                ps.setTimestamp(5, Timestamp.from(now));
+                ps.setString(6, groupId);
+                ps.setString(7, limit.key());
+                ps.setString(8, period);
+                ps.setString(9, kind);
+                if (ps.executeUpdate() > 0) {
+                    return true;
+                }
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    return false; // another turn or host inserted it between the check and the insert
+                }
+                throw e;
+            }
+            if (repeatAfter == null) {
+                return false;
+            }
+            try (var ps = c.prepareStatement("UPDATE budget_notices SET told_at = ? WHERE group_id = ? "
+                    + "AND limit_name = ? AND period = ? AND kind = ? AND told_at <= ?")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, groupId);
+                ps.setString(3, limit.key());
+                ps.setString(4, period);
+                ps.setString(5, kind);
+                ps.setTimestamp(6, Timestamp.from(now.minus(repeatAfter)));
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- what people read
+
+    /** The 80 % warning. */
+    public String warningText(GroupUsage usage, Reading r) {
+        return "Heads-up: this group has used " + r.percent() + " % of its " + r.limit().periodWord() + " budget ("
+                + amount(r.limit(), r.used()) + " of " + amount(r.limit(), r.max()) + "). It resets "
+                + resets(usage, r.limit()) + ".";
+    }
+
+    /** The 100 % notice: what is used up, when it comes back, and who can raise it. */
+    public String exhaustedText(GroupUsage usage, Reading r) {
+        String key = usage.source() == GroupUsage.Source.DEFAULT ? "budgets.default." + r.limit().key()
+                : "budgets.groups." + usage.groupId() + "." + r.limit().key();
+        return "This group has used its " + r.limit().periodWord() + " budget of " + amount(r.limit(), r.max())
+                + " (" + amount(r.limit(), r.used()) + " used), so I cannot call the model until it resets "
+                + resets(usage, r.limit()) + ". An operator can raise it in the admin console (group "
+                + usage.groupId() + ") or with " + key + " in the config.";
+    }
+
+    /** Tokens with thousands separators, or money with its currency. */
+    public String amount(Limit limit, BigDecimal value) {
+        return limit.money() ? money(value) + " " + settings.currency()
+                : NumberFormat.getIntegerInstance(Locale.ENGLISH).format(value) + " tokens";
+    }
+
+    /** Money to the cent, or to four places when under a cent and not nothing. */
+    public static String money(BigDecimal value) {
+        BigDecimal cents = value.setScale(2, RoundingMode.HALF_UP);
+        if (cents.signum() == 0 && value.signum() != 0) {
+            return value.setScale(4, RoundingMode.HALF_UP).toPlainString();
+        }
+        return cents.toPlainString();
+    }
+
+    /** "at 00:00 UTC" for a day, "on 1 January at 00:00 UTC" for a month. */
+    public String resets(GroupUsage usage, Limit limit) {
+        ZonedDateTime at = usage.resetsAt(limit).atZone(settings.zone());
+        return (limit.daily() ? "" : "on " + at.format(DateTimeFormatter.ofPattern("d MMMM", Locale.ENGLISH)) + " ")
+                + "at 00:00 " + zoneName();
+    }
+
+    /** The zone days and months are counted in, as people read it. */
+    public String zoneName() {
+        return settings.zone().getId().equals("Z") ? "UTC" : settings.zone().getId();
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T query(String what, Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(what, e);
+        }
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what, e);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+}
