@@ -5,6 +5,7 @@ import dev.claw4j.app.admin.AdminServer;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.host.Host;
 import dev.claw4j.core.llm.LlmGateway;
@@ -15,6 +16,7 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.sandbox.SandboxRuntime;
@@ -47,6 +49,7 @@ public final class Claw4j implements AutoCloseable {
     private final GroupQueue queue;
     private final Host host;
     private final AdminServer admin;
+    private final Budgets budgets;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -77,8 +80,16 @@ public final class Claw4j implements AutoCloseable {
                 },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
                 (group, kind, detail) -> store.audit(group, kind, detail, isolation));
+        this.budgets = new Budgets(store.dataSource(), config.budgetSettings(), Clock.systemUTC());
+        if (config.model().dailyTokenBudget() > 0) {
+            log.warn("model.dailyTokenBudget is deprecated; it stands for budgets.default.dailyTokens, which is where "
+                    + "it belongs (see config/claw4j.yaml)");
+        }
+        budgets.warnUnpriced(model.name());
         ModelCallListener usage = call -> {
-            store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
+            // priced now: what a call cost stays what it cost when prices change later
+            store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
+                    budgets.costOf(call.model(), call.usage()), java.time.Instant.now());
             store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
                     + " ms, " + call.attempts() + " attempt(s)" + (call.error() == null ? "" : ": " + call.error()),
                     isolation);
@@ -102,12 +113,13 @@ public final class Claw4j implements AutoCloseable {
         });
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
-                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
-                        config.model().dailyTokenBudget()));
+                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),
+                budgets);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
-        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation);
+        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation,
+                new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
                 Clock.systemUTC()));
     }
@@ -144,6 +156,11 @@ public final class Claw4j implements AutoCloseable {
     /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
     public AdminServer admin() {
         return admin;
+    }
+
+    /** Per-group budgets: usage, limits in force, run-time overrides (the admin console's). */
+    public Budgets budgets() {
+        return budgets;
     }
 
     public SandboxManager sandboxes() {

@@ -2,9 +2,13 @@ package dev.claw4j.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.budget.BudgetSettings;
+import dev.claw4j.core.budget.Price;
+import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.llm.ModelSettings;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +21,15 @@ import java.util.Set;
  * secret print it masked (a record's own toString would print it into any log line or error that shows it).
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
-                     Map<String, List<Mount>> mounts, Connectors connectors) {
+                     Map<String, List<Mount>> mounts, Connectors connectors, Budgets budgets, Limits limits) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null);
+    }
+
     public Config {
+        budgets = budgets == null ? new Budgets(null, null, null) : budgets;
+        limits = limits == null ? new Limits(null, null) : limits;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -31,33 +42,82 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors);
+        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors, budgets, limits);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors, budgets, limits);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c, budgets, limits);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors, budgets, limits);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors);
+        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors, budgets, limits);
     }
 
-    /** The {@code model:} section: which model answers, with which key. */
+    public Config withBudgets(Budgets b) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, b, limits);
+    }
+
+    public Config withLimits(Limits l) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, budgets, l);
+    }
+
+    /**
+     * The budgets in force: {@code budgets:} with the model's prices and currency; the deprecated
+     * {@code model.dailyTokenBudget} stands for {@code budgets.default.dailyTokens} when that is not set.
+     */
+    public BudgetSettings budgetSettings() {
+        BudgetLimits defaults = budgets.defaults();
+        if (model.dailyTokenBudget() > 0) {
+            if (defaults.dailyTokens() != null && !defaults.dailyTokens().equals(model.dailyTokenBudget())) {
+                throw new IllegalArgumentException("model.dailyTokenBudget (" + model.dailyTokenBudget()
+                        + ") and budgets.default.dailyTokens (" + defaults.dailyTokens() + ") differ; "
+                        + "model.dailyTokenBudget is deprecated: remove it and keep budgets.default.dailyTokens");
+            }
+            defaults = new BudgetLimits(model.dailyTokenBudget(), defaults.monthlyTokens(), defaults.dailyCost(),
+                    defaults.monthlyCost());
+        }
+        Map<String, dev.claw4j.core.budget.Limits> groups = new java.util.LinkedHashMap<>();
+        budgets.groups().forEach((group, limits) -> groups.put(group, limits.limits("budgets.groups." + group)));
+        Map<String, Price> prices = new java.util.LinkedHashMap<>();
+        model.prices().forEach((name, price) -> prices.put(name, price.price("model.prices." + name)));
+        java.time.ZoneId zone;
+        try {
+            zone = java.time.ZoneId.of(budgets.timeZone());
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("budgets.timeZone '" + budgets.timeZone() + "' is not a time zone; "
+                    + "write an IANA name like UTC or Europe/Berlin");
+        }
+        if (!model.currency().matches("\\S{1,12}")) {
+            throw new IllegalArgumentException("model.currency '" + model.currency() + "' must be one word of at "
+                    + "most 12 characters, like USD or EUR");
+        }
+        return new BudgetSettings(defaults.limits("budgets.default"), groups, prices, model.currency(), zone);
+    }
+
+    /** The {@code model:} section: which model answers, with which key, and what its tokens cost. */
     public record Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
-                        String timeout, Integer maxRetries, Long dailyTokenBudget) {
+                        String timeout, Integer maxRetries, Long dailyTokenBudget, Map<String, ModelPrice> prices,
+                        String currency) {
+        public Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens, String timeout,
+                     Integer maxRetries, Long dailyTokenBudget) {
+            this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, dailyTokenBudget, null, null);
+        }
+
         public Model {
+            prices = prices == null ? Map.of() : prices;
+            currency = currency == null || currency.isBlank() ? "USD" : currency;
             dailyTokenBudget = dailyTokenBudget == null ? 0L : dailyTokenBudget;
             provider = provider == null ? "anthropic" : provider;
             name = name == null ? "claude-sonnet-4-5" : name;
@@ -72,12 +132,60 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         public String toString() {
             return "Model[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey) + ", baseUrl="
                     + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries="
-                    + maxRetries + ", dailyTokenBudget=" + dailyTokenBudget + "]";
+                    + maxRetries + ", dailyTokenBudget=" + dailyTokenBudget + ", prices=" + prices + ", currency="
+                    + currency + "]";
+        }
+    }
+
+    /** A model's price per million input and output tokens, in {@code model.currency}. */
+    public record ModelPrice(BigDecimal inputPerMillion, BigDecimal outputPerMillion) {
+        Price price(String key) {
+            try {
+                return new Price(inputPerMillion, outputPerMillion);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The {@code budgets:} section: the default limits, whole sets of limits for named groups (a group's set replaces
+     * the default; what it leaves out is no limit), and the zone whose midnights end the days and months.
+     */
+    public record Budgets(@JsonProperty("default") BudgetLimits defaults, Map<String, BudgetLimits> groups,
+                          String timeZone) {
+        public Budgets {
+            defaults = defaults == null ? new BudgetLimits(null, null, null, null) : defaults;
+            groups = groups == null ? Map.of() : groups;
+            timeZone = timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;
+        }
+    }
+
+    /** One set of budget limits; a limit left out is no limit. Money in {@code model.currency}. */
+    public record BudgetLimits(Long dailyTokens, Long monthlyTokens, BigDecimal dailyCost, BigDecimal monthlyCost) {
+        dev.claw4j.core.budget.Limits limits(String key) {
+            try {
+                return new dev.claw4j.core.budget.Limits(dailyTokens, monthlyTokens, dailyCost, monthlyCost);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The {@code limits:} section: messages per minute per person and per agent group; 0 is no limit. */
+    public record Limits(Integer perPersonPerMinute, Integer perGroupPerMinute) {
+        public Limits {
+            perPersonPerMinute = perPersonPerMinute == null ? 0 : perPersonPerMinute;
+            perGroupPerMinute = perGroupPerMinute == null ? 0 : perGroupPerMinute;
+        }
+
+        public RateLimiter.Settings settings() {
+            return new RateLimiter.Settings(perPersonPerMinute, perGroupPerMinute);
         }
     }
 
     public Config withMounts(Map<String, List<Mount>> m) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors);
+        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors, budgets, limits);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -88,7 +196,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withAccess(Access a) {
-        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors, budgets, limits);
     }
 
     /**

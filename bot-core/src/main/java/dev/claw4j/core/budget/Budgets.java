@@ -68,9 +68,13 @@ public final class Budgets {
         return inputTokens + outputTokens == 0 ? BigDecimal.ZERO : costOf(model, new Usage(inputTokens, outputTokens));
     }
 
-    /** Logs once per model name that it has no price; start-up calls it for the configured model. */
+    /**
+     * Logs once per model name that it has no price (when prices or money limits are configured at all); start-up
+     * calls it for the configured model.
+     */
     public void warnUnpriced(String model) {
-        if (!settings.prices().containsKey(model) && unpricedWarned.add(model)) {
+        boolean moneyMatters = !settings.prices().isEmpty() || settings.anyMoneyLimit();
+        if (moneyMatters && !settings.prices().containsKey(model) && unpricedWarned.add(model)) {
             log.warn("model.prices has no price for model '{}': its calls count 0 {} towards budgets and /usage; "
                     + "add model.prices.\"{}\": {{ inputPerMillion: ..., outputPerMillion: ... }}",
                     model, settings.currency(), model);

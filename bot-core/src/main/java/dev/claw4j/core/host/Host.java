@@ -10,6 +10,7 @@ import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredAttachment;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Host implements Inbox {
     private static final Logger log = LoggerFactory.getLogger(Host.class);
+    /** The status of a message kept but not answered because it came over a rate limit. */
+    public static final String RATE_LIMITED = "RATE_LIMITED";
 
     private final Store store;
     private final Router router;
@@ -34,6 +37,7 @@ public final class Host implements Inbox {
     private final Gatekeeper gatekeeper;
     private final Outbox outbox;
     private final String isolation;
+    private final RateLimiter limiter;
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
@@ -41,6 +45,14 @@ public final class Host implements Inbox {
 
     public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
                 Outbox outbox, String isolation) {
+        this(store, router, queue, incoming, gatekeeper, outbox, isolation,
+                new RateLimiter(RateLimiter.Settings.OFF, java.time.Clock.systemUTC()));
+    }
+
+    /** With rate limits per person and per group: a message over them is kept, marked, and not answered. */
+    public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
+                Outbox outbox, String isolation, RateLimiter limiter) {
+        this.limiter = limiter;
         this.store = store;
         this.router = router;
         this.queue = queue;
@@ -80,7 +92,7 @@ public final class Host implements Inbox {
         }
         recent.put(key, id.get());
         switch (decision) {
-            case Gatekeeper.Decision.Allow a -> route(id.get(), m);
+            case Gatekeeper.Decision.Allow a -> route(id.get(), m, true);
             case Gatekeeper.Decision.NotAddressed n -> { }
             case Gatekeeper.Decision.Refuse r -> refuse(id.get(), m, r);
         }
@@ -99,10 +111,29 @@ public final class Host implements Inbox {
         }
     }
 
-    private void route(long id, InboundMessage m) {
+    /** {@code fresh}: just received, so it counts against the rate limits (work picked up after a crash does not). */
+    private void route(long id, InboundMessage m, boolean fresh) {
         String group = router.groupFor(m);
+        if (fresh && limiter.take(m.platform() + ":" + m.senderId(), group) instanceof RateLimiter.Verdict.Limited l) {
+            rateLimited(id, m, group, l);
+            return;
+        }
         store.assignGroup(id, group);
         queue.submit(group, id);
+    }
+
+    /**
+     * Kept, never lost, but not answered: marked {@value #RATE_LIMITED} before it gets its group, so no turn ever
+     * takes it. The person is told (and the audit trail written) at most once a minute.
+     */
+    private void rateLimited(long id, InboundMessage m, String group, RateLimiter.Verdict.Limited limited) {
+        store.setStatus(List.of(id), RATE_LIMITED);
+        store.assignGroup(id, group);
+        log.info("[{}] rate limited a message from {}:{}: {}", group, m.platform(), m.senderId(), limited.why());
+        if (limited.notice() != null) {
+            store.audit(group, "rate.limited", limited.why(), isolation);
+            outbox.send(group, m.platform(), m.chatId(), m.threadId(), limited.notice(), id, List.of(), false);
+        }
     }
 
     @Override
@@ -123,7 +154,7 @@ public final class Host implements Inbox {
         }
         List<InboundMessage> unrouted = store.unrouted();
         for (InboundMessage m : unrouted) {
-            store.inboundId(m.platform(), m.platformMessageId()).ifPresent(id -> route(id, m));
+            store.inboundId(m.platform(), m.platformMessageId()).ifPresent(id -> route(id, m, false));
         }
         if (!groups.isEmpty() || !unrouted.isEmpty()) {
             log.info("picked up unfinished work of {} group(s) and {} unrouted message(s) from the last run",
