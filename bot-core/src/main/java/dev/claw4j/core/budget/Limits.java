@@ -14,6 +14,9 @@ public record Limits(Long dailyTokens, Long monthlyTokens, BigDecimal dailyCost,
         positive("monthlyTokens", monthlyTokens == null ? null : BigDecimal.valueOf(monthlyTokens));
         positive("dailyCost", dailyCost);
         positive("monthlyCost", monthlyCost);
+        // 5, 5.0 and 5.00 are the same limit (YAML gives doubles, the database its own scale)
+        dailyCost = dailyCost == null ? null : dailyCost.stripTrailingZeros();
+        monthlyCost = monthlyCost == null ? null : monthlyCost.stripTrailingZeros();
     }
 
     /** The limit's value, or null when there is none. */

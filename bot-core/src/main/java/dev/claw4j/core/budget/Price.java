@@ -15,6 +15,8 @@ public record Price(BigDecimal inputPerMillion, BigDecimal outputPerMillion) {
             throw new IllegalArgumentException("a model price cannot be negative (inputPerMillion "
                     + inputPerMillion + ", outputPerMillion " + outputPerMillion + ")");
         }
+        inputPerMillion = inputPerMillion.stripTrailingZeros();
+        outputPerMillion = outputPerMillion.stripTrailingZeros();
     }
 
     /** What these tokens cost, to ten decimal places. */
