@@ -95,29 +95,35 @@ public final class RateLimiter {
         return new Verdict.Limited(why, tell ? notice : null);
     }
 
-    /** A bucket of {@code size} messages that refills {@code size} per minute. */
+    /**
+     * A bucket of {@code size} messages that refills {@code size} per minute. Counted in whole units (a message is
+     * a minute's worth of nanoseconds, refilled at {@code size} units per nanosecond), so no rounding ever keeps
+     * back a message that is due.
+     */
     private static final class Bucket {
+        private static final long MESSAGE = MINUTE.toNanos();
         private final int size;
-        private double tokens;
+        private long units;
         private Instant refilled;
 
         Bucket(int size, Instant now) {
             this.size = size;
-            this.tokens = size;
+            this.units = size * MESSAGE;
             this.refilled = now;
         }
 
         boolean has(Instant now) {
             long nanos = Duration.between(refilled, now).toNanos();
             if (nanos > 0) {
-                tokens = Math.min(size, tokens + size * (nanos / (double) MINUTE.toNanos()));
+                // past a minute the bucket is full anyway; capping the time keeps the product in a long
+                units = Math.min(size * MESSAGE, units + Math.min(nanos, MESSAGE) * size);
                 refilled = now;
             }
-            return tokens >= 1;
+            return units >= MESSAGE;
         }
 
         void take() {
-            tokens -= 1;
+            units -= MESSAGE;
         }
     }
 }
