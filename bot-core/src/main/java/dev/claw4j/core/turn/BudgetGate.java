@@ -39,10 +39,17 @@ final class BudgetGate {
         this.audit = audit;
     }
 
-    /** False when a limit is used up: the messages are marked {@value #OVER_BUDGET} and the chat told if due. */
+    /**
+     * False when a limit is used up: the messages are marked {@value #OVER_BUDGET} and the chat told if due. A limit
+     * past 80 % that was not told yet (an operator lowered it, or the day's first turn) is told before the turn.
+     */
     boolean mayStart(String groupId, StoredInbound last, List<Long> messageIds) {
         GroupUsage usage = budgets.usage(groupId);
-        if (!(usage.check() instanceof Check.Exhausted(Reading reached))) {
+        Check check = usage.check();
+        if (check instanceof Check.Warn(List<Reading> near)) {
+            warn(groupId, last, usage, near);
+        }
+        if (!(check instanceof Check.Exhausted(Reading reached))) {
             return true;
         }
         store.setStatus(messageIds, OVER_BUDGET);
@@ -77,15 +84,18 @@ final class BudgetGate {
                     tell(groupId, last, budgets.exhaustedText(usage, reached));
                 }
             }
-            case Check.Warn(List<Reading> near) -> {
-                for (Reading r : near) {
-                    if (budgets.firstWarning(groupId, r.limit())) {
-                        audit.record(groupId, "budget.warning", describe(usage, r));
-                        tell(groupId, last, budgets.warningText(usage, r));
-                    }
-                }
-            }
+            case Check.Warn(List<Reading> near) -> warn(groupId, last, usage, near);
             case Check.Allowed allowed -> { }
+        }
+    }
+
+    /** Each limit past 80 % is told once per period (remembered in the store). */
+    private void warn(String groupId, StoredInbound last, GroupUsage usage, List<Reading> near) {
+        for (Reading r : near) {
+            if (budgets.firstWarning(groupId, r.limit())) {
+                audit.record(groupId, "budget.warning", describe(usage, r));
+                tell(groupId, last, budgets.warningText(usage, r));
+            }
         }
     }
 

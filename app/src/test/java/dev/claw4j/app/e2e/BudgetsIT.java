@@ -1,0 +1,141 @@
+package dev.claw4j.app.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.app.Config;
+import dev.claw4j.core.budget.Limits;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Budgets and rate limits end to end: the real host, real gVisor sandboxes with the real agent, and the scripted
+ * model on loopback, whose request count shows whether a model call went out.
+ */
+class BudgetsIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path data;
+
+    private static Config.Budgets dailyTokens(long limit) {
+        return new Config.Budgets(new Config.BudgetLimits(limit, null, null, null), null, null);
+    }
+
+    @Test
+    void aToolLoopStopsAtTheLimitNoFurtherCallGoesOutAndThePersonIsToldOnce() throws Exception {
+        try (RunningHost host = new RunningHost(data, config -> config.withBudgets(dailyTokens(50)), List.of())) {
+            // one model call (far over 50 tokens) asks for bash; the call after the tool's result must not go out
+            host.chat.post("dm-loop", "lou", "run: echo ran > ran.txt && echo LOOP-DONE");
+            String told = host.chat.awaitReplies("dm-loop", 1, WAIT).getFirst().get("text").asText();
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-loop").orElseThrow();
+            assertThat(data.resolve("groups").resolve(group).resolve("ran.txt")).as("the tool loop was under way")
+                    .exists();
+            assertThat(told).contains("daily budget of 50 tokens").contains("resets at 00:00 UTC")
+                    .contains("budgets.default.dailyTokens");
+            assertThat(host.model.requestCount()).as("only the first call of the loop went out").isEqualTo(1);
+            assertThat(host.claw4j.store().auditTrail(group))
+                    .anyMatch(e -> e.kind().equals("budget.exceeded") && e.detail().contains("mid-turn"));
+
+            // past the limit: kept, not answered, no sandbox turn, no model call, no second notice
+            long second = host.chat.post("dm-loop", "lou", "are you there?");
+            long third = host.chat.post("dm-loop", "lou", "hello??");
+            awaitStatus(host, "dm-loop", List.of(second, third), "OVER_BUDGET");
+            Thread.sleep(1000); // a second notice would be stored with the status; give it time to show anyway
+            assertThat(host.chat.replies("dm-loop")).as("told once").hasSize(1);
+            assertThat(host.model.requestCount()).isEqualTo(1);
+
+            // an operator raises it (what the admin console calls): the group is answered again
+            host.claw4j.budgets().setOverride(group, new Limits(10_000_000L, null, null, null), "BudgetsIT");
+            host.chat.post("dm-loop", "lou", "run: echo BACK-$((40+2))");
+            assertThat(host.chat.awaitReplies("dm-loop", 2, WAIT).get(1).get("text").asText()).contains("BACK-42");
+            assertThat(host.model.requestCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void eightyPercentIsToldOnceAndUsageShowsTokensAndCostAgainstTheLimits() throws Exception {
+        try (RunningHost host = new RunningHost(data, config -> config
+                .withModel(new Config.Model(null, null, null, null, null, null, null, null,
+                        Map.of("claw4j-demo", new Config.ModelPrice(new BigDecimal("3.00"), new BigDecimal("15.00"))),
+                        "EUR"))
+                .withBudgets(new Config.Budgets(new Config.BudgetLimits(null, null, null, new BigDecimal("100")),
+                        null, null)), List.of())) {
+            host.chat.post("dm-warn", "wes", "hello");
+            host.chat.awaitReplies("dm-warn", 1, WAIT);
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-warn").orElseThrow();
+            long used = host.claw4j.budgets().usage(group).tokensToday();
+            assertThat(used).isPositive();
+            assertThat(host.claw4j.budgets().usage(group).costToday()).isPositive();
+
+            // an operator sets a daily limit the group has used 85 % of
+            long limit = used * 100 / 85;
+            host.claw4j.budgets().setOverride(group, new Limits(limit, null, null, new BigDecimal("100")), "BudgetsIT");
+            host.chat.post("dm-warn", "wes", "/usage");
+            String usage = host.chat.awaitReplies("dm-warn", 2, WAIT).get(1).get("text").asText();
+            assertThat(usage).contains("today: " + String.format(java.util.Locale.ENGLISH, "%,d", used) + " tokens of "
+                    + String.format(java.util.Locale.ENGLISH, "%,d", limit) + " tokens (85 %)")
+                    .contains("EUR (no limit)").contains("EUR of 100.00 EUR (0 %)").contains("this month: ")
+                    .contains("days and months in UTC");
+            assertThat(host.model.requestCount()).as("/usage is the host's own answer").isEqualTo(1);
+
+            // the next message is warned about before its turn; its turn then uses the rest, which is told once
+            host.chat.post("dm-warn", "wes", "hello again");
+            List<JsonNode> replies = host.chat.awaitReplies("dm-warn", 5, WAIT);
+            assertThat(replies.get(2).get("text").asText()).startsWith("Heads-up").contains("85 %")
+                    .contains("daily budget");
+            assertThat(replies.get(3).get("text").asText()).contains("scripted demo model");
+            assertThat(replies.get(4).get("text").asText()).contains("used its daily budget of");
+            long third = host.chat.post("dm-warn", "wes", "still there?");
+            awaitStatus(host, "dm-warn", List.of(third), "OVER_BUDGET");
+            Thread.sleep(1000);
+            assertThat(host.chat.replies("dm-warn")).hasSize(5)
+                    .filteredOn(r -> r.get("text").asText().startsWith("Heads-up")).hasSize(1);
+            assertThat(host.model.requestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPersonOverTheRateLimitIsKeptAndGetsOneShortNotice() throws Exception {
+        try (RunningHost host = new RunningHost(data, config -> config.withLimits(new Config.Limits(2, null)),
+                List.of())) {
+            List<Long> ids = new java.util.ArrayList<>();
+            for (String text : List.of("one", "two", "three", "four")) {
+                ids.add(host.chat.post("dm-rate", "ray", text));
+            }
+            awaitStatus(host, "dm-rate", ids.subList(2, 4), "RATE_LIMITED");
+            awaitStatus(host, "dm-rate", ids.subList(0, 2), "DONE");
+            Thread.sleep(1000);
+            List<JsonNode> replies = host.chat.replies("dm-rate");
+            assertThat(replies).filteredOn(r -> r.get("text").asText().contains("faster than I take them"))
+                    .as("one notice, not one per message").hasSize(1);
+            assertThat(replies).hasSize(3);
+            assertThat(host.model.requestCount()).as("the limited messages reach no model").isEqualTo(2);
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-rate").orElseThrow();
+            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited"))
+                    .hasSize(1);
+        }
+    }
+
+    private static void awaitStatus(RunningHost host, String chat, List<Long> ids, String status) throws Exception {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            List<JsonNode> messages = host.chat.messages(chat);
+            boolean all = ids.stream().allMatch(id -> messages.stream().anyMatch(m ->
+                    m.get("id").asLong() == id && m.get("status").asText().equals(status)));
+            if (all) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("messages " + ids + " of " + chat + " are not all " + status + ": " + messages);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
