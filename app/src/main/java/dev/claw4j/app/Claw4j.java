@@ -85,7 +85,7 @@ public final class Claw4j implements AutoCloseable {
             log.warn("model.dailyTokenBudget is deprecated; it stands for budgets.default.dailyTokens, which is where "
                     + "it belongs (see config/claw4j.yaml)");
         }
-        budgets.warnUnpriced(model.name());
+        budgets.warnUnpriced(model.label()); // as the gateway names it in every usage row
         ModelCallListener usage = call -> {
             // priced now: what a call cost stays what it cost when prices change later
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),

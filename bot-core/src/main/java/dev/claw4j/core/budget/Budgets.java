@@ -55,7 +55,7 @@ public final class Budgets {
 
     /** What these tokens of this model cost at today's prices; 0 for a model without a price (warned once). */
     public BigDecimal costOf(String model, Usage usage) {
-        Price price = settings.prices().get(model);
+        Price price = priceOf(model);
         if (price == null) {
             warnUnpriced(model);
             return BigDecimal.ZERO;
@@ -74,11 +74,26 @@ public final class Budgets {
      */
     public void warnUnpriced(String model) {
         boolean moneyMatters = !settings.prices().isEmpty() || settings.anyMoneyLimit();
-        if (moneyMatters && !settings.prices().containsKey(model) && unpricedWarned.add(model)) {
+        if (moneyMatters && priceOf(model) == null && unpricedWarned.add(model)) {
             log.warn("model.prices has no price for model '{}': its calls count 0 {} towards budgets and /usage; "
                     + "add model.prices.\"{}\": {{ inputPerMillion: ..., outputPerMillion: ... }}",
-                    model, settings.currency(), model);
+                    model, settings.currency(), bareName(model));
         }
+    }
+
+    /**
+     * The price of a model as the gateway names it ({@code provider/name}, like {@code anthropic/claude-sonnet-4-5})
+     * or as the config does ({@code claude-sonnet-4-5}); null when it has none.
+     */
+    public Price priceOf(String model) {
+        Price exact = settings.prices().get(model);
+        return exact != null || model == null ? exact : settings.prices().get(bareName(model));
+    }
+
+    /** The model's name without the provider the gateway puts in front. */
+    private static String bareName(String model) {
+        int slash = model.indexOf('/');
+        return slash < 0 ? model : model.substring(slash + 1);
     }
 
     // ---------------------------------------------------------------- usage and checks

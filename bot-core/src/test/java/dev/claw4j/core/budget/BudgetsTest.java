@@ -102,6 +102,8 @@ class BudgetsTest {
         Budgets b = budgets(Limits.NONE, UTC);
         assertThat(b.costOf("unknown-model", new Usage(1_000_000, 1_000_000))).isZero();
         assertThat(b.costOf("sonnet", new Usage(1_000, 0))).isEqualByComparingTo("0.003");
+        assertThat(b.costOf("anthropic/sonnet", new Usage(1_000, 0))).as("as the gateway names it")
+                .isEqualByComparingTo("0.003");
     }
 
     @Test
