@@ -76,7 +76,7 @@ public final class Budgets {
         boolean moneyMatters = !settings.prices().isEmpty() || settings.anyMoneyLimit();
         if (moneyMatters && priceOf(model) == null && unpricedWarned.add(model)) {
             log.warn("model.prices has no price for model '{}': its calls count 0 {} towards budgets and /usage; "
-                    + "add model.prices.\"{}\": {{ inputPerMillion: ..., outputPerMillion: ... }}",
+                    + "add model.prices.\"{}\": { inputPerMillion: ..., outputPerMillion: ... }",
                     model, settings.currency(), bareName(model));
         }
     }
