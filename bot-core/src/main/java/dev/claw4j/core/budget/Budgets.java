@@ -98,15 +98,30 @@ public final class Budgets {
 
     // ---------------------------------------------------------------- usage and checks
 
+    /** The limits in force for a group and where they come from. */
+    public record InForce(Limits limits, GroupUsage.Source source) {}
+
+    /** A run-time override, else the group's own config, else the default. */
+    public InForce limits(String groupId) {
+        Optional<Limits> override = override(groupId);
+        if (override.isPresent()) {
+            return new InForce(override.get(), GroupUsage.Source.OVERRIDE);
+        }
+        Limits configured = settings.groups().get(groupId);
+        return configured != null ? new InForce(configured, GroupUsage.Source.CONFIG_GROUP)
+                : new InForce(settings.defaults(), GroupUsage.Source.DEFAULT);
+    }
+
     public GroupUsage usage(String groupId) {
+        return usage(groupId, limits(groupId));
+    }
+
+    private GroupUsage usage(String groupId, InForce inForce) {
         ZonedDateTime now = clock.instant().atZone(settings.zone());
         ZonedDateTime dayStart = now.toLocalDate().atStartOfDay(settings.zone());
         ZonedDateTime monthStart = now.toLocalDate().withDayOfMonth(1).atStartOfDay(settings.zone());
-        Optional<Limits> override = override(groupId);
-        Limits configured = settings.groups().get(groupId);
-        Limits limits = override.orElse(configured != null ? configured : settings.defaults());
-        GroupUsage.Source source = override.isPresent() ? GroupUsage.Source.OVERRIDE
-                : configured != null ? GroupUsage.Source.CONFIG_GROUP : GroupUsage.Source.DEFAULT;
+        Limits limits = inForce.limits();
+        GroupUsage.Source source = inForce.source();
         return query("reading the usage of " + groupId, c -> {
             // one pass over the month's rows; rows without a stored cost are priced per model at today's prices
             try (var ps = c.prepareStatement("SELECT model, "
@@ -148,9 +163,15 @@ public final class Budgets {
         });
     }
 
-    /** Whether the group may make another model call now. */
+    /** Whether the group may make another model call now. A group without limits costs one key lookup. */
     public Check check(String groupId) {
-        return usage(groupId).check();
+        return usageIfLimited(groupId).map(GroupUsage::check).orElseGet(Check.Allowed::new);
+    }
+
+    /** The group's usage when it has any limit; empty (after one key lookup, no sums) when it has none. */
+    public Optional<GroupUsage> usageIfLimited(String groupId) {
+        InForce inForce = limits(groupId);
+        return inForce.limits().none() ? Optional.empty() : Optional.of(usage(groupId, inForce));
     }
 
     // ---------------------------------------------------------------- run-time overrides

@@ -44,7 +44,10 @@ final class BudgetGate {
      * past 80 % that was not told yet (an operator lowered it, or the day's first turn) is told before the turn.
      */
     boolean mayStart(String groupId, StoredInbound last, List<Long> messageIds) {
-        GroupUsage usage = budgets.usage(groupId);
+        GroupUsage usage = budgets.usageIfLimited(groupId).orElse(null);
+        if (usage == null) {
+            return true;
+        }
         Check check = usage.check();
         if (check instanceof Check.Warn(List<Reading> near)) {
             warn(groupId, last, usage, near);
@@ -64,8 +67,8 @@ final class BudgetGate {
 
     /** Null when the model call may go out; otherwise the refusal the agent gets instead. */
     HostMessage refusal(String groupId, AgentMessage.LlmRequest request) {
-        GroupUsage usage = budgets.usage(groupId);
-        if (!(usage.check() instanceof Check.Exhausted(Reading reached))) {
+        GroupUsage usage = budgets.usageIfLimited(groupId).orElse(null);
+        if (usage == null || !(usage.check() instanceof Check.Exhausted(Reading reached))) {
             return null;
         }
         audit.record(groupId, "budget.exceeded", describe(usage, reached) + "; a model call refused mid-turn");
@@ -76,7 +79,10 @@ final class BudgetGate {
 
     /** After a turn: tells the chat once about a limit used up, or once per period about each limit past 80 %. */
     void afterTurn(String groupId, StoredInbound last) {
-        GroupUsage usage = budgets.usage(groupId);
+        GroupUsage usage = budgets.usageIfLimited(groupId).orElse(null);
+        if (usage == null) {
+            return;
+        }
         switch (usage.check()) {
             case Check.Exhausted(Reading reached) -> {
                 if (budgets.exhaustedNoticeDue(groupId, reached.limit())) {
