@@ -11,6 +11,7 @@ import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.llm.ModelCallListener;
 import dev.claw4j.core.llm.ModelGateway;
 import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.GroupFolders;
@@ -28,7 +29,14 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +55,8 @@ public final class Claw4j implements AutoCloseable {
     private final GroupQueue queue;
     private final Host host;
     private final AdminServer admin;
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -55,12 +65,23 @@ public final class Claw4j implements AutoCloseable {
     /** With the given connectors (tests point them at wire-level fakes of their platforms). */
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
         this.runtime = runtime;
+        // the meters the admin endpoint serves at /metrics: the host's own, and the JVM's and the process's
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        Metrics metrics = new Metrics(registry);
         this.store = Store.open(config.dataDir());
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
         GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
             log.warn("[{}] refused to act on {} in the group folder: {}", group, refusal.path(), refusal.why());
             store.audit(group, "folder.refused", refusal.getMessage(), isolationInForce);
+            metrics.refused("folder.refused");
         });
         IncomingFiles incoming = new IncomingFiles(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
@@ -76,19 +97,20 @@ public final class Claw4j implements AutoCloseable {
                     return size.measurable() ? size.bytes() : Long.MAX_VALUE;
                 },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
-                (group, kind, detail) -> store.audit(group, kind, detail, isolation));
+                (group, kind, detail) -> store.audit(group, kind, detail, isolation), metrics);
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
             store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
                     + " ms, " + call.attempts() + " attempt(s)" + (call.error() == null ? "" : ": " + call.error()),
                     isolation);
+            metrics.modelCall(call);
         };
         LlmGateway gateway = ModelGateway.of(model, usage);
         this.connectors = new LinkedHashMap<>();
         for (Connector c : connectorList) {
             connectors.put(c.platform(), c);
         }
-        this.outbox = new Outbox(store, connectors, Clock.systemUTC());
+        this.outbox = new Outbox(store, connectors, Clock.systemUTC(), metrics);
         // typing indicators go out on their own thread: a slow platform must not slow a turn down
         Presence presence = (platform, chat, thread, busy, failed) -> Thread.ofVirtual().start(() -> {
             Connector c = connectors.get(platform);
@@ -103,13 +125,14 @@ public final class Claw4j implements AutoCloseable {
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
-                        config.model().dailyTokenBudget()));
+                        config.model().dailyTokenBudget()), metrics);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
-                Clock.systemUTC());
+                Clock.systemUTC(), metrics);
+        metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
-        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation);
+        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()));
+                Clock.systemUTC()), registry::scrape);
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -146,6 +169,11 @@ public final class Claw4j implements AutoCloseable {
         return admin;
     }
 
+    /** The registry behind {@code /metrics}. */
+    public PrometheusMeterRegistry metrics() {
+        return registry;
+    }
+
     public SandboxManager sandboxes() {
         return sandboxes;
     }
@@ -172,5 +200,7 @@ public final class Claw4j implements AutoCloseable {
         }
         runtime.close();
         store.close();
+        gcMetrics.close();
+        registry.close();
     }
 }

@@ -10,6 +10,7 @@ import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredAttachment;
@@ -34,6 +35,7 @@ public final class Host implements Inbox {
     private final Gatekeeper gatekeeper;
     private final Outbox outbox;
     private final String isolation;
+    private final Metrics metrics;
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
@@ -41,6 +43,12 @@ public final class Host implements Inbox {
 
     public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
                 Outbox outbox, String isolation) {
+        this(store, router, queue, incoming, gatekeeper, outbox, isolation, Metrics.none());
+    }
+
+    public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
+                Outbox outbox, String isolation, Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.router = router;
         this.queue = queue;
@@ -55,6 +63,7 @@ public final class Host implements Inbox {
         String key = received.platform() + ":" + received.platformMessageId();
         Long seen = recent.getIfPresent(key);
         if (seen != null) {
+            metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(seen, true, addressed(received));
         }
         knownChats.get(received.platform() + ":" + received.chatId(), k -> {
@@ -76,9 +85,15 @@ public final class Host implements Inbox {
             files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
             recent.put(key, existing);
+            metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(existing, true, addressed(received));
         }
         recent.put(key, id.get());
+        metrics.messageReceived(m.platform(), switch (decision) {
+            case Gatekeeper.Decision.Allow a -> Metrics.Received.ACCEPTED;
+            case Gatekeeper.Decision.NotAddressed n -> Metrics.Received.IGNORED;
+            case Gatekeeper.Decision.Refuse r -> Metrics.Received.REFUSED;
+        });
         switch (decision) {
             case Gatekeeper.Decision.Allow a -> route(id.get(), m);
             case Gatekeeper.Decision.NotAddressed n -> { }
@@ -93,6 +108,7 @@ public final class Host implements Inbox {
 
     private void refuse(long id, InboundMessage m, Gatekeeper.Decision.Refuse refusal) {
         store.audit(null, "access.refused", refusal.reason(), isolation);
+        metrics.refused("access.refused");
         log.info("refused a message from {}:{}: {}", m.platform(), m.senderId(), refusal.reason());
         if (refusal.reply() != null) {
             outbox.send(null, m.platform(), m.chatId(), m.threadId(), refusal.reply(), id, List.of(), false);
@@ -108,6 +124,7 @@ public final class Host implements Inbox {
     @Override
     public void refused(String platform, String what) {
         store.audit(null, "connector.refused", platform + ": " + what, isolation);
+        metrics.refused("connector.refused");
     }
 
     @Override

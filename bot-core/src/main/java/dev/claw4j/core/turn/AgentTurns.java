@@ -3,6 +3,7 @@ package dev.claw4j.core.turn;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.FolderRefusal;
@@ -57,10 +58,19 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final ChatCommands commands;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
     private final HostCalls hostCalls;
+    private final Metrics metrics;
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming,
                       Presence presence, AccessPolicy access, Settings settings) {
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, Metrics.none());
+    }
+
+    /** The same, timing every turn and counting refused host calls into {@code metrics}. */
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
+                      Metrics metrics) {
+        this.metrics = metrics;
         this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName());
         this.store = store;
         this.sandboxes = sandboxes;
@@ -101,6 +111,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         } finally {
             presence.working(last.platform(), last.chatId(), last.threadId(), false, failed);
             audit(groupId, "turn.finished", timing.describe());
+            metrics.turn(Duration.ofNanos(System.nanoTime() - timing.start), !failed);
         }
     }
 
@@ -271,7 +282,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private HostMessage hostCall(String groupId, String turnId, StoredInbound last, AgentMessage.HostCall call) {
         // the group can only ever reach the chat its turn came from: the context is the host's, not the call's
         return hostCalls.answer(new CallContext(groupId, turnId, last.platform(), last.chatId(), last.threadId(),
-                this::audit), call);
+                this::callAudit), call);
     }
 
     private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {
@@ -282,9 +293,24 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         store.audit(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
+    /** Audits a refusal and counts it; {@code kind} is always a literal here, never an agent's event kind. */
+    private void refused(String groupId, String kind, String detail) {
+        audit(groupId, kind, detail);
+        metrics.refused(kind);
+    }
+
+    /** What the host call handlers audit; their kinds are their own literals, so their refusals are counted. */
+    private void callAudit(String groupId, String kind, String detail) {
+        if (kind.endsWith(".refused")) {
+            refused(groupId, kind, detail);
+        } else {
+            audit(groupId, kind, detail);
+        }
+    }
+
     /** A host call must name the running turn: a line naming another one was not written by this turn's agent. */
     private HostMessage forgedTurn(String groupId, AgentMessage.HostCall call) {
-        audit(groupId, "host.call.refused", call.method() + ": turn id '" + call.turnId()
+        refused(groupId, "host.call.refused", call.method() + ": turn id '" + call.turnId()
                 + "' is not the running turn's");
         return HostMessage.HostResult.failed(call.id(), "this host call names turn '" + call.turnId()
                 + "', which is not the running turn; host calls are only taken for the turn in progress");
