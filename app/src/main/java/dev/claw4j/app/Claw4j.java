@@ -29,14 +29,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +47,7 @@ public final class Claw4j implements AutoCloseable {
     private final GroupQueue queue;
     private final Host host;
     private final AdminServer admin;
-    private final PrometheusMeterRegistry registry;
-    private final JvmGcMetrics gcMetrics;
+    private final HostMetrics hostMetrics = new HostMetrics();
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -65,16 +56,8 @@ public final class Claw4j implements AutoCloseable {
     /** With the given connectors (tests point them at wire-level fakes of their platforms). */
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
         this.runtime = runtime;
-        // the meters the admin endpoint serves at /metrics: the host's own, and the JVM's and the process's
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        this.gcMetrics = new JvmGcMetrics();
-        gcMetrics.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        Metrics metrics = new Metrics(registry);
+        // what every part counts into; the admin endpoint serves it at /metrics
+        Metrics metrics = hostMetrics.metrics();
         this.store = Store.open(config.dataDir());
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
@@ -132,7 +115,7 @@ public final class Claw4j implements AutoCloseable {
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()), registry::scrape);
+                Clock.systemUTC()), hostMetrics::scrape);
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -169,9 +152,9 @@ public final class Claw4j implements AutoCloseable {
         return admin;
     }
 
-    /** The registry behind {@code /metrics}. */
-    public PrometheusMeterRegistry metrics() {
-        return registry;
+    /** The meters behind {@code /metrics}. */
+    public HostMetrics metrics() {
+        return hostMetrics;
     }
 
     public SandboxManager sandboxes() {
@@ -200,7 +183,6 @@ public final class Claw4j implements AutoCloseable {
         }
         runtime.close();
         store.close();
-        gcMetrics.close();
-        registry.close();
+        hostMetrics.close();
     }
 }
