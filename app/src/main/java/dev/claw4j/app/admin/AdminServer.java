@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
     public static final String PORT_FILE = "admin.port";
+    /** The endpoint as a Prometheus {@code file_sd_configs} target list, rewritten at each start (the port changes). */
+    public static final String PROMETHEUS_TARGETS_FILE = "prometheus-targets.json";
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_BODY = 16 * 1024;
     private static final String LOOPBACK = "127.0.0.1";
@@ -96,6 +98,15 @@ public final class AdminServer implements AutoCloseable {
         }
         log.info("admin endpoint on http://{}:{}/admin/api/ (token in {})", LOOPBACK, port,
                 dataDir.resolve(AdminToken.FILE));
+        if (metrics != null) {
+            try {
+                PrivateFiles.replace(dataDir.resolve(PROMETHEUS_TARGETS_FILE),
+                        "[{\"targets\": [\"" + LOOPBACK + ":" + port + "\"]}]\n");
+            } catch (IOException e) {
+                log.warn("could not write {}: {}; Prometheus finds the port in {} instead", PROMETHEUS_TARGETS_FILE,
+                        e.getMessage(), PORT_FILE);
+            }
+        }
     }
 
     public int port() {

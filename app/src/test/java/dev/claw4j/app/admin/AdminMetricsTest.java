@@ -2,6 +2,8 @@ package dev.claw4j.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claw4j.app.HostMetrics;
 import dev.claw4j.app.PrometheusText;
 import dev.claw4j.core.metrics.Metrics;
@@ -91,6 +93,12 @@ class AdminMetricsTest {
             assertThat(a.status()).isEqualTo(401);
             assertThat(a.body()).doesNotContain("claw4j_").contains("admin token");
         }
+    }
+
+    @Test
+    void prometheusFindsThePortInATargetsFile() throws IOException {
+        JsonNode targets = new ObjectMapper().readTree(data.resolve(AdminServer.PROMETHEUS_TARGETS_FILE).toFile());
+        assertThat(targets.get(0).get("targets").get(0).asText()).isEqualTo("127.0.0.1:" + server.port());
     }
 
     @Test
