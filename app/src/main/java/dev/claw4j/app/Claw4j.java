@@ -69,7 +69,7 @@ public final class Claw4j implements AutoCloseable {
         IncomingFiles incoming = new IncomingFiles(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
-        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation);
+        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation, metrics);
         this.sandboxes = new SandboxManager(runtime,
                 // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
