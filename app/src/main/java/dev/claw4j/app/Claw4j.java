@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class Claw4j implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Claw4j.class);
 
     private final Store store;
+    private final HostMetrics hostMetrics = new HostMetrics();
     private final SandboxRuntime runtime;
     private final SandboxManager sandboxes;
     private final Map<String, Connector> connectors;
@@ -47,7 +49,6 @@ public final class Claw4j implements AutoCloseable {
     private final GroupQueue queue;
     private final Host host;
     private final AdminServer admin;
-    private final HostMetrics hostMetrics = new HostMetrics();
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -147,14 +148,14 @@ public final class Claw4j implements AutoCloseable {
         return store;
     }
 
-    /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
-    public AdminServer admin() {
-        return admin;
-    }
-
     /** The meters behind {@code /metrics}. */
     public HostMetrics metrics() {
         return hostMetrics;
+    }
+
+    /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
+    public AdminServer admin() {
+        return admin;
     }
 
     public SandboxManager sandboxes() {
