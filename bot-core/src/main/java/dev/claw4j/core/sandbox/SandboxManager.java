@@ -67,7 +67,8 @@ public final class SandboxManager implements AutoCloseable {
                           Function<String, LongSupplier> folderSizes, Watchdog.Limits limits, Audit audit,
                           Metrics metrics) {
         this.metrics = metrics;
-        metrics.sandboxGauges(this::liveCount, starting::get);
+        // a sandbox that died between turns stays in the map until its group's next turn; it is not live
+        metrics.sandboxGauges(() -> (int) live.values().stream().filter(Live::alive).count(), starting::get);
         this.runtime = runtime;
         this.specs = specs;
         this.folderSizes = folderSizes;

@@ -96,6 +96,24 @@ class SandboxMetricsTest {
     }
 
     @Test
+    void aFolderGrownPastItsQuotaIsAWatchdogStopOfItsKind() throws Exception {
+        java.util.concurrent.atomic.AtomicLong folder = new java.util.concurrent.atomic.AtomicLong();
+        manager = new SandboxManager(new FakeRuntime(agent -> Thread.sleep(Long.MAX_VALUE)), FakeRuntime::spec,
+                group -> folder::get, new Watchdog.Limits(10L << 20, 100, 2_000, 1L << 40, 5, Duration.ofSeconds(1),
+                        Duration.ofMillis(100)), (g, k, d) -> { }, new Metrics(registry));
+        SandboxManager.Live live = manager.acquire("g-big");
+        folder.set(100L << 20);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> live.killedFor() != null);
+        assertThat(live.killedFor()).contains("past its quota");
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
+                assertThat(registry.get("claw4j.watchdog.stops").tag("kind", "folder_quota").counter().count())
+                        .isEqualTo(1));
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
+                assertThat(registry.get("claw4j.sandboxes.live").gauge().value()).as("a stopped sandbox is not live")
+                        .isZero());
+    }
+
+    @Test
     void refusedLinesAndTheWatchdogStopTheyCauseAreCountedByKind() throws Exception {
         SandboxManager sandboxes = manager(agent -> {
             for (int i = 0; ; i++) {
