@@ -17,6 +17,8 @@ import dev.claw4j.core.store.StoredAttachment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,12 @@ public final class Host implements Inbox {
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
+    /** Groups the operator paused (kept in the store; read once here so a message costs no extra query). */
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** Routing a message and pausing or resuming its group exclude each other, so no message is left PAUSED. */
+    private final ConcurrentHashMap<String, Object> groupLocks = new ConcurrentHashMap<>();
+    static final String PAUSED_NOTICE = "The admin has paused me here for now. Your message is kept, and I will "
+            + "answer it when I am resumed.";
 
     public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
                 Outbox outbox, String isolation) {
@@ -56,6 +64,7 @@ public final class Host implements Inbox {
         this.gatekeeper = gatekeeper;
         this.outbox = outbox;
         this.isolation = isolation;
+        paused.addAll(store.pausedGroups());
     }
 
     @Override
@@ -118,7 +127,57 @@ public final class Host implements Inbox {
     private void route(long id, InboundMessage m) {
         String group = router.groupFor(m);
         store.assignGroup(id, group);
-        queue.submit(group, id);
+        synchronized (lock(group)) {
+            if (!paused.contains(group)) {
+                queue.submit(group, id);
+                return;
+            }
+            store.setStatus(List.of(id), "PAUSED");
+        }
+        if (store.pauseNoticeOnce(group, m.platform(), m.chatId())) {
+            outbox.send(group, m.platform(), m.chatId(), m.threadId(), PAUSED_NOTICE, id, List.of(), false);
+        }
+    }
+
+    /**
+     * Pauses a group: its new messages are stored (PAUSED) and not queued, and each chat is told once. A turn
+     * already running finishes. False when it was paused already.
+     */
+    public boolean pause(String groupId, String by) {
+        synchronized (lock(groupId)) {
+            boolean now = store.pause(groupId, by);
+            paused.add(groupId);
+            if (now) {
+                store.audit(groupId, "group.paused", "by " + by, isolation);
+                log.info("[{}] paused by {}", groupId, by);
+            }
+            return now;
+        }
+    }
+
+    /** Resumes a group and queues the messages it held. False when it was not paused. */
+    public boolean resume(String groupId, String by) {
+        synchronized (lock(groupId)) {
+            int held = store.resume(groupId);
+            paused.remove(groupId);
+            if (held < 0) {
+                return false;
+            }
+            store.audit(groupId, "group.resumed", "by " + by + "; " + held + " message(s) held", isolation);
+            log.info("[{}] resumed by {}; {} message(s) held", groupId, by, held);
+            if (held > 0) {
+                queue.submit(groupId, 0);
+            }
+            return true;
+        }
+    }
+
+    public boolean isPaused(String groupId) {
+        return paused.contains(groupId);
+    }
+
+    private Object lock(String groupId) {
+        return groupLocks.computeIfAbsent(groupId, g -> new Object());
     }
 
     @Override
