@@ -2,6 +2,9 @@ package dev.claw4j.app;
 
 import dev.claw4j.app.admin.AccessAdmin;
 import dev.claw4j.app.admin.AdminServer;
+import dev.claw4j.app.console.ConsoleServer;
+import dev.claw4j.app.console.ConsoleSources;
+import dev.claw4j.app.console.LiveHost;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
@@ -29,7 +32,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,8 @@ public final class Claw4j implements AutoCloseable {
     private final GroupQueue queue;
     private final Host host;
     private final AdminServer admin;
+    /** The operator's console; null when {@code admin.console} is false or it could not listen. */
+    private ConsoleServer console;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -117,6 +122,16 @@ public final class Claw4j implements AutoCloseable {
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
                 Clock.systemUTC()), hostMetrics::scrape);
+        if (config.admin().console()) {
+            // budgets and scheduled tasks plug into the console here (ConsoleSources); none in this build yet
+            ConsoleSources consoleSources = ConsoleSources.NONE;
+            LiveHost live = new LiveHost(store, host, sandboxes, queue, folders, () -> connectors,
+                    Set.copyOf(connectors.keySet()), config.sandbox().limits(), config.sandbox().maxSandboxes(),
+                    Clock.systemUTC());
+            this.console = new ConsoleServer(config.dataDir(), config.admin().bind(), config.admin().uiPort(), store,
+                    live, new AccessAdmin(store, config.access(), "console", Clock.systemUTC()), consoleSources,
+                    Clock.systemUTC());
+        }
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -128,6 +143,15 @@ public final class Claw4j implements AutoCloseable {
         outbox.start();
         host.recover();
         admin.start();
+        if (console != null) {
+            try {
+                console.start();
+            } catch (RuntimeException e) {
+                // like a connector: the host runs on without its console, and says why
+                log.error("the console did not start: {}", e.getMessage());
+                console = null;
+            }
+        }
         for (Connector c : List.copyOf(connectors.values())) {
             try {
                 c.start(host);
@@ -158,6 +182,11 @@ public final class Claw4j implements AutoCloseable {
         return admin;
     }
 
+    /** The operator's console, or null when it is off or could not listen. */
+    public ConsoleServer console() {
+        return console;
+    }
+
     public SandboxManager sandboxes() {
         return sandboxes;
     }
@@ -172,6 +201,9 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        if (console != null) {
+            console.close();
+        }
         admin.close();
         connectors.values().forEach(Connector::close);
         queue.close();

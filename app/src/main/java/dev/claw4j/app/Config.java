@@ -17,8 +17,14 @@ import java.util.Set;
  * secret print it masked (a record's own toString would print it into any log line or error that shows it).
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
-                     Map<String, List<Mount>> mounts, Connectors connectors) {
+                     Map<String, List<Mount>> mounts, Connectors connectors, Admin admin) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null);
+    }
+
     public Config {
+        admin = admin == null ? new Admin(null, null, null) : admin;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -31,27 +37,43 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null);
+    }
+
+    public Config withAdmin(Admin a) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, a);
+    }
+
+    /**
+     * The {@code admin:} section: the operator's console (README, Console), a web UI on its own listener,
+     * loopback by default. {@code uiPort} 0 takes a free port (tests).
+     */
+    public record Admin(Boolean console, String bind, Integer uiPort) {
+        public Admin {
+            console = console == null || console;
+            bind = bind == null ? "127.0.0.1" : bind;
+            uiPort = uiPort == null ? 8081 : uiPort;
+        }
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors);
+        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors, admin);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors, admin);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c, admin);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors, admin);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors);
+        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors, admin);
     }
 
     /** The {@code model:} section: which model answers, with which key. */
@@ -77,7 +99,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withMounts(Map<String, List<Mount>> m) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors);
+        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors, admin);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -88,7 +110,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withAccess(Access a) {
-        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors);
+        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors, admin);
     }
 
     /**

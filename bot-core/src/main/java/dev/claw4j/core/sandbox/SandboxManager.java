@@ -5,6 +5,7 @@ import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.HostMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -169,6 +170,11 @@ public final class SandboxManager implements AutoCloseable {
         live.remove(groupId, l);
         l.channel().close();
         l.sandbox().stop(Duration.ZERO);
+    }
+
+    /** The groups that have a running sandbox now, sorted (the operator's console lists them). */
+    public List<String> liveGroups() {
+        return live.entrySet().stream().filter(e -> e.getValue().alive()).map(Map.Entry::getKey).sorted().toList();
     }
 
     public int liveCount() {
