@@ -1,0 +1,236 @@
+package dev.claw4j.app.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.app.Config;
+import dev.claw4j.app.admin.AdminToken;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator's console in a real browser (Debian's chromium, headless, through chromedriver) against the real
+ * host: real gVisor sandboxes, the real agent, the scripted model. The steps build on each other, in order.
+ * A failing step leaves a screenshot in {@code app/target/console-failures/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ConsoleBrowserIT.ScreenshotOnFailure.class)
+class ConsoleBrowserIT {
+    private static final Pattern CODE = Pattern.compile("code: ([A-Z2-9]{8})");
+    private static final Path TARGET = Path.of("target");
+
+    private Path data;
+    private RunningHost host;
+    private WebDriver browser;
+    private String console;
+    private String bossGroup;
+
+    @BeforeAll
+    void start() throws Exception {
+        data = Files.createTempDirectory("console-it");
+        host = new RunningHost(data, new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", "5m", 4),
+                List.of(), "per-chat", new Config.Access("pairing", null, List.of(WebChatClient.senderId("boss")),
+                        null));
+        assertThat(host.claw4j.console()).as("the console listens").isNotNull();
+        console = "http://127.0.0.1:" + host.claw4j.console().port();
+        browser = chromium();
+    }
+
+    /** Debian's chromium through its chromedriver, both named outright so Selenium Manager downloads nothing. */
+    private static WebDriver chromium() {
+        System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-background-networking",
+                "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aWrongTokenIsRefusedAndTheAdminTokenLogsIn() {
+        browser.get(console + "/");
+        assertThat(browser.getCurrentUrl()).as("a page without a login goes to the login").endsWith("/login");
+        browser.findElement(By.id("token")).sendKeys("not-the-token");
+        browser.findElement(By.id("login")).click();
+        assertThat(waitFor(By.id("error")).getText()).contains("That is not the admin token");
+
+        browser.findElement(By.id("token")).sendKeys(AdminToken.of(data).value());
+        browser.findElement(By.id("login")).click();
+        waitFor(By.id("connectors"));
+        assertThat(browser.findElement(By.id("connectors")).getText()).contains("web").contains("up");
+    }
+
+    @Test
+    @Order(2)
+    void aSandboxAppearsLiveOnTheOverview() throws Exception {
+        browser.get(console + "/");
+        waitFor(By.id("sandboxes"));
+        // a mark in this page's memory: still there later means the page was not reloaded, SSE brought the news
+        js("window.notReloaded = true;");
+        assertThat(browser.findElements(By.cssSelector("tr.sandbox"))).as("no sandbox before the message").isEmpty();
+
+        host.chat.post("dm-boss", "boss", "run: echo console-probe; exit 7");
+        WebElement row = new WebDriverWait(browser, Duration.ofSeconds(90))
+                .until(d -> d.findElements(By.cssSelector("tr.sandbox")).stream().findFirst().orElse(null));
+        bossGroup = row.getDomAttribute("data-group");
+        assertThat(bossGroup).startsWith("web-dm-boss-");
+        assertThat(row.getText()).contains("gvisor (runsc)").contains("claw4j-" + bossGroup).contains("512 MiB");
+        assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
+
+        List<JsonNode> replies = host.chat.awaitReplies("dm-boss", 1, Duration.ofSeconds(90));
+        assertThat(replies.getFirst().get("text").asText()).contains("console-probe");
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("today")).getText()
+                .contains("replies out: 1"));
+        screenshotOfTheOverview();
+    }
+
+    @Test
+    @Order(3)
+    void aPendingCodeApprovedInTheConsoleLetsThePersonIn() throws Exception {
+        host.chat.post("dm-ana", "ana", "hello, may I?");
+        Matcher code = CODE.matcher(host.chat.awaitReplies("dm-ana", 1, Duration.ofSeconds(30)).getFirst()
+                .get("text").asText());
+        assertThat(code.find()).isTrue();
+
+        browser.get(console + "/access");
+        WebElement row = waitFor(By.cssSelector("tr[data-code='" + code.group(1) + "']"));
+        assertThat(row.getText()).contains("ana");
+        row.findElement(By.xpath(".//button[text()='Approve']")).click();
+        assertThat(waitFor(By.id("flash")).getText()).contains("Approved ana");
+        assertThat(browser.findElement(By.id("granted")).getText()).contains(WebChatClient.senderId("ana"));
+
+        host.chat.post("dm-ana", "ana", "now can we talk?");
+        List<JsonNode> after = host.chat.awaitReplies("dm-ana", 2, Duration.ofSeconds(90));
+        assertThat(after.get(1).get("text").asText()).contains("now can we talk?");
+    }
+
+    @Test
+    @Order(4)
+    void theGroupPageShowsTheToolCallThatJustRanWithItsExitCode() {
+        assertThat(bossGroup).as("set by the live-overview step").isNotNull();
+        browser.get(console + "/groups");
+        browser.findElement(By.linkText(bossGroup)).click();
+        assertThat(waitFor(By.id("timeline")).getText()).contains("run: echo console-probe; exit 7");
+
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("kind"))).selectByValue("tool.finished");
+        browser.findElement(By.id("filter")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("kind=tool.finished"));
+        List<WebElement> rows = browser.findElements(By.cssSelector("#audit tr.audit"));
+        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.getDomAttribute("data-kind")).isEqualTo("tool.finished"));
+        assertThat(rows).anySatisfy(r -> assertThat(r.getText()).contains("bash echo console-probe; exit 7 → exit 7")
+                .contains("failed").contains("gvisor (runsc)"));
+    }
+
+    @Test
+    @Order(5)
+    void aPostFromAForeignOriginIsRefused() throws Exception {
+        assertThat(bossGroup).as("set by the live-overview step").isNotNull();
+        browser.get(console + "/groups");
+        String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getDomAttribute("value");
+        String cookie = "claw4j_console=" + browser.manage().getCookieNamed("claw4j_console").getValue();
+        int port = host.claw4j.console().port();
+        Map<String, String> headers = Map.of("Host", "127.0.0.1:" + port, "Cookie", cookie,
+                "Content-Type", "application/x-www-form-urlencoded", "Origin", "http://evil.example");
+
+        // the attack: the operator's own session and CSRF token, sent from another site's page
+        RawHttp.Response attack = RawHttp.send(port, "POST", "/groups/" + bossGroup + "/pause", headers, "csrf=" + csrf);
+        assertThat(attack.status()).isEqualTo(403);
+        assertThat(attack.body()).contains("http://evil.example").contains("only the console's own pages");
+        assertThat(host.claw4j.host().isPaused(bossGroup)).isFalse();
+
+        // the same request from the console's own origin does what it says: the session and token were good
+        RawHttp.Response own = RawHttp.send(port, "POST", "/groups/" + bossGroup + "/pause",
+                Map.of("Host", "127.0.0.1:" + port, "Cookie", cookie, "Content-Type",
+                        "application/x-www-form-urlencoded", "Origin", "http://127.0.0.1:" + port), "csrf=" + csrf);
+        assertThat(own.status()).isEqualTo(303);
+        assertThat(host.claw4j.host().isPaused(bossGroup)).isTrue();
+        host.claw4j.host().resume(bossGroup, "test");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private WebElement waitFor(By by) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElements(by).stream().findFirst()
+                .orElse(null));
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    /**
+     * The overview as an operator sees it, into target/ always, and where {@code -Dclaw4j.console.screenshot}
+     * says (relative to the project), e.g. docs/console.png for the README.
+     */
+    private void screenshotOfTheOverview() throws Exception {
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.createDirectories(TARGET);
+        Files.write(TARGET.resolve("console-overview.png"), png);
+        String wanted = System.getProperty("claw4j.console.screenshot");
+        if (wanted != null && !wanted.isBlank()) {
+            Path to = Path.of(System.getProperty("claw4j.home", "..")).resolve(wanted);
+            Files.createDirectories(to.toAbsolutePath().getParent());
+            Files.write(to, png);
+        }
+    }
+
+    /** Keeps what the browser showed when a step failed, under app/target/console-failures/. */
+    static final class ScreenshotOnFailure implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (context.getTestInstance().orElse(null) instanceof ConsoleBrowserIT it && it.browser != null) {
+                try {
+                    Path dir = TARGET.resolve("console-failures");
+                    Files.createDirectories(dir);
+                    Path file = dir.resolve(context.getRequiredTestMethod().getName() + ".png");
+                    Files.write(file, ((TakesScreenshot) it.browser).getScreenshotAs(OutputType.BYTES));
+                    Files.writeString(dir.resolve(context.getRequiredTestMethod().getName() + ".html"),
+                            it.browser.getPageSource());
+                    System.out.println("[console] screenshot of the failure: " + file.toAbsolutePath());
+                } catch (Exception e) {
+                    System.out.println("[console] no screenshot of the failure: " + e);
+                }
+            }
+        }
+    }
+}
