@@ -125,7 +125,7 @@ public final class Claw4j implements AutoCloseable {
         if (config.admin().console()) {
             // budgets and scheduled tasks plug into the console here (ConsoleSources); none in this build yet
             ConsoleSources consoleSources = ConsoleSources.NONE;
-            LiveHost live = new LiveHost(store, host, sandboxes, queue, folders, () -> connectors,
+            LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,
                     Set.copyOf(connectors.keySet()), config.sandbox().limits(), config.sandbox().maxSandboxes(),
                     Clock.systemUTC());
             this.console = new ConsoleServer(config.dataDir(), config.admin().bind(), config.admin().uiPort(), store,
