@@ -90,8 +90,9 @@ public final class Claw4j implements AutoCloseable {
         ModelCallListener usage = call -> {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name());
             store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
-                    + " ms, " + call.attempts() + " attempt(s)" + (call.error() == null ? "" : ": " + call.error()),
-                    isolation);
+                    + " ms, " + call.attempts() + " attempt(s)" + (call.usage() == null ? "" : ", "
+                    + call.usage().inputTokens() + " tokens in, " + call.usage().outputTokens() + " out")
+                    + (call.error() == null ? "" : ": " + call.error()), isolation);
             metrics.modelCall(call);
         };
         LlmGateway gateway = ModelGateway.of(model, usage);

@@ -160,6 +160,15 @@ class ConsoleBrowserIT {
         assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.getDomAttribute("data-kind")).isEqualTo("tool.finished"));
         assertThat(rows).anySatisfy(r -> assertThat(r.getText()).contains("bash echo console-probe; exit 7 → exit 7")
                 .contains("failed").contains("gvisor (runsc)"));
+
+        // and the model calls around it, with their time and tokens, found by text
+        browser.findElement(By.id("q")).sendKeys("tokens in");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("kind"))).selectByValue("");
+        browser.findElement(By.id("filter")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("q=tokens"));
+        assertThat(browser.findElements(By.cssSelector("#audit tr.audit"))).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(r -> assertThat(r.getText()).contains("model.call").containsPattern("OK in \\d+ ms")
+                        .containsPattern("\\d+ tokens in, \\d+ out"));
     }
 
     @Test
