@@ -19,4 +19,4 @@ echo "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null

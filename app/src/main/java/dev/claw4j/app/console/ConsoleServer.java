@@ -338,7 +338,12 @@ public final class ConsoleServer implements AutoCloseable {
 
     /** A group named in a path: a valid id of a group that exists. */
     private String group(String raw) {
-        String g = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        String g;
+        try {
+            g = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(404, "no group " + raw + ": the groups page lists them");
+        }
         try {
             GroupIds.requireValid(g);
         } catch (IllegalArgumentException e) {
@@ -468,10 +473,14 @@ public final class ConsoleServer implements AutoCloseable {
         }
         for (String pair : encoded.split("&")) {
             String[] kv = pair.split("=", 2);
-            String k = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
-            String v = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-            if (!v.isBlank()) {
-                out.putIfAbsent(k, v);
+            try {
+                String k = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+                String v = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+                if (!v.isBlank()) {
+                    out.putIfAbsent(k, v);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new Refused(400, "the form or query is not properly encoded: " + e.getMessage());
             }
         }
         return out;
