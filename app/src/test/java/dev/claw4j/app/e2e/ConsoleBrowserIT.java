@@ -33,6 +33,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -136,7 +137,7 @@ class ConsoleBrowserIT {
         browser.get(console + "/access");
         WebElement row = waitFor(By.cssSelector("tr[data-code='" + code.group(1) + "']"));
         assertThat(row.getText()).contains("ana");
-        row.findElement(By.xpath(".//button[text()='Approve']")).click();
+        submit(row.findElement(By.xpath(".//button[text()='Approve']")));
         assertThat(waitFor(By.id("flash")).getText()).contains("Approved ana");
         assertThat(browser.findElement(By.id("granted")).getText()).contains(WebChatClient.senderId("ana"));
 
@@ -197,7 +198,41 @@ class ConsoleBrowserIT {
         host.claw4j.host().resume(bossGroup, "test");
     }
 
+    @Test
+    @Order(6)
+    void aPausedGroupKeepsItsMessagesTellsOnceAndResumeAnswersThem() throws Exception {
+        assertThat(bossGroup).as("set by the live-overview step").isNotNull();
+        browser.get(console + "/groups");
+        submit(waitFor(By.cssSelector("tr[data-group='" + bossGroup + "']")).findElement(By.xpath(".//button[text()='Pause']")));
+        assertThat(waitFor(By.id("flash")).getText()).contains("Paused " + bossGroup);
+        int before = host.chat.replies("dm-boss").size();
+
+        String hostile = "<script>document.title='owned'</script><img src=x onerror=\"document.title='owned'\">";
+        host.chat.post("dm-boss", "boss", hostile + " first while paused");
+        host.chat.post("dm-boss", "boss", "second while paused");
+        List<JsonNode> told = host.chat.awaitReplies("dm-boss", before + 1, Duration.ofSeconds(30));
+        assertThat(told.getLast().get("text").asText()).contains("paused");
+        Thread.sleep(1500);
+        assertThat(host.chat.replies("dm-boss")).as("told once, not per message").hasSize(before + 1);
+
+        // what a person wrote is shown as text: nothing in it runs in the operator's browser
+        browser.get(console + "/groups/" + bossGroup);
+        assertThat(waitFor(By.id("timeline")).getText()).contains(hostile + " first while paused").contains("PAUSED");
+        assertThat(browser.getTitle()).doesNotContain("owned");
+
+        submit(browser.findElement(By.xpath("//button[text()='Resume']")));
+        assertThat(waitFor(By.id("flash")).getText()).contains("Resumed " + bossGroup);
+        List<JsonNode> answered = host.chat.awaitReplies("dm-boss", before + 2, Duration.ofSeconds(90));
+        assertThat(answered.getLast().get("text").asText()).contains("second while paused");
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** Clicks a form's button and waits until the page it was on is gone (the answer is a new page). */
+    private void submit(WebElement button) {
+        button.click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(button));
+    }
 
     private WebElement waitFor(By by) {
         return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElements(by).stream().findFirst()
