@@ -110,6 +110,8 @@ class ConsoleServerTest {
         assertThat(filtered).contains("exit 2").doesNotContain("claw4j-demo OK");
         String byText = get("/groups/" + group + "?q=DEMO", cookie(login(token))).body;
         assertThat(byText).contains("claw4j-demo OK").doesNotContain("bash ls -la");
+        assertThat(get("/groups/" + group + "?q=%25", cookie(login(token))).body).as("a % is a character, not a wildcard")
+                .contains("showing 0 of 2 events");
     }
 
     @Test

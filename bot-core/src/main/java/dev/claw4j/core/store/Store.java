@@ -903,6 +903,60 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /**
+     * A group's audit events, newest first, at most {@code limit}: of one kind when {@code kind} is set, and whose
+     * kind or detail contains {@code text} (any case) when it is set.
+     */
+    public List<AuditEvent> groupAudit(String groupId, String kind, String text, int limit) {
+        return query("reading the audit trail of " + groupId, c -> {
+            StringBuilder sql = new StringBuilder("SELECT id, occurred_at, group_id, kind, detail, isolation "
+                    + "FROM audit_events WHERE group_id = ?");
+            List<String> args = new ArrayList<>(List.of(groupId));
+            if (kind != null && !kind.isBlank()) {
+                sql.append(" AND kind = ?");
+                args.add(kind);
+            }
+            if (text != null && !text.isBlank()) {
+                String like = "%" + text.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
+                        .replace("%", "\\%").replace("_", "\\_") + "%";
+                sql.append(" AND (LOWER(kind) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(detail, '')) LIKE ? ESCAPE '\\')");
+                args.add(like);
+                args.add(like);
+            }
+            sql.append(" ORDER BY id DESC LIMIT ?");
+            try (var ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setString(i + 1, args.get(i));
+                }
+                ps.setInt(args.size() + 1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<AuditEvent> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** The kinds of event in a group's audit trail, sorted, with how many of each. */
+    public java.util.SortedMap<String, Long> auditKinds(String groupId) {
+        return query("reading the audit kinds of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT kind, COUNT(*) FROM audit_events WHERE group_id = ? GROUP BY kind")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     /** The newest {@code limit} audit events of these kinds, newest first. */
     public List<AuditEvent> recentAudit(List<String> kinds, int limit) {
         if (kinds.isEmpty()) {
