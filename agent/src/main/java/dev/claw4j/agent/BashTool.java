@@ -96,7 +96,7 @@ final class BashTool implements Tool {
         }
         int exitCode = process.isAlive() ? -1 : process.exitValue();
         result.append("exit code: ").append(exitCode);
-        return new ToolResult(result.toString(), !timedOut && exitCode == 0);
+        return new ToolResult(result.toString(), !timedOut && exitCode == 0, exitCode);
     }
 
     /** Kills the process and everything it started. */

@@ -42,7 +42,9 @@ final class ToolRunner {
             result = execute(tool, args, context);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        link.send(new AgentMessage.Event(turnId, AgentMessage.Event.TOOL_FINISHED, toolName, detail, result.ok(),
+        // the exit code goes with the command into the audit trail (the operator's console shows it)
+        String finished = result.exitCode() == null ? detail : detail + " → exit " + result.exitCode();
+        link.send(new AgentMessage.Event(turnId, AgentMessage.Event.TOOL_FINISHED, toolName, finished, result.ok(),
                 millis));
         return Text.cap(result.output(), context.settings().outputLimitChars());
     }

@@ -57,6 +57,7 @@ class AgentTest {
             AgentMessage.Event finished = host.expect(AgentMessage.Event.class);
             assertThat(finished.kind()).isEqualTo("tool.finished");
             assertThat(finished.ok()).isTrue();
+            assertThat(finished.detail()).isEqualTo("echo hi > f.txt → exit 0");
             assertThat(finished.durationMs()).isNotNull();
 
             AgentMessage.LlmRequest second = host.answer(

@@ -2,6 +2,9 @@ package dev.claw4j.app;
 
 import dev.claw4j.app.admin.AccessAdmin;
 import dev.claw4j.app.admin.AdminServer;
+import dev.claw4j.app.console.ConsoleServer;
+import dev.claw4j.app.console.ConsoleSources;
+import dev.claw4j.app.console.LiveHost;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
@@ -12,6 +15,7 @@ import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.llm.ModelCallListener;
 import dev.claw4j.core.llm.ModelGateway;
 import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.GroupFolders;
@@ -30,7 +34,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +47,7 @@ public final class Claw4j implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Claw4j.class);
 
     private final Store store;
+    private final HostMetrics hostMetrics = new HostMetrics();
     private final SandboxRuntime runtime;
     private final SandboxManager sandboxes;
     private final Map<String, Connector> connectors;
@@ -50,6 +56,8 @@ public final class Claw4j implements AutoCloseable {
     private final Host host;
     private final AdminServer admin;
     private final Budgets budgets;
+    /** The operator's console; null when {@code admin.console} is false or it could not listen. */
+    private ConsoleServer console;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -58,17 +66,20 @@ public final class Claw4j implements AutoCloseable {
     /** With the given connectors (tests point them at wire-level fakes of their platforms). */
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
         this.runtime = runtime;
+        // what every part counts into; the admin endpoint serves it at /metrics
+        Metrics metrics = hostMetrics.metrics();
         this.store = Store.open(config.dataDir());
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
         GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
             log.warn("[{}] refused to act on {} in the group folder: {}", group, refusal.path(), refusal.why());
             store.audit(group, "folder.refused", refusal.getMessage(), isolationInForce);
+            metrics.refused("folder.refused");
         });
         IncomingFiles incoming = new IncomingFiles(config.dataDir());
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
-        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation);
+        ExtraMounts extraMounts = new ExtraMounts(config, store, isolation, metrics);
         this.sandboxes = new SandboxManager(runtime,
                 // the mount allowlist is read and every extra mount checked each time a sandbox starts
                 group -> new SandboxSpec(group, folders.groupDir(group), folders.globalDir(), config.sandbox().limits(),
@@ -79,7 +90,7 @@ public final class Claw4j implements AutoCloseable {
                     return size.measurable() ? size.bytes() : Long.MAX_VALUE;
                 },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
-                (group, kind, detail) -> store.audit(group, kind, detail, isolation));
+                (group, kind, detail) -> store.audit(group, kind, detail, isolation), metrics);
         this.budgets = new Budgets(store.dataSource(), config.budgetSettings(), Clock.systemUTC());
         if (config.model().dailyTokenBudget() > 0) {
             log.warn("model.dailyTokenBudget is deprecated; it stands for budgets.default.dailyTokens, which is where "
@@ -91,15 +102,17 @@ public final class Claw4j implements AutoCloseable {
             store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
                     budgets.costOf(call.model(), call.usage()), java.time.Instant.now());
             store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
-                    + " ms, " + call.attempts() + " attempt(s)" + (call.error() == null ? "" : ": " + call.error()),
-                    isolation);
+                    + " ms, " + call.attempts() + " attempt(s)" + (call.usage() == null ? "" : ", "
+                    + call.usage().inputTokens() + " tokens in, " + call.usage().outputTokens() + " out")
+                    + (call.error() == null ? "" : ": " + call.error()), isolation);
+            metrics.modelCall(call);
         };
         LlmGateway gateway = ModelGateway.of(model, usage);
         this.connectors = new LinkedHashMap<>();
         for (Connector c : connectorList) {
             connectors.put(c.platform(), c);
         }
-        this.outbox = new Outbox(store, connectors, Clock.systemUTC());
+        this.outbox = new Outbox(store, connectors, Clock.systemUTC(), metrics);
         // typing indicators go out on their own thread: a slow platform must not slow a turn down
         Presence presence = (platform, chat, thread, busy, failed) -> Thread.ofVirtual().start(() -> {
             Connector c = connectors.get(platform);
@@ -114,14 +127,40 @@ public final class Claw4j implements AutoCloseable {
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),
-                budgets);
+                budgets, metrics);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
-                Clock.systemUTC());
+                Clock.systemUTC(), metrics);
+        metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
-        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation,
+        this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()));
+                Clock.systemUTC()), hostMetrics::scrape);
+        if (config.admin().console()) {
+            // budgets plug into the console here (ConsoleSources); scheduled tasks are not in this build yet
+            ConsoleSources consoleSources = new ConsoleSources() {
+                @Override
+                public Optional<String> budget(String groupId) {
+                    return budgets.summary(groupId);
+                }
+
+                @Override
+                public Optional<List<Task>> tasks() {
+                    return ConsoleSources.NONE.tasks();
+                }
+
+                @Override
+                public String taskAction(String taskId, TaskAction action) {
+                    return ConsoleSources.NONE.taskAction(taskId, action);
+                }
+            };
+            LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,
+                    Set.copyOf(connectors.keySet()), config.sandbox().limits(), config.sandbox().maxSandboxes(),
+                    Clock.systemUTC());
+            this.console = new ConsoleServer(config.dataDir(), config.admin().bind(), config.admin().uiPort(), store,
+                    live, new AccessAdmin(store, config.access(), "console", Clock.systemUTC()), consoleSources,
+                    Clock.systemUTC());
+        }
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
@@ -133,6 +172,15 @@ public final class Claw4j implements AutoCloseable {
         outbox.start();
         host.recover();
         admin.start();
+        if (console != null) {
+            try {
+                console.start();
+            } catch (RuntimeException e) {
+                // like a connector: the host runs on without its console, and says why
+                log.error("the console did not start: {}", e.getMessage());
+                console = null;
+            }
+        }
         for (Connector c : List.copyOf(connectors.values())) {
             try {
                 c.start(host);
@@ -153,6 +201,11 @@ public final class Claw4j implements AutoCloseable {
         return store;
     }
 
+    /** The meters behind {@code /metrics}. */
+    public HostMetrics metrics() {
+        return hostMetrics;
+    }
+
     /** The local admin endpoint (the access commands while this host runs; the admin pages later). */
     public AdminServer admin() {
         return admin;
@@ -161,6 +214,11 @@ public final class Claw4j implements AutoCloseable {
     /** Per-group budgets: usage, limits in force, run-time overrides (the admin console's). */
     public Budgets budgets() {
         return budgets;
+    }
+
+    /** The operator's console, or null when it is off or could not listen. */
+    public ConsoleServer console() {
+        return console;
     }
 
     public SandboxManager sandboxes() {
@@ -177,6 +235,9 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        if (console != null) {
+            console.close();
+        }
         admin.close();
         connectors.values().forEach(Connector::close);
         queue.close();
@@ -189,5 +250,6 @@ public final class Claw4j implements AutoCloseable {
         }
         runtime.close();
         store.close();
+        hostMetrics.close();
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Price;
-import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import java.math.BigDecimal;
@@ -21,15 +21,17 @@ import java.util.Set;
  * secret print it masked (a record's own toString would print it into any log line or error that shows it).
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
-                     Map<String, List<Mount>> mounts, Connectors connectors, Budgets budgets, Limits limits) {
+                     Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                     Limits limits) {
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors) {
-        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null);
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null);
     }
 
     public Config {
         budgets = budgets == null ? new Budgets(null, null, null) : budgets;
         limits = limits == null ? new Limits(null, null) : limits;
+        admin = admin == null ? new Admin(null, null, null) : admin;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -42,35 +44,51 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public Config withAdmin(Admin a) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, a, budgets, limits);
+    }
+
+    /**
+     * The {@code admin:} section: the operator's console (README, Console), a web UI on its own listener,
+     * loopback by default. {@code uiPort} 0 takes a free port (tests).
+     */
+    public record Admin(Boolean console, String bind, Integer uiPort) {
+        public Admin {
+            console = console == null || console;
+            bind = bind == null ? "127.0.0.1" : bind;
+            uiPort = uiPort == null ? 8081 : uiPort;
+        }
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors, budgets, limits);
+        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors, budgets, limits);
+        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors, admin, budgets, limits);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c, admin, budgets, limits);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors, budgets, limits);
+        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors, admin, budgets, limits);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors, admin, budgets, limits);
     }
 
     public Config withBudgets(Budgets b) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, b, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, b, limits);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, budgets, l);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, l);
     }
 
     /**
@@ -185,7 +203,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withMounts(Map<String, List<Mount>> m) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors, admin, budgets, limits);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -196,7 +214,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withAccess(Access a) {
-        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors, budgets, limits);
+        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors, admin, budgets, limits);
     }
 
     /**

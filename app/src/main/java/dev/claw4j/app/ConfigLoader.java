@@ -87,6 +87,10 @@ public final class ConfigLoader {
             if (port < 0 || port > 65535) {
                 throw new ConfigException("connectors.web.port must be 0-65535, got " + port);
             }
+            int uiPort = config.admin().uiPort();
+            if (uiPort < 0 || uiPort > 65535) {
+                throw new ConfigException("admin.uiPort must be 0-65535, got " + uiPort);
+            }
             Config.Web web = config.connectors().web();
             new dev.claw4j.web.WebSettings(web.bind(), port, config.botName(), web.allowedHosts(), config.dataDir());
             SandboxLimits limits = s.limits();

@@ -1,5 +1,6 @@
 package dev.claw4j.app;
 
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.sandbox.SandboxSpec;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.sandbox.MountAllowlist;
@@ -22,9 +23,15 @@ final class ExtraMounts {
     private final Store store;
     private final String isolation;
     private final List<Path> ownPaths;
+    private final Metrics metrics;
 
     /** Reads the allowlist once now, so a broken file stops start-up with a message naming it. */
     ExtraMounts(Config config, Store store, String isolation) {
+        this(config, store, isolation, Metrics.none());
+    }
+
+    ExtraMounts(Config config, Store store, String isolation, Metrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.store = store;
         this.isolation = isolation;
@@ -64,5 +71,6 @@ final class ExtraMounts {
     private void refused(String group, String reason) {
         log.warn("[{}] mount refused, the sandbox starts without it: {}", group, reason);
         store.audit(group, "mount.refused", reason, isolation);
+        metrics.refused("mount.refused");
     }
 }

@@ -59,6 +59,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theConsoleIsOnLoopbackPort8081UnlessTheConfigSaysOtherwise() {
+        assertThat(Config.defaults().admin()).isEqualTo(new Config.Admin(true, "127.0.0.1", 8081));
+        assertThat(new ConfigLoader().load(Path.of("../config/claw4j.yaml")).admin())
+                .isEqualTo(new Config.Admin(true, "127.0.0.1", 8081));
+        assertThat(loader.parse("admin: {uiPort: 9090, console: false}", "test").admin())
+                .isEqualTo(new Config.Admin(false, "127.0.0.1", 9090));
+        assertThatThrownBy(() -> loader.parse("admin: {uiPort: 70000}", "test")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.uiPort");
+        assertThatThrownBy(() -> loader.parse("admin: {port: 9090}", "test")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.port");
+    }
+
+    @Test
     void unknownKeysAreErrorsThatNameTheKey() {
         assertThatThrownBy(() -> loader.parse("sandbox:\n  memroy: 1g\n", "claw4j.yaml"))
                 .isInstanceOf(ConfigException.class)

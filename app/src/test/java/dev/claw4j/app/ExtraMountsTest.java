@@ -45,8 +45,10 @@ class ExtraMountsTest {
         Path allowlist = tmp.resolve("allow/mount-allowlist.yaml");
         Files.createDirectories(allowlist.getParent());
         Files.writeString(allowlist, "roots:\n  - path: " + tmp.resolve("srv") + "\n");
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         ExtraMounts mounts = new ExtraMounts(config(tmp.resolve("data"), allowlist,
-                new Config.Mount(docs.toString(), "docs", true)), store, "test");
+                new Config.Mount(docs.toString(), "docs", true)), store, "test",
+                new dev.claw4j.core.metrics.Metrics(meters));
 
         assertThat(mounts.forGroup("g1")).extracting(SandboxSpec.ExtraMount::hostPath).containsExactly(docs);
         assertThat(mounts.forGroup("other")).isEmpty();
@@ -66,6 +68,7 @@ class ExtraMountsTest {
         Files.writeString(allowlist, "roots: [ {path: relative} ]\n");
         assertThat(mounts.forGroup("g1")).as("a broken allowlist allows nothing").isEmpty();
         assertThat(refusals()).hasSize(3).last().asString().contains("absolute path");
+        assertThat(meters.get("claw4j.refusals").tag("kind", "mount.refused").counter().count()).isEqualTo(3);
     }
 
     @Test

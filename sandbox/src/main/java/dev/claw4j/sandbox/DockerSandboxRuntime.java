@@ -8,6 +8,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.Statistics;
 import dev.claw4j.core.sandbox.ExecResult;
 import dev.claw4j.core.sandbox.Isolation;
 import dev.claw4j.core.sandbox.Sandbox;
@@ -15,6 +16,7 @@ import dev.claw4j.core.sandbox.SandboxException;
 import dev.claw4j.core.sandbox.SandboxExit;
 import dev.claw4j.core.sandbox.SandboxRuntime;
 import dev.claw4j.core.sandbox.SandboxSpec;
+import dev.claw4j.core.sandbox.SandboxUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -104,6 +108,40 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             throw new SandboxException("lost the output of a command in group " + spec.groupId() + ": " + e.getMessage(), e);
         } finally {
             removeQuietly(id);
+        }
+    }
+
+    /** Docker's stats, one reading (it takes two samples about a second apart for the CPU figure). */
+    @Override
+    public Optional<SandboxUsage> usage(String sandboxName) {
+        var first = new CompletableFuture<Statistics>();
+        try (var callback = docker.statsCmd(sandboxName).withNoStream(true)
+                .exec(new ResultCallback.Adapter<Statistics>() {
+                    @Override
+                    public void onNext(Statistics stats) {
+                        first.complete(stats);
+                    }
+                })) {
+            var stats = first.get(10, TimeUnit.SECONDS);
+            var memory = stats.getMemoryStats();
+            var cpu = stats.getCpuStats();
+            var before = stats.getPreCpuStats();
+            double percent = 0;
+            if (cpu != null && before != null && cpu.getCpuUsage() != null && before.getCpuUsage() != null
+                    && cpu.getSystemCpuUsage() != null && before.getSystemCpuUsage() != null) {
+                long used = cpu.getCpuUsage().getTotalUsage() - before.getCpuUsage().getTotalUsage();
+                long system = cpu.getSystemCpuUsage() - before.getSystemCpuUsage();
+                long cores = cpu.getOnlineCpus() == null ? 1 : cpu.getOnlineCpus();
+                percent = system > 0 && used > 0 ? 100.0 * used / system * cores : 0;
+            }
+            long bytes = memory == null || memory.getUsage() == null ? 0 : memory.getUsage();
+            return Optional.of(new SandboxUsage(bytes, percent));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception e) {
+            log.debug("no stats for {}: {}", sandboxName, e.toString());
+            return Optional.empty();
         }
     }
 

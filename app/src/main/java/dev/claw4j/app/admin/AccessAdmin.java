@@ -53,6 +53,15 @@ public final class AccessAdmin implements AccessApi {
     }
 
     @Override
+    public boolean deny(String code) {
+        Optional<AccessStore.PairingCode> denied = access.deny(code.strip().toUpperCase(Locale.ROOT), clock.instant());
+        denied.ifPresent(c -> store.audit(null, "access.denied", (c.forChat() ? "chat " + c.platform() + ":"
+                + c.chatId() + " (asked by " + c.platform() + ":" + c.userId() + ")" : c.platform() + ":" + c.userId())
+                + " (" + c.userName() + "), code " + c.code() + ", by " + actor, null));
+        return denied.isPresent();
+    }
+
+    @Override
     public boolean revoke(String platform, String userId) {
         boolean revoked = access.revoke(platform, userId);
         if (revoked) {

@@ -37,6 +37,14 @@ public interface AccessApi {
     /** Empty when no such code is pending (mistyped, used, or expired). */
     Optional<Approved> approve(String code);
 
+    /**
+     * Dismisses a pending code without letting anyone in (the console's "deny"); false when no such code is
+     * pending. Only where the database is at hand (the running host's console), not over the admin endpoint.
+     */
+    default boolean deny(String code) {
+        throw new UnsupportedOperationException("denying a code is done in the console of the running host");
+    }
+
     /** False when the person had no access granted by a code. */
     boolean revoke(String platform, String userId);
 

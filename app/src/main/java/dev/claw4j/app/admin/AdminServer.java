@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,13 @@ import org.slf4j.LoggerFactory;
  * POST /admin/api/access/approve {"code": "..."}          → Approved, or 404
  * POST /admin/api/access/revoke  {"platform": "...", "userId": "..."} → {"revoked": true|false}
  * POST /admin/api/access/revoke  {"platform": "...", "chatId": "..."} → {"revoked": true|false} (a group chat)
+ * GET  /metrics                                           → the meters in Prometheus' text format (0.0.4)
  * </pre>
  */
 public final class AdminServer implements AutoCloseable {
     public static final String PORT_FILE = "admin.port";
+    /** The endpoint as a Prometheus {@code file_sd_configs} target list, rewritten at each start (the port changes). */
+    public static final String PROMETHEUS_TARGETS_FILE = "prometheus-targets.json";
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_BODY = 16 * 1024;
     private static final String LOOPBACK = "127.0.0.1";
@@ -47,6 +51,7 @@ public final class AdminServer implements AutoCloseable {
     private final Path dataDir;
     private final int requestedPort;
     private final AccessApi access;
+    private final Supplier<String> metrics;
     private final ObjectMapper json = new ObjectMapper();
     private AdminToken token;
     private HttpServer server;
@@ -57,6 +62,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** {@code port} 0 takes a free one. */
     public AdminServer(Path dataDir, int port, AccessApi access) {
+        this(dataDir, port, access, null);
+    }
+
+    /** @param metrics the meters in Prometheus' text format, scraped at {@code GET /metrics}; null for none */
+    public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics) {
+        this.metrics = metrics;
         this.dataDir = dataDir;
         this.requestedPort = port;
         this.access = access;
@@ -87,6 +98,15 @@ public final class AdminServer implements AutoCloseable {
         }
         log.info("admin endpoint on http://{}:{}/admin/api/ (token in {})", LOOPBACK, port,
                 dataDir.resolve(AdminToken.FILE));
+        if (metrics != null) {
+            try {
+                PrivateFiles.replace(dataDir.resolve(PROMETHEUS_TARGETS_FILE),
+                        "[{\"targets\": [\"" + LOOPBACK + ":" + port + "\"]}]\n");
+            } catch (IOException e) {
+                log.warn("could not write {}: {}; Prometheus finds the port in {} instead", PROMETHEUS_TARGETS_FILE,
+                        e.getMessage(), PORT_FILE);
+            }
+        }
     }
 
     public int port() {
@@ -148,6 +168,15 @@ public final class AdminServer implements AutoCloseable {
         String method = ex.getRequestMethod();
         String path = ex.getRequestURI().getPath();
         switch (path) {
+            case "/metrics" -> {
+                if (metrics == null) {
+                    send(ex, 404, Map.of("error", "this host serves no metrics"));
+                } else if (method.equals("GET")) {
+                    sendText(ex, metrics.get());
+                } else {
+                    send(ex, 405, Map.of("error", "use GET " + path));
+                }
+            }
             case "/admin/api/access" -> {
                 if (method.equals("GET")) {
                     send(ex, 200, access.overview());
@@ -220,6 +249,15 @@ public final class AdminServer implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void sendText(HttpExchange ex, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(200, bytes.length);
         ex.getResponseBody().write(bytes);
     }
 

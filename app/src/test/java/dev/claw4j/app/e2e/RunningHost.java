@@ -64,6 +64,7 @@ final class RunningHost implements AutoCloseable {
         Config config = tweak.apply(Config.defaults().withDataDir(data)
                 .withAccess(new Config.Access("open", null, null, null))
                 .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
+                .withAdmin(new Config.Admin(true, "127.0.0.1", 0)) // the console on a free port: ITs run side by side
                 .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", "1m", 4)));
         var runtime = new DockerSandboxRuntime(DockerClients.connect(),
                 new SandboxSettings("runsc", true, null, installId));

@@ -226,6 +226,21 @@ public final class AccessStore {
         return found;
     }
 
+    /**
+     * Dismisses a pending code without letting anyone in (the console's "deny"): it is used up, so it can never be
+     * approved; the person or chat gets a new code only by writing again.
+     */
+    public Optional<PairingCode> deny(String code, Instant now) {
+        Optional<PairingCode> found = query("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE code = ? "
+                + "AND used_at IS NULL AND expires_at > ?", AccessStore::code, code, Timestamp.from(now))
+                .stream().findFirst();
+        if (found.isEmpty() || run("UPDATE pairing_codes SET used_at = ?, pending_for = NULL WHERE code = ? "
+                + "AND used_at IS NULL", Timestamp.from(now), code) == 0) {
+            return Optional.empty();
+        }
+        return found;
+    }
+
     /** True the first time only: a refused stranger is told once. */
     public boolean noticeOnce(String platform, String userId) {
         try {

@@ -310,6 +310,32 @@ public final class Budgets {
                 + usage.groupId() + ") or with " + key + " in the config.";
     }
 
+    /** "1,234 tokens of 50,000 tokens (2 %)", or "0.12 USD (no limit)". */
+    public String against(GroupUsage usage, Limit limit) {
+        BigDecimal max = usage.limits().of(limit);
+        String used = amount(limit, usage.used(limit));
+        return max == null ? used + " (no limit)"
+                : used + " of " + amount(limit, max) + " (" + new Reading(limit, usage.used(limit), max).percent() + " %)";
+    }
+
+    /**
+     * The group's spending against its limits in one line (the console shows it); empty when neither limits nor
+     * prices are configured for it.
+     */
+    public Optional<String> summary(String groupId) {
+        InForce inForce = limits(groupId);
+        if (inForce.limits().none() && settings.prices().isEmpty()) {
+            return Optional.empty();
+        }
+        GroupUsage u = usage(groupId, inForce);
+        String line = "today " + against(u, Limit.DAILY_TOKENS) + ", " + against(u, Limit.DAILY_COST) + "; this month "
+                + against(u, Limit.MONTHLY_TOKENS) + ", " + against(u, Limit.MONTHLY_COST);
+        if (u.check() instanceof Check.Exhausted(Reading reached)) {
+            line += "; " + reached.limit().periodWord() + " budget used up";
+        }
+        return Optional.of(line + (inForce.source() == GroupUsage.Source.OVERRIDE ? " (override)" : ""));
+    }
+
     /** Tokens with thousands separators, or money with its currency. */
     public String amount(Limit limit, BigDecimal value) {
         return limit.money() ? money(value) + " " + settings.currency()

@@ -10,6 +10,7 @@ import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
@@ -17,6 +18,8 @@ import dev.claw4j.core.store.StoredAttachment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,21 +40,34 @@ public final class Host implements Inbox {
     private final Gatekeeper gatekeeper;
     private final Outbox outbox;
     private final String isolation;
+    private final Metrics metrics;
     private final RateLimiter limiter;
     /** Redelivered platform events are common (Slack retries, reconnects); most are answered from here. */
     private final Cache<String, Long> recent = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Cache<String, Boolean> knownChats = Caffeine.newBuilder().maximumSize(100_000).build();
+    /** Groups the operator paused (kept in the store; read once here so a message costs no extra query). */
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** Routing a message and pausing or resuming its group exclude each other, so no message is left PAUSED. */
+    private final ConcurrentHashMap<String, Object> groupLocks = new ConcurrentHashMap<>();
+    static final String PAUSED_NOTICE = "The admin has paused me here for now. Your message is kept, and I will "
+            + "answer it when I am resumed.";
 
     public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
                 Outbox outbox, String isolation) {
-        this(store, router, queue, incoming, gatekeeper, outbox, isolation,
+        this(store, router, queue, incoming, gatekeeper, outbox, isolation, Metrics.none());
+    }
+
+    public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
+                Outbox outbox, String isolation, Metrics metrics) {
+        this(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(RateLimiter.Settings.OFF, java.time.Clock.systemUTC()));
     }
 
     /** With rate limits per person and per group: a message over them is kept, marked, and not answered. */
     public Host(Store store, Router router, GroupQueue queue, IncomingFiles incoming, Gatekeeper gatekeeper,
-                Outbox outbox, String isolation, RateLimiter limiter) {
+                Outbox outbox, String isolation, Metrics metrics, RateLimiter limiter) {
+        this.metrics = metrics;
         this.limiter = limiter;
         this.store = store;
         this.router = router;
@@ -60,6 +76,7 @@ public final class Host implements Inbox {
         this.gatekeeper = gatekeeper;
         this.outbox = outbox;
         this.isolation = isolation;
+        paused.addAll(store.pausedGroups());
     }
 
     @Override
@@ -67,6 +84,7 @@ public final class Host implements Inbox {
         String key = received.platform() + ":" + received.platformMessageId();
         Long seen = recent.getIfPresent(key);
         if (seen != null) {
+            metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(seen, true, addressed(received));
         }
         knownChats.get(received.platform() + ":" + received.chatId(), k -> {
@@ -88,9 +106,15 @@ public final class Host implements Inbox {
             files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
             recent.put(key, existing);
+            metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(existing, true, addressed(received));
         }
         recent.put(key, id.get());
+        metrics.messageReceived(m.platform(), switch (decision) {
+            case Gatekeeper.Decision.Allow a -> Metrics.Received.ACCEPTED;
+            case Gatekeeper.Decision.NotAddressed n -> Metrics.Received.IGNORED;
+            case Gatekeeper.Decision.Refuse r -> Metrics.Received.REFUSED;
+        });
         switch (decision) {
             case Gatekeeper.Decision.Allow a -> route(id.get(), m, true);
             case Gatekeeper.Decision.NotAddressed n -> { }
@@ -105,6 +129,7 @@ public final class Host implements Inbox {
 
     private void refuse(long id, InboundMessage m, Gatekeeper.Decision.Refuse refusal) {
         store.audit(null, "access.refused", refusal.reason(), isolation);
+        metrics.refused("access.refused");
         log.info("refused a message from {}:{}: {}", m.platform(), m.senderId(), refusal.reason());
         if (refusal.reply() != null) {
             outbox.send(null, m.platform(), m.chatId(), m.threadId(), refusal.reply(), id, List.of(), false);
@@ -119,7 +144,57 @@ public final class Host implements Inbox {
             return;
         }
         store.assignGroup(id, group);
-        queue.submit(group, id);
+        synchronized (lock(group)) {
+            if (!paused.contains(group)) {
+                queue.submit(group, id);
+                return;
+            }
+            store.setStatus(List.of(id), "PAUSED");
+        }
+        if (store.pauseNoticeOnce(group, m.platform(), m.chatId())) {
+            outbox.send(group, m.platform(), m.chatId(), m.threadId(), PAUSED_NOTICE, id, List.of(), false);
+        }
+    }
+
+    /**
+     * Pauses a group: its new messages are stored (PAUSED) and not queued, and each chat is told once. A turn
+     * already running finishes. False when it was paused already.
+     */
+    public boolean pause(String groupId, String by) {
+        synchronized (lock(groupId)) {
+            boolean now = store.pause(groupId, by);
+            paused.add(groupId);
+            if (now) {
+                store.audit(groupId, "group.paused", "by " + by, isolation);
+                log.info("[{}] paused by {}", groupId, by);
+            }
+            return now;
+        }
+    }
+
+    /** Resumes a group and queues the messages it held. False when it was not paused. */
+    public boolean resume(String groupId, String by) {
+        synchronized (lock(groupId)) {
+            int held = store.resume(groupId);
+            paused.remove(groupId);
+            if (held < 0) {
+                return false;
+            }
+            store.audit(groupId, "group.resumed", "by " + by + "; " + held + " message(s) held", isolation);
+            log.info("[{}] resumed by {}; {} message(s) held", groupId, by, held);
+            if (held > 0) {
+                queue.submit(groupId, 0);
+            }
+            return true;
+        }
+    }
+
+    public boolean isPaused(String groupId) {
+        return paused.contains(groupId);
+    }
+
+    private Object lock(String groupId) {
+        return groupLocks.computeIfAbsent(groupId, g -> new Object());
     }
 
     /**
@@ -139,6 +214,7 @@ public final class Host implements Inbox {
     @Override
     public void refused(String platform, String what) {
         store.audit(null, "connector.refused", platform + ": " + what, isolation);
+        metrics.refused("connector.refused");
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.claw4j.core.outbox;
 
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.connector.DeliveryException;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.OutboundMessage;
 import dev.claw4j.core.store.Store;
 import java.time.Clock;
@@ -31,11 +32,17 @@ public final class Outbox implements AutoCloseable {
     private final Store store;
     private final Map<String, Connector> connectors;
     private final Clock clock;
+    private final Metrics metrics;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("outbox-retry").factory());
 
     public Outbox(Store store, Map<String, Connector> connectors, Clock clock) {
+        this(store, connectors, clock, Metrics.none());
+    }
+
+    public Outbox(Store store, Map<String, Connector> connectors, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.connectors = Map.copyOf(connectors);
         this.clock = clock;
@@ -86,6 +93,7 @@ public final class Outbox implements AutoCloseable {
             }
             connector.deliver(m);
             store.markDelivered(m.id());
+            metrics.messageSent(m.platform());
         } catch (DeliveryException e) {
             failed(m, e);
         } catch (RuntimeException e) {
@@ -104,9 +112,11 @@ public final class Outbox implements AutoCloseable {
         }
         store.deliveryFailed(m.id(), e.getMessage(), next);
         if (next == null) {
+            metrics.outboxFailure(m.platform());
             log.error("reply {} to {}:{} given up after {} attempts: {}", m.id(), m.platform(), m.chatId(), attempts,
                     e.getMessage());
         } else {
+            metrics.outboxRetry(m.platform());
             log.warn("reply {} to {}:{} not delivered ({}); retrying at {}", m.id(), m.platform(), m.chatId(),
                     e.getMessage(), next);
         }

@@ -1,5 +1,6 @@
 package dev.claw4j.core.queue;
 
+import dev.claw4j.core.metrics.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,8 @@ public final class GroupQueue implements AutoCloseable {
         boolean ownsSlot;
         Instant idleSince = Instant.EPOCH;
         LongPredicate followUps;
+        /** System.nanoTime() of the first message waiting for this group's next turn, 0 when none waits. */
+        long queuedSince;
 
         Group(String id) {
             this.id = id;
@@ -62,6 +65,7 @@ public final class GroupQueue implements AutoCloseable {
     private final Consumer<String> stopSandbox;
     private final TurnRunner runner;
     private final Clock clock;
+    private final Metrics metrics;
     private final Map<String, Group> groups = new HashMap<>();
     private final ArrayDeque<Group> waiting = new ArrayDeque<>();
     private final ScheduledExecutorService reaper;
@@ -73,6 +77,12 @@ public final class GroupQueue implements AutoCloseable {
      */
     public GroupQueue(int maxSandboxes, Duration idleTimeout, Consumer<String> stopSandbox, TurnRunner runner,
                       Clock clock) {
+        this(maxSandboxes, idleTimeout, stopSandbox, runner, clock, Metrics.none());
+    }
+
+    public GroupQueue(int maxSandboxes, Duration idleTimeout, Consumer<String> stopSandbox, TurnRunner runner,
+                      Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         if (maxSandboxes < 1) {
             throw new IllegalArgumentException("sandbox.maxSandboxes must be at least 1");
         }
@@ -92,10 +102,13 @@ public final class GroupQueue implements AutoCloseable {
             return;
         }
         Group g = groups.computeIfAbsent(groupId, Group::new);
+        if (g.running && messageId > 0 && g.followUps != null && g.followUps.test(messageId)) {
+            return; // taken into the running turn: it waited for nothing
+        }
+        if (g.queuedSince == 0) {
+            g.queuedSince = System.nanoTime();
+        }
         if (g.running) {
-            if (messageId > 0 && g.followUps != null && g.followUps.test(messageId)) {
-                return;
-            }
             g.wantsRun = true;
             return;
         }
@@ -140,12 +153,17 @@ public final class GroupQueue implements AutoCloseable {
     private void start(Group g, String evicted) {
         g.running = true;
         g.wantsRun = false;
+        long queuedSince = g.queuedSince;
+        g.queuedSince = 0;
         waiting.remove(g);
         Thread.ofVirtual().name("turn-" + g.id).start(() -> {
             MDC.put("group", g.id);
             try {
                 if (evicted != null) {
                     stopSandbox.accept(evicted);
+                }
+                if (queuedSince != 0) {
+                    metrics.queueWait(Duration.ofNanos(System.nanoTime() - queuedSince));
                 }
                 runner.runTurn(g.id, new Turn() {
                     @Override

@@ -1,11 +1,14 @@
 package dev.claw4j.core.sandbox;
 
 import dev.claw4j.core.agent.AgentChannel;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.HostMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ public final class SandboxManager implements AutoCloseable {
     private final Watchdog.Limits limits;
     private final Audit audit;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final Metrics metrics;
+    private final AtomicInteger starting = new AtomicInteger();
 
     /**
      * @param folderSizes for a group, what measures the bytes in its folder (for the quota)
@@ -55,6 +60,16 @@ public final class SandboxManager implements AutoCloseable {
      */
     public SandboxManager(SandboxRuntime runtime, Function<String, SandboxSpec> specs,
                           Function<String, LongSupplier> folderSizes, Watchdog.Limits limits, Audit audit) {
+        this(runtime, specs, folderSizes, limits, audit, Metrics.none());
+    }
+
+    /** The same, counting starts, watchdog stops and refused lines into {@code metrics}. */
+    public SandboxManager(SandboxRuntime runtime, Function<String, SandboxSpec> specs,
+                          Function<String, LongSupplier> folderSizes, Watchdog.Limits limits, Audit audit,
+                          Metrics metrics) {
+        this.metrics = metrics;
+        // a sandbox that died between turns stays in the map until its group's next turn; it is not live
+        metrics.sandboxGauges(() -> (int) live.values().stream().filter(Live::alive).count(), starting::get);
         this.runtime = runtime;
         this.specs = specs;
         this.folderSizes = folderSizes;
@@ -75,13 +90,30 @@ public final class SandboxManager implements AutoCloseable {
         if (current != null) {
             discard(groupId);
         }
+        long startedAt = System.nanoTime();
+        starting.incrementAndGet();
+        boolean ready = false;
+        try {
+            Live started = start(groupId);
+            ready = true;
+            return started;
+        } finally {
+            starting.decrementAndGet();
+            metrics.sandboxStart(Duration.ofNanos(System.nanoTime() - startedAt), ready);
+        }
+    }
+
+    private Live start(String groupId) {
         // the folder is measured before the sandbox runs: an agent that fills it in its first second must not
         // have that counted as where it started
         LongSupplier folderSize = folderSizes.apply(groupId);
         long sizeAtStart = measure(groupId, folderSize);
         Sandbox sandbox = runtime.start(specs.apply(groupId));
         RefusalAudit refusals = new RefusalAudit(groupId, audit, limits.auditedRefusals(), limits.window());
-        AgentChannel channel = new AgentChannel(sandbox, refusals::refused);
+        AgentChannel channel = new AgentChannel(sandbox, error -> {
+            metrics.refused(RefusalAudit.KIND);
+            refusals.refused(error);
+        });
         Watchdog watchdog = new Watchdog(groupId, channel, folderSize, sizeAtStart, limits, refusals);
         Live started = new Live(sandbox, channel, watchdog);
         sandbox.exit().whenComplete((exit, error) -> watchdog.close());
@@ -134,9 +166,15 @@ public final class SandboxManager implements AutoCloseable {
         String groupId = l.sandbox().groupId();
         log.warn("[{}] stopping sandbox {}: it {}", groupId, l.sandbox().name(), reason);
         audit.record(groupId, "sandbox.killed", reason);
+        metrics.watchdogStop(reason);
         live.remove(groupId, l);
         l.channel().close();
         l.sandbox().stop(Duration.ZERO);
+    }
+
+    /** The groups that have a running sandbox now, sorted (the operator's console lists them). */
+    public List<String> liveGroups() {
+        return live.entrySet().stream().filter(e -> e.getValue().alive()).map(Map.Entry::getKey).sorted().toList();
     }
 
     public int liveCount() {

@@ -2,6 +2,7 @@ package dev.claw4j.core.sandbox;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The port through which the host starts sandboxes. bot-core defines it; the sandbox module implements
@@ -24,6 +25,14 @@ public interface SandboxRuntime extends AutoCloseable {
      * Output beyond {@code maxOutputBytes} is cut.
      */
     ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes);
+
+    /**
+     * What the named running sandbox uses now (the operator's console shows it). Slow (about a second: two
+     * samples), so call it off the request path; empty when the runtime cannot say.
+     */
+    default Optional<SandboxUsage> usage(String sandboxName) {
+        return Optional.empty();
+    }
 
     /** Removes sandboxes left by an earlier run of this install (and only this install); returns how many. */
     int removeOrphans();

@@ -707,6 +707,288 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    // ---------------------------------------------------------------- pausing a group (the console)
+
+    /** Pauses a group; false when it was paused already. */
+    public boolean pause(String groupId, String by) {
+        return update("pausing " + groupId, c -> {
+            try (var ps = c.prepareStatement("INSERT INTO group_pauses (group_id, paused_at, paused_by) VALUES (?, ?, ?)")) {
+                ps.setString(1, groupId);
+                ps.setTimestamp(2, now());
+                ps.setString(3, by);
+                ps.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Resumes a group: in one transaction the pause and its notices go, and the messages it held become PENDING.
+     * Returns how many messages it held, or -1 when the group was not paused.
+     */
+    public int resume(String groupId) {
+        return inTransaction("resuming " + groupId, c -> {
+            try (var ps = c.prepareStatement("DELETE FROM group_pauses WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                if (ps.executeUpdate() == 0) {
+                    return -1;
+                }
+            }
+            try (var ps = c.prepareStatement("DELETE FROM pause_notices WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'PENDING', updated_at = ? "
+                    + "WHERE group_id = ? AND direction = 'in' AND status = 'PAUSED'")) {
+                ps.setTimestamp(1, now());
+                ps.setString(2, groupId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public List<String> pausedGroups() {
+        return query("listing paused groups", c -> {
+            try (var ps = c.prepareStatement("SELECT group_id FROM group_pauses ORDER BY group_id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+    }
+
+    /** True the first time a chat is to be told, during this pause of its group, that the agent is paused. */
+    public boolean pauseNoticeOnce(String groupId, String platform, String chatId) {
+        return update("noting a pause notice", c -> {
+            try (var ps = c.prepareStatement("INSERT INTO pause_notices (group_id, platform, chat_id) VALUES (?, ?, ?)")) {
+                ps.setString(1, groupId);
+                ps.setString(2, platform);
+                ps.setString(3, chatId);
+                ps.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- read models for the console
+
+    /** Inbound and outbound messages stored since a moment. */
+    public record Traffic(long inbound, long outbound) {}
+
+    /** Messages routed to a group and waiting for a turn: how many, and since when the oldest waits. */
+    public record Backlog(long messages, Instant oldest) {}
+
+    public Traffic trafficSince(Instant since) {
+        return query("counting messages", c -> {
+            try (var ps = c.prepareStatement("SELECT COALESCE(SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END), 0), "
+                    + "COALESCE(SUM(CASE WHEN direction = 'out' THEN 1 ELSE 0 END), 0) FROM messages WHERE created_at >= ?")) {
+                ps.setTimestamp(1, Timestamp.from(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Traffic(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    /** Tokens (in and out) of every group's model calls since {@code since}. */
+    public long tokensSince(Instant since) {
+        return query("reading usage", c -> {
+            try (var ps = c.prepareStatement("SELECT COALESCE(SUM(input_tokens + output_tokens), 0) FROM model_usage "
+                    + "WHERE occurred_at >= ?")) {
+                ps.setTimestamp(1, Timestamp.from(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    public Backlog backlog() {
+        return query("reading the backlog", c -> {
+            try (var ps = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM messages WHERE direction = 'in' "
+                    + "AND status = 'PENDING' AND group_id IS NOT NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Timestamp oldest = rs.getTimestamp(2);
+                return new Backlog(rs.getLong(1), oldest == null ? null : oldest.toInstant());
+            }
+        });
+    }
+
+    /** When the platform last brought a message, if ever. */
+    public Optional<Instant> lastInbound(String platform) {
+        return query("reading the last message of " + platform, c -> {
+            try (var ps = c.prepareStatement("SELECT MAX(created_at) FROM messages WHERE direction = 'in' AND platform = ?")) {
+                ps.setString(1, platform);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    Timestamp t = rs.getTimestamp(1);
+                    return Optional.ofNullable(t == null ? null : t.toInstant());
+                }
+            }
+        });
+    }
+
+    /** When anything was last said in a group, if ever. */
+    public Optional<Instant> lastActivity(String groupId) {
+        return query("reading the last activity of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT MAX(created_at) FROM messages WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    Timestamp t = rs.getTimestamp(1);
+                    return Optional.ofNullable(t == null ? null : t.toInstant());
+                }
+            }
+        });
+    }
+
+    /** The binding keys that lead to a group ({@code web:chat:team}, {@code slack:user:T1:U2}, ...). */
+    public List<String> bindingsOf(String groupId) {
+        return query("reading the bindings of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT binding_key FROM bindings WHERE group_id = ? ORDER BY binding_key")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> keys = new ArrayList<>();
+                    while (rs.next()) {
+                        keys.add(rs.getString(1));
+                    }
+                    return keys;
+                }
+            }
+        });
+    }
+
+    /** The chats ({@code platform:chat id}) a group's messages came from or went to. */
+    public List<String> chatsOf(String groupId) {
+        return query("reading the chats of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT DISTINCT platform, chat_id FROM messages WHERE group_id = ? "
+                    + "ORDER BY platform, chat_id")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> chats = new ArrayList<>();
+                    while (rs.next()) {
+                        chats.add(rs.getString(1) + ":" + rs.getString(2));
+                    }
+                    return chats;
+                }
+            }
+        });
+    }
+
+    /** A group's last {@code limit} messages, in and out, oldest first. */
+    public List<ChatLine> groupMessages(String groupId, int limit) {
+        return query("reading the messages of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT id, direction, sender_name, text, status, created_at FROM messages "
+                    + "WHERE group_id = ? ORDER BY id DESC LIMIT ?")) {
+                ps.setString(1, groupId);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<ChatLine> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.addFirst(new ChatLine(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getTimestamp(6).toInstant()));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /**
+     * A group's audit events, newest first, at most {@code limit}: of one kind when {@code kind} is set, and whose
+     * kind or detail contains {@code text} (any case) when it is set.
+     */
+    public List<AuditEvent> groupAudit(String groupId, String kind, String text, int limit) {
+        return query("reading the audit trail of " + groupId, c -> {
+            StringBuilder sql = new StringBuilder("SELECT id, occurred_at, group_id, kind, detail, isolation "
+                    + "FROM audit_events WHERE group_id = ?");
+            List<String> args = new ArrayList<>(List.of(groupId));
+            if (kind != null && !kind.isBlank()) {
+                sql.append(" AND kind = ?");
+                args.add(kind);
+            }
+            if (text != null && !text.isBlank()) {
+                String like = "%" + text.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
+                        .replace("%", "\\%").replace("_", "\\_") + "%";
+                sql.append(" AND (LOWER(kind) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(detail, '')) LIKE ? ESCAPE '\\')");
+                args.add(like);
+                args.add(like);
+            }
+            sql.append(" ORDER BY id DESC LIMIT ?");
+            try (var ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setString(i + 1, args.get(i));
+                }
+                ps.setInt(args.size() + 1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<AuditEvent> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** The kinds of event in a group's audit trail, sorted, with how many of each. */
+    public java.util.SortedMap<String, Long> auditKinds(String groupId) {
+        return query("reading the audit kinds of " + groupId, c -> {
+            try (var ps = c.prepareStatement("SELECT kind, COUNT(*) FROM audit_events WHERE group_id = ? GROUP BY kind")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** The newest {@code limit} audit events of these kinds, newest first. */
+    public List<AuditEvent> recentAudit(List<String> kinds, int limit) {
+        if (kinds.isEmpty()) {
+            return List.of();
+        }
+        return query("reading the audit trail", c -> {
+            try (var ps = c.prepareStatement("SELECT id, occurred_at, group_id, kind, detail, isolation FROM audit_events "
+                    + "WHERE kind IN (" + String.join(", ", java.util.Collections.nCopies(kinds.size(), "?"))
+                    + ") ORDER BY id DESC LIMIT ?")) {
+                for (int i = 0; i < kinds.size(); i++) {
+                    ps.setString(i + 1, kinds.get(i));
+                }
+                ps.setInt(kinds.size() + 1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<AuditEvent> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     @Override
     public void close() {
         pool.dispose();

@@ -4,7 +4,7 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.llm.LlmGateway;
-import dev.claw4j.core.model.Attachment;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.FolderRefusal;
@@ -16,6 +16,10 @@ import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredAttachment;
 import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.core.turn.calls.CallContext;
+import dev.claw4j.core.turn.calls.HostCalls;
+import dev.claw4j.core.turn.calls.SendFileCall;
+import dev.claw4j.core.turn.calls.SendMessageCall;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.ChatMessage;
 import dev.claw4j.protocol.HostMessage;
@@ -54,10 +58,21 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final ChatCommands commands;
     private final BudgetGate budget;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
+    private final HostCalls hostCalls;
+    private final Metrics metrics;
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming,
                       Presence presence, AccessPolicy access, Settings settings, Budgets budgets) {
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets,
+                Metrics.none());
+    }
+
+    /** The same, timing every turn and counting refused host calls into {@code metrics}. */
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
+                      Budgets budgets, Metrics metrics) {
+        this.metrics = metrics;
         this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets);
         this.budget = new BudgetGate(budgets, store, outbox, this::audit);
         this.store = store;
@@ -68,6 +83,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         this.incoming = incoming;
         this.presence = presence;
         this.settings = settings;
+        this.hostCalls = new HostCalls(List.of(new SendMessageCall(outbox), new SendFileCall(outbox, sandboxes, folders)));
     }
 
     @Override
@@ -101,6 +117,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         } finally {
             presence.working(last.platform(), last.chatId(), last.threadId(), false, failed);
             audit(groupId, "turn.finished", timing.describe());
+            metrics.turn(Duration.ofNanos(System.nanoTime() - timing.start), !failed);
         }
         budget.afterTurn(groupId, last);
     }
@@ -188,7 +205,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                             channel.send(answer);
                         }
                         case AgentMessage.HostCall c -> channel.send(turnId.equals(c.turnId())
-                                ? hostCall(groupId, last, c) : forgedTurn(groupId, c));
+                                ? hostCall(groupId, turnId, last, c) : forgedTurn(groupId, c));
                         case AgentMessage.Event e -> audit(groupId, e.kind(), e.tool() + " " + e.detail()
                                 + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
                                 + (e.durationMs() == null ? "" : " " + e.durationMs() + "ms"));
@@ -251,51 +268,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 : "My sandbox stopped unexpectedly (" + exit.describe() + "). Please try again.";
     }
 
-    private HostMessage hostCall(String groupId, StoredInbound last, AgentMessage.HostCall call) {
-        // the group can only ever reach the chat its turn came from: no target is read from the call
-        if (call.method().equals("send_message")) {
-            String text = call.args().getOrDefault("text", "");
-            if (text.isBlank()) {
-                return HostMessage.HostResult.failed(call.id(), "send_message needs a non-empty \"text\"");
-            }
-            outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), text, null, List.of(), false);
-            audit(groupId, "host.send_message", text.length() + " characters");
-            return HostMessage.HostResult.ok(call.id(), "sent");
-        }
-        if (call.method().equals("send_file")) {
-            return sendFile(groupId, last, call);
-        }
-        audit(groupId, "host.call.refused", call.method());
-        return HostMessage.HostResult.failed(call.id(), "unknown host call '" + call.method()
-                + "'; available: send_message, send_file");
-    }
-
-    /**
-     * Sends a file from the sandbox to the turn's chat. The file is read through the sandbox runtime, as the
-     * sandbox sees it, so no path or link the agent makes can reach a host file; the host keeps a copy.
-     */
-    private HostMessage sendFile(String groupId, StoredInbound last, AgentMessage.HostCall call) {
-        String path = call.args().getOrDefault("path", "").strip();
-        if (path.isEmpty()) {
-            return HostMessage.HostResult.failed(call.id(), "send_file needs a \"path\"");
-        }
-        String inSandbox = path.startsWith("/") ? path : "/workspace/group/" + path;
-        SandboxManager.Live live = sandboxes.live(groupId);
-        if (live == null) {
-            return HostMessage.HostResult.failed(call.id(), "no sandbox is running for this group");
-        }
-        byte[] content;
-        try {
-            content = live.sandbox().readFile(inSandbox, Attachment.MAX_BYTES);
-        } catch (SandboxException e) {
-            audit(groupId, "host.send_file.refused", e.getMessage());
-            return HostMessage.HostResult.failed(call.id(), e.getMessage());
-        }
-        java.nio.file.Path copy = folders.keepOutgoing(inSandbox.substring(inSandbox.lastIndexOf('/') + 1), content);
-        outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), call.args().getOrDefault("caption", ""),
-                null, List.of(), false, copy);
-        audit(groupId, "host.send_file", inSandbox + " (" + content.length + " bytes)");
-        return HostMessage.HostResult.ok(call.id(), "sent " + inSandbox + " (" + content.length + " bytes)");
+    private HostMessage hostCall(String groupId, String turnId, StoredInbound last, AgentMessage.HostCall call) {
+        // the group can only ever reach the chat its turn came from: the context is the host's, not the call's
+        return hostCalls.answer(new CallContext(groupId, turnId, last.platform(), last.chatId(), last.threadId(),
+                this::callAudit), call);
     }
 
     private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {
@@ -306,9 +282,24 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         store.audit(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
+    /** Audits a refusal and counts it; {@code kind} is always a literal here, never an agent's event kind. */
+    private void refused(String groupId, String kind, String detail) {
+        audit(groupId, kind, detail);
+        metrics.refused(kind);
+    }
+
+    /** What the host call handlers audit; their kinds are their own literals, so their refusals are counted. */
+    private void callAudit(String groupId, String kind, String detail) {
+        if (kind.endsWith(".refused")) {
+            refused(groupId, kind, detail);
+        } else {
+            audit(groupId, kind, detail);
+        }
+    }
+
     /** A host call must name the running turn: a line naming another one was not written by this turn's agent. */
     private HostMessage forgedTurn(String groupId, AgentMessage.HostCall call) {
-        audit(groupId, "host.call.refused", call.method() + ": turn id '" + call.turnId()
+        refused(groupId, "host.call.refused", call.method() + ": turn id '" + call.turnId()
                 + "' is not the running turn's");
         return HostMessage.HostResult.failed(call.id(), "this host call names turn '" + call.turnId()
                 + "', which is not the running turn; host calls are only taken for the turn in progress");

@@ -5,13 +5,11 @@ import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.budget.Check;
 import dev.claw4j.core.budget.GroupUsage;
 import dev.claw4j.core.budget.Limit;
-import dev.claw4j.core.budget.Reading;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
-import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -98,22 +96,13 @@ final class ChatCommands {
         GroupUsage u = budgets.usage(groupId);
         StringBuilder s = new StringBuilder("Usage of this chat's agent (group ").append(groupId)
                 .append("; days and months in ").append(budgets.zoneName()).append("):\n");
-        s.append("- today: ").append(line(u, Limit.DAILY_TOKENS)).append(", ").append(line(u, Limit.DAILY_COST))
-                .append('\n');
-        s.append("- this month: ").append(line(u, Limit.MONTHLY_TOKENS)).append(", ")
-                .append(line(u, Limit.MONTHLY_COST)).append('\n');
+        s.append("- today: ").append(budgets.against(u, Limit.DAILY_TOKENS)).append(", ")
+                .append(budgets.against(u, Limit.DAILY_COST)).append('\n');
+        s.append("- this month: ").append(budgets.against(u, Limit.MONTHLY_TOKENS)).append(", ")
+                .append(budgets.against(u, Limit.MONTHLY_COST)).append('\n');
         s.append("Today's use resets ").append(budgets.resets(u, Limit.DAILY_TOKENS)).append(", the month's ")
                 .append(budgets.resets(u, Limit.MONTHLY_TOKENS)).append('.');
         return s.toString();
-    }
-
-    /** "1,234 tokens of 50,000 tokens (2 %)" or "0.12 USD (no limit)". */
-    private String line(GroupUsage u, Limit limit) {
-        BigDecimal max = u.limits().of(limit);
-        String used = budgets.amount(limit, u.used(limit));
-        return max == null ? used + " (no limit)"
-                : used + " of " + budgets.amount(limit, max) + " (" + new Reading(limit, u.used(limit), max).percent()
-                        + " %)";
     }
 
     private String usageOfAll() {

@@ -1,0 +1,35 @@
+package dev.claw4j.core.turn.calls;
+
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.HostMessage;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The host calls an agent may make, by name. A name not registered here is refused and audited. */
+public final class HostCalls {
+    private final Map<String, HostCall> byMethod = new LinkedHashMap<>();
+
+    public HostCalls(List<? extends HostCall> calls) {
+        for (HostCall c : calls) {
+            if (byMethod.putIfAbsent(c.method(), c) != null) {
+                throw new IllegalArgumentException("two host calls are named '" + c.method()
+                        + "'; each method needs exactly one handler");
+            }
+        }
+    }
+
+    public HostMessage answer(CallContext context, AgentMessage.HostCall call) {
+        HostCall handler = byMethod.get(call.method());
+        if (handler == null) {
+            context.audit("host.call.refused", call.method());
+            return HostMessage.HostResult.failed(call.id(), "unknown host call '" + call.method()
+                    + "'; available: " + String.join(", ", byMethod.keySet()));
+        }
+        return handler.handle(context, call);
+    }
+
+    public List<String> methods() {
+        return List.copyOf(byMethod.keySet());
+    }
+}

@@ -1,0 +1,103 @@
+package dev.claw4j.core.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.BindingPolicy;
+import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the host counts of the messages connectors hand in: each once, by what became of it. */
+class HostMetricsTest {
+    @TempDir
+    Path data;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<String> queued = new CopyOnWriteArrayList<>();
+    private Store store;
+    private Outbox outbox;
+    private GroupQueue queue;
+    private Host host;
+
+    @BeforeEach
+    void setUp() {
+        store = Store.inMemory("metrics-" + UUID.randomUUID());
+        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
+        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> queued.add(group),
+                Clock.systemUTC());
+        // DMs from the allowlist only; any group chat, with an @mention
+        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.ALLOWLIST, AccessPolicy.GroupPolicy.OPEN,
+                Set.of(), Set.of("web:ann"), Set.of());
+        GroupFolders folders = new GroupFolders(data, (g, r) -> { });
+        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
+                new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC()), outbox, "test",
+                new Metrics(registry));
+    }
+
+    @AfterEach
+    void tearDown() {
+        queue.close();
+        outbox.close();
+        store.close();
+    }
+
+    private static InboundMessage message(String chat, String sender, String id, ChatKind kind, boolean mention) {
+        return new InboundMessage("web", chat, null, sender, sender, "hello", id, kind, mention, Instant.now());
+    }
+
+    private double received(String outcome) {
+        var counter = registry.find("claw4j.messages.received").tags("platform", "web", "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double refusals(String kind) {
+        var counter = registry.find("claw4j.refusals").tag("kind", kind).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void eachMessageIsCountedOnceByWhatBecameOfIt() {
+        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false));
+        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false)); // redelivered, from the cache
+        host.receive(message("room", "bob", "m2", ChatKind.GROUP, false)); // not addressed
+        host.receive(message("room", "bob", "m3", ChatKind.GROUP, true));
+        host.receive(message("dm-zed", "zed", "m4", ChatKind.DIRECT, false)); // not on the allowlist
+
+        assertThat(received("accepted")).isEqualTo(2);
+        assertThat(received("duplicate")).isEqualTo(1);
+        assertThat(received("ignored")).isEqualTo(1);
+        assertThat(received("refused")).isEqualTo(1);
+        assertThat(store.auditByKind("access.refused")).as("the refusal really happened").hasSize(1);
+        assertThat(refusals("access.refused")).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectorsRefusalIsCounted() {
+        host.refused("web", "a request with a bad token");
+        assertThat(store.auditByKind("connector.refused")).hasSize(1);
+        assertThat(refusals("connector.refused")).isEqualTo(1);
+    }
+}
