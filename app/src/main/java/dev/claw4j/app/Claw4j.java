@@ -135,7 +135,7 @@ public final class Claw4j implements AutoCloseable {
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()), hostMetrics::scrape);
+                Clock.systemUTC()), hostMetrics::scrape, budgets);
         if (config.admin().console()) {
             // budgets plug into the console here (ConsoleSources); scheduled tasks are not in this build yet
             ConsoleSources consoleSources = new ConsoleSources() {

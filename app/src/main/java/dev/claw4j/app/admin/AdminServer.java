@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * POST /admin/api/access/approve {"code": "..."}          → Approved, or 404
  * POST /admin/api/access/revoke  {"platform": "...", "userId": "..."} → {"revoked": true|false}
  * POST /admin/api/access/revoke  {"platform": "...", "chatId": "..."} → {"revoked": true|false} (a group chat)
+ * GET  /admin/api/budgets?group=ID                        → the group's usage and the limits in force
+ * POST /admin/api/budgets/override {"group", "dailyTokens", "monthlyTokens", "dailyCost", "monthlyCost"} → usage
+ * POST /admin/api/budgets/clear    {"group": "..."}       → {"cleared": true|false}
  * GET  /metrics                                           → the meters in Prometheus' text format (0.0.4)
  * </pre>
  */
@@ -53,6 +57,7 @@ public final class AdminServer implements AutoCloseable {
     private final AccessApi access;
     private final Supplier<String> metrics;
     private final ObjectMapper json = new ObjectMapper();
+    private final BudgetsApi budgets;
     private AdminToken token;
     private HttpServer server;
     private ExecutorService executor;
@@ -67,6 +72,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param metrics the meters in Prometheus' text format, scraped at {@code GET /metrics}; null for none */
     public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics) {
+        this(dataDir, port, access, metrics, null);
+    }
+
+    /** @param budgets per-group budgets, read and overridden under {@code /admin/api/budgets}; null for none */
+    public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics, Budgets budgets) {
+        this.budgets = budgets == null ? null : new BudgetsApi(budgets);
         this.metrics = metrics;
         this.dataDir = dataDir;
         this.requestedPort = port;
@@ -219,8 +230,33 @@ public final class AdminServer implements AutoCloseable {
                 send(ex, 200, Map.of("revoked", userId != null ? access.revoke(platform, userId)
                         : access.revokeChat(platform, chatId)));
             }
+            case "/admin/api/budgets", "/admin/api/budgets/override", "/admin/api/budgets/clear" -> {
+                if (budgets == null) {
+                    send(ex, 404, Map.of("error", "this host has no budgets"));
+                    return;
+                }
+                BudgetsApi.Answer answer = path.endsWith("/budgets")
+                        ? method.equals("GET") ? budgets.show(query(ex, "group"))
+                                : new BudgetsApi.Answer(405, Map.of("error", "use GET " + path + "?group=<group id>"))
+                        : method.equals("POST") ? budgets.post(path.substring(path.lastIndexOf('/') + 1), readJson(ex))
+                                : new BudgetsApi.Answer(405, Map.of("error", "use POST " + path));
+                send(ex, answer.status(), answer.body());
+            }
             default -> send(ex, 404, Map.of("error", "no " + path + " here; the API is under /admin/api/"));
         }
+    }
+
+    private static String query(HttpExchange ex, String name) {
+        String q = ex.getRequestURI().getQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String pair : q.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     private JsonNode readJson(HttpExchange ex) throws IOException {

@@ -306,8 +306,8 @@ public final class Budgets {
                 : "budgets.groups." + usage.groupId() + "." + r.limit().key();
         return "This group has used its " + r.limit().periodWord() + " budget of " + amount(r.limit(), r.max())
                 + " (" + amount(r.limit(), r.used()) + " used), so I cannot call the model until it resets "
-                + resets(usage, r.limit()) + ". An operator can raise it in the admin console (group "
-                + usage.groupId() + ") or with " + key + " in the config.";
+                + resets(usage, r.limit()) + ". An operator can raise it with " + key + " in the config, or at run "
+                + "time for group " + usage.groupId() + " through the admin endpoint (POST /admin/api/budgets/override).";
     }
 
     /** "1,234 tokens of 50,000 tokens (2 %)", or "0.12 USD (no limit)". */

@@ -214,6 +214,18 @@ class BudgetsTest {
         assertThat(Budgets.money(BigDecimal.ZERO)).isEqualTo("0.00");
     }
 
+    @Test
+    void theConsolesLineShowsUseAgainstLimitsOrNothingWhenNoneAreSet() {
+        assertThat(budgets(new BudgetSettings(null, null, null, null, null)).summary("g1")).isEmpty();
+        Budgets b = budgets(new Limits(1000L, null, null, new BigDecimal("20")), UTC);
+        used(b, "g1", "2026-12-01T09:00:00Z", 1000, 0);
+        assertThat(b.summary("g1")).hasValueSatisfying(line -> assertThat(line)
+                .startsWith("today 1,000 tokens of 1,000 tokens (100 %), 0.0030 USD (no limit); this month 1,000 tokens "
+                        + "(no limit), 0.0030 USD of 20.00 USD (0 %)").endsWith("daily budget used up"));
+        b.setOverride("g1", new Limits(5000L, null, null, null), "test");
+        assertThat(b.summary("g1")).hasValueSatisfying(line -> assertThat(line).endsWith("(override)"));
+    }
+
     /** A clock the test moves. */
     static final class MutableClock extends Clock {
         private volatile Instant now;
