@@ -106,7 +106,9 @@ class BudgetsIT {
         try (RunningHost host = new RunningHost(data, config -> config.withLimits(new Config.Limits(2, null)),
                 List.of())) {
             List<Long> ids = new java.util.ArrayList<>();
-            for (String text : List.of("one", "two", "three", "four")) {
+            ids.add(host.chat.post("dm-rate", "ray", "one"));
+            host.chat.awaitReplies("dm-rate", 1, WAIT); // its own turn, so "two" cannot join it
+            for (String text : List.of("two", "three", "four")) {
                 ids.add(host.chat.post("dm-rate", "ray", text));
             }
             awaitStatus(host, "dm-rate", ids.subList(2, 4), "RATE_LIMITED");
