@@ -193,6 +193,11 @@ public final class Budgets {
         });
     }
 
+    /** {@link #setOverride(String, Limits, String)} by "admin". */
+    public void setOverride(String groupId, Limits limits) {
+        setOverride(groupId, limits, "admin");
+    }
+
     /**
      * Sets the group's limits from now on: they replace the config's for this group, whole (a limit left null is
      * no limit). {@code by} says who, for the record.
