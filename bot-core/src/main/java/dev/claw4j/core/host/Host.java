@@ -204,10 +204,13 @@ public final class Host implements Inbox {
     private void rateLimited(long id, InboundMessage m, String group, RateLimiter.Verdict.Limited limited) {
         store.setStatus(List.of(id), RATE_LIMITED);
         store.assignGroup(id, group);
-        log.info("[{}] rate limited a message from {}:{}: {}", group, m.platform(), m.senderId(), limited.why());
         if (limited.notice() != null) {
+            log.info("[{}] rate limited {}:{} ({}); told once a minute, later ones are logged at debug", group,
+                    m.platform(), m.senderId(), limited.why());
             store.audit(group, "rate.limited", limited.why(), isolation);
             outbox.send(group, m.platform(), m.chatId(), m.threadId(), limited.notice(), id, List.of(), false);
+        } else {
+            log.debug("[{}] rate limited message {} from {}:{}", group, id, m.platform(), m.senderId());
         }
     }
 
