@@ -3,6 +3,7 @@ package dev.claw4j.core.connector;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** The host's side of every connector: where messages go in, and where a chat's history can be read. */
 public interface Inbox {
@@ -11,6 +12,25 @@ public interface Inbox {
      * to the bot. Calling it again with the same platform message id changes nothing.
      */
     Accepted receive(InboundMessage message);
+
+    /**
+     * The same, and the connector's {@link Cursor} moves to {@code cursor} in the same transaction as the
+     * message is stored: both are on disk, or neither. The cursor is written also when the message is a
+     * duplicate, not addressed or refused.
+     */
+    default Accepted receive(InboundMessage message, Cursor cursor) {
+        throw new UnsupportedOperationException("this inbox keeps no connector cursors");
+    }
+
+    /** Moves a cursor past events that carry no message (edits, joins…); never backwards. */
+    default void advance(Cursor cursor) {
+        throw new UnsupportedOperationException("this inbox keeps no connector cursors");
+    }
+
+    /** Where the connector's cursor stands, empty when it was never written. */
+    default OptionalLong cursor(String key) {
+        return OptionalLong.empty();
+    }
 
     /** The chat's messages in order, inbound and replies. */
     List<ChatLine> history(String platform, String chatId);
