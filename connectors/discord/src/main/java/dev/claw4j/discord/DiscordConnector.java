@@ -1,6 +1,7 @@
 package dev.claw4j.discord;
 
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.InboundMessage;
@@ -91,11 +92,11 @@ public final class DiscordConnector implements Connector {
     }
 
     @Override
-    public void deliver(OutboundMessage message) throws DeliveryException {
+    public Delivered deliver(OutboundMessage message) throws DeliveryException {
         if (session == null || replies == null) {
             throw new DeliveryException("discord: the connector is not started");
         }
-        replies.send(channelFor(message), message);
+        return replies.send(channelFor(message), message);
     }
 
     /** The thread when there is one, else the channel; a DM the cache has dropped is opened again. */

@@ -7,16 +7,19 @@ import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.event.AppMentionEvent;
 import com.slack.api.model.event.MessageEvent;
 import com.slack.api.model.event.MessageFileShareEvent;
 import com.slack.api.model.event.MessageThreadBroadcastEvent;
 import com.slack.api.socket_mode.SocketModeClient;
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.OutboundMessage;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -35,7 +38,7 @@ public final class SlackConnector implements Connector {
     private final SlackSettings settings;
     private final MessageSplitter splitter = new MessageSplitter();
     /** outbox id → parts already posted, so a retry after a part failed does not post the earlier ones twice. */
-    private final Bounded<Long, Integer> partsSent = new Bounded<>(1_000);
+    private final Bounded<Long, Sent> partsSent = new Bounded<>(1_000);
     /** What Slack answered last on each thread, so a 2xx the SDK could not read still counts as delivered. */
     private final AnswerStatus answers = new AnswerStatus();
     private Slack slack;
@@ -164,34 +167,57 @@ public final class SlackConnector implements Connector {
         return http.port();
     }
 
+    /**
+     * Posts the reply's parts; returns the ids of what Slack made ({@code channel:ts} of each message, the same
+     * form as an inbound message's id, and {@code file:F…} for an uploaded file).
+     */
     @Override
-    public void deliver(OutboundMessage message) throws DeliveryException {
+    public Delivered deliver(OutboundMessage message) throws DeliveryException {
         MethodsClient methods = this.client;
         if (methods == null) {
             throw new DeliveryException("slack: the connector is not running");
         }
         String text = message.text() == null ? "" : message.text();
         List<String> parts = splitter.split(Mrkdwn.convert(text));
-        int done = partsSent.get(message.id()).orElse(0);
-        if (message.file() != null && done == 0) {
+        Sent sent = partsSent.get(message.id()).orElse(new Sent(0, List.of()));
+        if (message.file() != null && sent.parts() == 0) {
             String comment = parts.getFirst().isBlank() ? null : parts.getFirst();
-            files.upload(message.chatId(), message.threadId(), message.file(), message.fileName(), comment);
-            done = 1; // the first part went out as the file's comment
-            partsSent.put(message.id(), done);
+            String fileId = files.upload(message.chatId(), message.threadId(), message.file(), message.fileName(),
+                    comment);
+            sent = sent.next(fileId); // the first part went out as the file's comment
+            partsSent.put(message.id(), sent);
         } else if (message.file() == null && text.isBlank()) {
             log.debug("slack: reply {} is empty; nothing to post", message.id());
-            return;
+            return Delivered.NO_IDS;
         }
-        for (int i = done; i < parts.size(); i++) {
-            post(methods, message.chatId(), message.threadId(), parts.get(i));
-            partsSent.put(message.id(), i + 1);
+        for (int i = sent.parts(); i < parts.size(); i++) {
+            sent = sent.next(post(methods, message.chatId(), message.threadId(), parts.get(i)));
+            partsSent.put(message.id(), sent);
         }
         partsSent.remove(message.id());
+        return new Delivered(sent.ids());
     }
 
-    private void post(MethodsClient methods, String channel, String threadTs, String text) throws DeliveryException {
-        Delivery.once("chat.postMessage to " + channel, answers,
+    /** Parts of a reply posted so far and the ids Slack gave them. */
+    private record Sent(int parts, List<String> ids) {
+        Sent next(String id) {
+            List<String> more = new ArrayList<>(ids);
+            if (id != null) {
+                more.add(id);
+            }
+            return new Sent(parts + 1, List.copyOf(more));
+        }
+    }
+
+    /** Posts one message; returns {@code channel:ts}, or null when Slack's answer could not be read. */
+    private String post(MethodsClient methods, String channel, String threadTs, String text)
+            throws DeliveryException {
+        var answer = Delivery.once("chat.postMessage to " + channel, answers,
                 () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text).mrkdwn(true)));
+        return answer instanceof ChatPostMessageResponse posted && posted.getTs() != null
+                ? SlackInbound.platformMessageId(posted.getChannel() != null ? posted.getChannel() : channel,
+                        posted.getTs())
+                : null;
     }
 
     @Override
