@@ -4,6 +4,8 @@ import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.context.builtin.EventContext;
+import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
@@ -19,6 +21,11 @@ import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.OutboundMessage;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,12 +34,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Slack, on Bolt for Java. Events arrive over Socket Mode (default: an outbound WebSocket, no public URL) or
- * as signed HTTP requests; either way Bolt acks at once and the work happens after (see {@link SlackInbound}).
+ * as signed HTTP requests. Either way an event is acked only after its message is in the host's store: the
+ * handler waits for the store (with names and files fetched first, so the stored message is complete) up to
+ * {@link #ACK_BUDGET}, inside Slack's 3 s. When that is not enough (a slow download, a stalled store) the event
+ * is not acked (HTTP 503; in Socket Mode Bolt sends no ack for a non-200), Slack sends it again, and the store
+ * keeps it once. Bolt's Socket Mode acks the envelope after the handler returns, on the socket's thread, so
+ * events are stored one at a time in Slack's order there.
  * Replies are converted to mrkdwn, split at Slack's limits and posted into the thread of the message they
  * answer.
  */
 public final class SlackConnector implements Connector {
     public static final String PLATFORM = "slack";
+    /** How long an event handler waits for the store before it leaves the event unacked (Slack allows 3 s). */
+    static final Duration ACK_BUDGET = Duration.ofMillis(2_500);
     private static final Logger log = LoggerFactory.getLogger(SlackConnector.class);
 
     private final SlackSettings settings;
@@ -120,7 +134,8 @@ public final class SlackConnector implements Connector {
      */
     private void startSocketMode(App app) {
         try {
-            socketMode = new SocketModeApp(settings.appToken(), app, SocketModeClient.Backend.JavaWebSocket);
+            socketMode = new SocketModeApp(settings.appToken(), app, SocketModeClient.Backend.JavaWebSocket,
+                    SlackConnector::notAcked);
             socketMode.startAsync();
         } catch (Exception e) {
             // a refused token comes as "…(error: invalid_auth)"; an HTTP failure is logged by Bolt, then null
@@ -132,6 +147,18 @@ public final class SlackConnector implements Connector {
         }
     }
 
+    /** Socket Mode: an event whose handler threw gets no ack (null), and Slack sends it again. */
+    private static Response notAcked(SocketModeApp.ErrorContext error) {
+        NotStored notStored = NotStored.in(error.getException());
+        if (notStored != null) {
+            log.warn(notStored.getMessage());
+        } else {
+            log.error("slack: handling a Socket Mode event failed; not acking it, so Slack sends it again",
+                    error.getException());
+        }
+        return null;
+    }
+
     private App boltApp(SlackInbound inbound) {
         App app = new App(AppConfig.builder()
                 .slack(slack)
@@ -140,23 +167,35 @@ public final class SlackConnector implements Connector {
                 .authTestCacheEnabled(true) // otherwise Bolt calls auth.test on every event
                 .allEventsApiAutoAckEnabled(true) // edits, joins, bot messages…: ack and ignore, never a retry storm
                 .build());
-        app.event(AppMentionEvent.class, (payload, ctx) -> {
-            inbound.onEvent(SlackEvent.of(payload.getEvent()));
-            return ctx.ack();
-        });
-        app.event(MessageEvent.class, (payload, ctx) -> {
-            inbound.onEvent(SlackEvent.of(payload.getEvent()));
-            return ctx.ack();
-        });
-        app.event(MessageFileShareEvent.class, (payload, ctx) -> {
-            inbound.onEvent(SlackEvent.of(payload.getEvent()));
-            return ctx.ack();
-        });
-        app.event(MessageThreadBroadcastEvent.class, (payload, ctx) -> {
-            inbound.onEvent(SlackEvent.of(payload.getEvent()));
-            return ctx.ack();
-        });
+        app.event(AppMentionEvent.class,
+                (payload, ctx) -> ackWhenStored(inbound.onEvent(SlackEvent.of(payload.getEvent())), ctx));
+        app.event(MessageEvent.class,
+                (payload, ctx) -> ackWhenStored(inbound.onEvent(SlackEvent.of(payload.getEvent())), ctx));
+        app.event(MessageFileShareEvent.class,
+                (payload, ctx) -> ackWhenStored(inbound.onEvent(SlackEvent.of(payload.getEvent())), ctx));
+        app.event(MessageThreadBroadcastEvent.class,
+                (payload, ctx) -> ackWhenStored(inbound.onEvent(SlackEvent.of(payload.getEvent())), ctx));
         return app;
+    }
+
+    /**
+     * The ack, once the message is stored; otherwise {@link NotStored}, so Slack delivers the event again (a
+     * 5xx over HTTP; in Socket Mode no ack).
+     */
+    private static Response ackWhenStored(CompletableFuture<Void> stored, EventContext ctx) {
+        try {
+            stored.get(ACK_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
+            return ctx.ack();
+        } catch (TimeoutException e) {
+            throw new NotStored(503, "slack: an event was not stored within " + ACK_BUDGET.toMillis() + " ms (slow "
+                    + "file download or store); not acking it, so Slack sends it again and the host keeps it once", e);
+        } catch (ExecutionException e) {
+            throw new NotStored(500, "slack: an event could not be stored (" + e.getCause()
+                    + "); not acking it, so Slack sends it again", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotStored(503, "slack: interrupted while storing an event; not acking it", e);
+        }
     }
 
     /** HTTP mode's port (useful with port 0). */
