@@ -61,6 +61,16 @@ class DiscordConnectorTest {
     }
 
     @Test
+    void aMessageTheStoreRefusedForAMomentIsStoredOnRetryAndTheNextOneWaitsItsTurn() throws Exception {
+        inbox.failures.set(3);
+        String first = discord.dm(ALICE, "alice", "are you there?");
+        String second = discord.dm(ALICE, "alice", "hello?");
+        inbox.await(second, WAIT);
+        assertThat(inbox.failures.get()).as("the store really refused").isZero();
+        assertThat(inbox.calls()).extracting(InboundMessage::platformMessageId).containsExactly(first, second);
+    }
+
+    @Test
     void aDmIsDirectAndTheAnswerGoesBackAsAReply() throws Exception {
         String id = discord.dm(ALICE, "alice", "hello bot");
         InboundMessage in = inbox.await(id, WAIT);
