@@ -19,12 +19,12 @@ public interface Inbox {
      * duplicate, not addressed or refused.
      */
     default Accepted receive(InboundMessage message, Cursor cursor) {
-        throw new UnsupportedOperationException("this inbox keeps no connector cursors");
+        throw noCursors();
     }
 
     /** Moves a cursor past events that carry no message (edits, joins…); never backwards. */
     default void advance(Cursor cursor) {
-        throw new UnsupportedOperationException("this inbox keeps no connector cursors");
+        throw noCursors();
     }
 
     /** Where the connector's cursor stands, empty when it was never written. */
@@ -40,6 +40,12 @@ public interface Inbox {
      * webhook secret): for the audit trail.
      */
     default void refused(String platform, String what) {}
+
+    private static UnsupportedOperationException noCursors() {
+        // silently storing the message without its cursor would let the connector's position run ahead of it
+        return new UnsupportedOperationException("this inbox keeps no connector cursors; start the connector "
+                + "with the host's inbox (dev.claw4j.core.host.Host), which stores them with the messages");
+    }
 
     /** What happened to a received message. */
     record Accepted(long messageId, boolean duplicate, boolean addressed) {}
