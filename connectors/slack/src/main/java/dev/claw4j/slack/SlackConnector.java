@@ -22,13 +22,13 @@ import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.OutboundMessage;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * Slack, on Bolt for Java. Events arrive over Socket Mode (default: an outbound WebSocket, no public URL) or
  * as signed HTTP requests. Either way an event is acked only after its message is in the host's store: the
  * handler waits for the store (with names and files fetched first, so the stored message is complete) up to
- * {@link #ACK_BUDGET}, inside Slack's 3 s. When that is not enough (a slow download, a stalled store) the event
- * is not acked (HTTP 503; in Socket Mode Bolt sends no ack for a non-200), Slack sends it again, and the store
- * keeps it once. Bolt's Socket Mode acks the envelope after the handler returns, on the socket's thread, so
+ * {@link #ACK_BUDGET}, inside Slack's 3 s. When that is not enough (a slow download, a stalled store) or the
+ * store refused, the handler throws {@link NotStored} and the event is not acked (HTTP 503 or 500; in Socket
+ * Mode no envelope ack), Slack sends it again, and the store keeps it once. Bolt's Socket Mode acks the envelope after the handler returns, on the socket's thread, so
  * events are stored one at a time in Slack's order there.
  * Replies are converted to mrkdwn, split at Slack's limits and posted into the thread of the message they
  * answer.
