@@ -67,6 +67,8 @@ class DiscordIT {
             String ask = discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "what do you think?");
             FakeDiscord.Sent answer = awaitSent(FakeDiscord.GENERAL, 1).getFirst();
             assertThat(answer.repliesTo()).isEqualTo(ask);
+            // the reply's row carries the message id Discord gave it
+            assertThat(deliveredIds(host, "discord", FakeDiscord.GENERAL)).containsExactly(answer.messageId());
             assertThat(answer.content()).contains("what do you think?").doesNotContain("just chatting")
                     .doesNotContain(FakeDiscord.BOT_ID);
             assertThat(host.claw4j.store().groupForBinding("discord:chat:" + FakeDiscord.GENERAL)).isPresent();
@@ -165,5 +167,13 @@ class DiscordIT {
 
     private static int fences(String part) {
         return (int) part.lines().map(String::strip).filter(l -> l.startsWith("```")).count();
+    }
+
+    /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
+    private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+                .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
+        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
     }
 }

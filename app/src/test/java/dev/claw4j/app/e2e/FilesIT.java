@@ -44,13 +44,14 @@ class FilesIT {
         }
 
         @Override
-        public void deliver(OutboundMessage message) {
+        public dev.claw4j.core.connector.Delivered deliver(OutboundMessage message) {
             try {
                 files.add(message.file() == null ? null : Files.readAllBytes(message.file()));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
             delivered.add(message);
+            return dev.claw4j.core.connector.Delivered.NO_IDS;
         }
 
         @Override

@@ -54,6 +54,8 @@ class SlackIT {
             slack.sendEvent(FakeSlack.message("C1", "channel", "UANA", "<@UBOT> hello from the channel", root, null));
             List<FakeSlack.Posted> thread = awaitPosted("C1", root, 1);
             assertThat(thread.getFirst().text()).contains("You said").contains("Ana: hello from the channel");
+            // the reply's row carries the channel:ts Slack gave it
+            assertThat(deliveredIds(host, "slack", "C1")).containsExactly("C1:" + thread.getFirst().ts());
             // 👀 while working, then ✅ on the message that asked
             await().atMost(Duration.ofSeconds(10)).until(() -> slack.reactions()
                     .contains("+white_check_mark C1 " + root));
@@ -143,5 +145,13 @@ class SlackIT {
         await().atMost(TURN).pollInterval(Duration.ofMillis(200))
                 .until(() -> slack.posted(channel, threadTs).size() >= n);
         return slack.posted(channel, threadTs);
+    }
+
+    /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
+    private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+                .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
+        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
     }
 }

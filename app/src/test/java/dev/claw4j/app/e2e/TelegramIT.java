@@ -70,6 +70,9 @@ class TelegramIT {
             assertThat(awaitReplies("1001", null, 1).getFirst()).contains("You said: \"Alice (@alice): hello bot\"");
             // typing was shown while the agent worked
             assertThat(telegram.calls("sendChatAction")).anyMatch(c -> "1001".equals(c.param("chat_id")));
+            // the reply's row carries the id Telegram gave it; the update offset is in the store with the message
+            assertThat(deliveredIds(host, "telegram", "1001")).singleElement().asString().matches("1001:[0-9]+");
+            assertThat(host.claw4j.store().cursor("telegram:" + FakeBotApi.BOT_ID)).isPresent();
 
             String group = "-1002001";
             telegram.send(telegram.group(-1002001, 1002, "Bob", "just chatting, not for the bot"));
@@ -228,5 +231,13 @@ class TelegramIT {
             n++;
         }
         return n;
+    }
+
+    /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
+    private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+                .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
+        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
     }
 }

@@ -14,8 +14,12 @@ public interface Connector extends AutoCloseable {
     /** Connects and starts handing messages to the inbox. Throws with a clear message when it cannot start. */
     void start(Inbox inbox);
 
-    /** Delivers one reply. Throwing means "not delivered": the outbox retries later. */
-    void deliver(OutboundMessage message) throws DeliveryException;
+    /**
+     * Delivers one reply and says what the platform gave back (its message ids, stored with the reply).
+     * Throwing means "not delivered": the outbox retries later. Once the platform accepted a reply (any 2xx,
+     * readable or not) this must return, never throw, or the reply would be sent twice.
+     */
+    Delivered deliver(OutboundMessage message) throws DeliveryException;
 
     /** The agent started or stopped working on this chat (typing indicator, reactions). Best effort. */
     default void working(String chatId, String threadId, boolean busy) {}

@@ -3,6 +3,7 @@ package dev.claw4j.core.connector;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** The host's side of every connector: where messages go in, and where a chat's history can be read. */
 public interface Inbox {
@@ -12,6 +13,25 @@ public interface Inbox {
      */
     Accepted receive(InboundMessage message);
 
+    /**
+     * The same, and the connector's {@link Cursor} moves to {@code cursor} in the same transaction as the
+     * message is stored: both are on disk, or neither. The cursor is written also when the message is a
+     * duplicate, not addressed or refused.
+     */
+    default Accepted receive(InboundMessage message, Cursor cursor) {
+        throw noCursors();
+    }
+
+    /** Moves a cursor past events that carry no message (edits, joins…); never backwards. */
+    default void advance(Cursor cursor) {
+        throw noCursors();
+    }
+
+    /** Where the connector's cursor stands, empty when it was never written. */
+    default OptionalLong cursor(String key) {
+        return OptionalLong.empty();
+    }
+
     /** The chat's messages in order, inbound and replies. */
     List<ChatLine> history(String platform, String chatId);
 
@@ -20,6 +40,12 @@ public interface Inbox {
      * webhook secret): for the audit trail.
      */
     default void refused(String platform, String what) {}
+
+    private static UnsupportedOperationException noCursors() {
+        // silently storing the message without its cursor would let the connector's position run ahead of it
+        return new UnsupportedOperationException("this inbox keeps no connector cursors; start the connector "
+                + "with the host's inbox (dev.claw4j.core.host.Host), which stores them with the messages");
+    }
 
     /** What happened to a received message. */
     record Accepted(long messageId, boolean duplicate, boolean addressed) {}

@@ -3,6 +3,7 @@ package dev.claw4j.core.host;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.connector.Cursor;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
@@ -18,6 +19,7 @@ import dev.claw4j.core.store.StoredAttachment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -81,10 +83,18 @@ public final class Host implements Inbox {
 
     @Override
     public Accepted receive(InboundMessage received) {
+        return receive(received, null);
+    }
+
+    @Override
+    public Accepted receive(InboundMessage received, Cursor cursor) {
         String key = received.platform() + ":" + received.platformMessageId();
         Long seen = recent.getIfPresent(key);
         if (seen != null) {
             metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
+            if (cursor != null) {
+                store.advanceCursor(cursor); // stored before: only the cursor moves
+            }
             return new Accepted(seen, true, addressed(received));
         }
         knownChats.get(received.platform() + ":" + received.chatId(), k -> {
@@ -101,7 +111,7 @@ public final class Host implements Inbox {
         // files are data beside their message, kept only for messages the agent will see
         List<StoredAttachment> files = allowed ? incoming.keep(received.attachments()) : List.of();
         InboundMessage m = received;
-        Optional<Long> id = store.insertInbound(m, status, files);
+        Optional<Long> id = store.insertInbound(m, status, files, cursor);
         if (id.isEmpty()) {
             files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
             long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
@@ -212,6 +222,16 @@ public final class Host implements Inbox {
         } else {
             log.debug("[{}] rate limited message {} from {}:{}", group, id, m.platform(), m.senderId());
         }
+    }
+
+    @Override
+    public void advance(Cursor cursor) {
+        store.advanceCursor(cursor);
+    }
+
+    @Override
+    public OptionalLong cursor(String key) {
+        return store.cursor(key);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.claw4j.core.outbox;
 
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.OutboundMessage;
@@ -91,8 +92,8 @@ public final class Outbox implements AutoCloseable {
                         + "configure it, and the reply goes out when it starts", null, false, null));
                 return;
             }
-            connector.deliver(m);
-            store.markDelivered(m.id());
+            Delivered delivered = connector.deliver(m);
+            store.markDelivered(m.id(), delivered == null ? List.of() : delivered.platformMessageIds());
             metrics.messageSent(m.platform());
         } catch (DeliveryException e) {
             failed(m, e);

@@ -1,5 +1,6 @@
 package dev.claw4j.core.store;
 
+import dev.claw4j.core.connector.Cursor;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -212,8 +214,21 @@ public final class Store implements AutoCloseable {
 
     /** Records an inbound message and its attachments in one transaction; empty when seen before. */
     public Optional<Long> insertInbound(InboundMessage m, String status, List<StoredAttachment> attachments) {
+        return insertInbound(m, status, attachments, null);
+    }
+
+    /**
+     * The same, and moves the connector's cursor (when not null) in the same transaction, so the cursor is on
+     * disk only with the message it covers. When the message was stored before, the cursor still moves (the
+     * message it covers is already on disk).
+     */
+    public Optional<Long> insertInbound(InboundMessage m, String status, List<StoredAttachment> attachments,
+                                        Cursor cursor) {
         try {
             return Optional.of(inTransaction("recording message " + m.platformMessageId(), c -> {
+                if (cursor != null) {
+                    moveCursor(c, cursor);
+                }
                 try (var ps = c.prepareStatement("INSERT INTO messages (direction, platform, chat_id, thread_id, "
                         + "sender_id, sender_name, text, platform_message_id, status, created_at, updated_at) "
                         + "VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -235,9 +250,57 @@ public final class Store implements AutoCloseable {
             }));
         } catch (StoreException e) {
             if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                if (cursor != null) {
+                    advanceCursor(cursor);
+                }
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- connector cursors
+
+    /** Moves a connector's cursor on its own (events that carry no message); it never moves backwards. */
+    public void advanceCursor(Cursor cursor) {
+        inTransaction("moving cursor " + cursor.key(), c -> {
+            moveCursor(c, cursor);
+            return null;
+        });
+    }
+
+    /** Where a connector's cursor stands; empty when it was never written. */
+    public OptionalLong cursor(String key) {
+        return query("reading cursor " + key, c -> {
+            try (var ps = c.prepareStatement("SELECT position FROM connector_cursors WHERE cursor_key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * UPDATE, then INSERT when no row was there: plain SQL that PostgreSQL runs as it is (no MERGE), inside the
+     * caller's transaction. One connector instance writes one key, so the INSERT does not race.
+     */
+    private static void moveCursor(Connection c, Cursor cursor) throws SQLException {
+        try (var ps = c.prepareStatement("UPDATE connector_cursors SET position = GREATEST(position, ?), "
+                + "updated_at = ? WHERE cursor_key = ?")) {
+            ps.setLong(1, cursor.position());
+            ps.setTimestamp(2, now());
+            ps.setString(3, cursor.key());
+            if (ps.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (var ps = c.prepareStatement("INSERT INTO connector_cursors (cursor_key, position, updated_at) "
+                + "VALUES (?, ?, ?)")) {
+            ps.setString(1, cursor.key());
+            ps.setLong(2, cursor.position());
+            ps.setTimestamp(3, now());
+            ps.executeUpdate();
         }
     }
 
@@ -468,10 +531,23 @@ public final class Store implements AutoCloseable {
     }
 
     public void markDelivered(long replyId) {
+        markDelivered(replyId, List.of());
+    }
+
+    /** The reply is delivered and became these platform messages (none when the platform said no id). */
+    public void markDelivered(long replyId, List<String> platformIds) {
+        String ids = platformIds.isEmpty() ? null : String.join(",", platformIds);
+        if (ids != null && ids.length() > 2000) {
+            int cut = ids.lastIndexOf(',', 2000); // keep the first parts' ids; a reply that long is rare
+            ids = cut > 0 ? ids.substring(0, cut) : null;
+        }
+        String stored = ids;
         inTransaction("marking reply " + replyId + " delivered", c -> {
-            try (var ps = c.prepareStatement("UPDATE messages SET status = 'DELIVERED', updated_at = ? WHERE id = ?")) {
-                ps.setTimestamp(1, now());
-                ps.setLong(2, replyId);
+            try (var ps = c.prepareStatement("UPDATE messages SET status = 'DELIVERED', platform_reply_ids = ?, "
+                    + "updated_at = ? WHERE id = ?")) {
+                ps.setString(1, stored);
+                ps.setTimestamp(2, now());
+                ps.setLong(3, replyId);
                 ps.executeUpdate();
             }
             try (var ps = c.prepareStatement("UPDATE messages SET status = 'DONE', updated_at = ? "
@@ -481,6 +557,19 @@ public final class Store implements AutoCloseable {
                 ps.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /** The platform's ids of the messages a delivered reply became, in order; empty when none were given. */
+    public List<String> platformReplyIds(long replyId) {
+        return query("reading the platform ids of reply " + replyId, c -> {
+            try (var ps = c.prepareStatement("SELECT platform_reply_ids FROM messages WHERE id = ?")) {
+                ps.setLong(1, replyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    String ids = rs.next() ? rs.getString(1) : null;
+                    return ids == null || ids.isEmpty() ? List.<String>of() : List.of(ids.split(","));
+                }
+            }
         });
     }
 

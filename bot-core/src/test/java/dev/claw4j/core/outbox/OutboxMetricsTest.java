@@ -43,11 +43,12 @@ class OutboxMetricsTest {
             public void start(Inbox inbox) {}
 
             @Override
-            public void deliver(OutboundMessage message) throws DeliveryException {
+            public dev.claw4j.core.connector.Delivered deliver(OutboundMessage message) throws DeliveryException {
                 if (calls.incrementAndGet() <= failures) {
                     throw new DeliveryException("503 try later", Duration.ofMillis(50), permanent, null);
                 }
                 delivered.incrementAndGet();
+                return dev.claw4j.core.connector.Delivered.NO_IDS;
             }
 
             @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
@@ -50,11 +51,12 @@ class OutboxTest {
         public void start(Inbox inbox) {}
 
         @Override
-        public void deliver(OutboundMessage message) throws DeliveryException {
+        public Delivered deliver(OutboundMessage message) throws DeliveryException {
             if (calls.incrementAndGet() <= failures) {
                 throw new DeliveryException("429 slow down", Duration.ofMillis(100), permanent, null);
             }
             delivered.add(message);
+            return Delivered.of("pm-" + message.id() + "-a", "pm-" + message.id() + "-b");
         }
 
         @Override
@@ -79,6 +81,38 @@ class OutboxTest {
             assertThat(platform.calls.get()).isEqualTo(3);
             assertThat(platform.delivered.getFirst().inReplyTo()).isEqualTo("p1");
         }
+    }
+
+    @Test
+    void thePlatformsMessageIdsAreStoredWithTheReply() {
+        FlakyPlatform platform = new FlakyPlatform(0, false);
+        try (Outbox outbox = new Outbox(store, Map.of("web", platform), Clock.systemUTC())) {
+            long q = question();
+            long reply = outbox.send("g1", "web", "c1", null, "answer", q, List.of(q), false);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> status(reply).equals("DELIVERED"));
+            assertThat(store.platformReplyIds(reply)).containsExactly("pm-" + reply + "-a", "pm-" + reply + "-b");
+        }
+    }
+
+    @Test
+    void anAcceptedReplyIsNeverSentAgain() throws Exception {
+        FlakyPlatform platform = new FlakyPlatform(0, false);
+        long reply;
+        try (Outbox outbox = new Outbox(store, Map.of("web", platform), Clock.systemUTC())) {
+            outbox.start(); // the retry loop runs beside the immediate delivery: the claim lets one of them send
+            long q = question();
+            reply = outbox.send("g1", "web", "c1", null, "answer", q, List.of(q), false);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> status(reply).equals("DELIVERED"));
+            Thread.sleep(1_200); // two more rounds of the retry loop
+        }
+        // a restart: recovery and a new outbox find nothing to send
+        assertThat(store.requeueInterrupted()).isEmpty();
+        try (Outbox again = new Outbox(store, Map.of("web", platform), Clock.systemUTC())) {
+            again.start();
+            Thread.sleep(1_200);
+        }
+        assertThat(platform.calls.get()).isEqualTo(1);
+        assertThat(status(reply)).isEqualTo("DELIVERED");
     }
 
     @Test

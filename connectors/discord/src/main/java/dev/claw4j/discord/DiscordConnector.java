@@ -1,6 +1,7 @@
 package dev.claw4j.discord;
 
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.InboundMessage;
@@ -24,12 +25,22 @@ import org.slf4j.LoggerFactory;
  * back as Discord replies, split at 2,000 characters, with every mention neutralised. JDA keeps the gateway
  * connected (heartbeats, reconnect and RESUME, which replays missed events) and honours rate limits; a
  * replayed event carries the same message id, which the host deduplicates.
+ *
+ * <p>Durability: Discord has no ack. JDA counts an event as seen (the sequence number a RESUME reports) as soon
+ * as it read it, before our handler runs; within a run that loses nothing, since the event waits in our queue.
+ * Nothing here counts an event as handled before the host's store took it: when the store refuses, the same
+ * event is tried again on the one event thread (holding the later ones back, so order stays) for
+ * {@link #STORE_ATTEMPTS} attempts. A process killed with events still in the queue starts a new gateway
+ * session, and Discord replays nothing to it: those messages are not received (fetching the history of known
+ * channels after a restart would close that gap).
  */
 public final class DiscordConnector implements Connector {
     private static final Logger log = LoggerFactory.getLogger(DiscordConnector.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final int KNOWN_DMS = 10_000;
+    static final int STORE_ATTEMPTS = 6;
+    private static final Duration FIRST_STORE_RETRY = Duration.ofMillis(250);
 
     private final DiscordSettings settings;
     // one thread: JDA hands every event over at once (the gateway thread never waits on us) and order holds
@@ -80,22 +91,49 @@ public final class DiscordConnector implements Connector {
             if (e.getChannelType() == ChannelType.PRIVATE) {
                 dmUsers.put(message.chatId(), message.senderId());
             }
-            Inbox.Accepted accepted = inbox.receive(message);
+            Inbox.Accepted accepted = receiveWithRetries(inbox, message);
             log.debug("discord: message {} in {} stored as {} (duplicate={}, addressed={})", message.platformMessageId(),
                     message.chatId(), accepted.messageId(), accepted.duplicate(), accepted.addressed());
         } catch (RuntimeException ex) {
             // Discord does not redeliver an event we already took, so this message is lost: say so loudly
-            log.error("discord: message {} in channel {} could not be handed to the host", e.getMessageId(),
-                    e.getChannel().getId(), ex);
+            log.error("discord: message {} in channel {} could not be handed to the host after {} attempts; it is "
+                    + "lost (ask the sender to repeat it)", e.getMessageId(), e.getChannel().getId(), STORE_ATTEMPTS,
+                    ex);
+        }
+    }
+
+    /**
+     * Hands the message to the host, again after a failure (a store that is briefly down) with growing waits,
+     * on the event thread, so later events wait behind it and keep their order.
+     */
+    private static Inbox.Accepted receiveWithRetries(Inbox inbox, InboundMessage message) {
+        Duration wait = FIRST_STORE_RETRY;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inbox.receive(message);
+            } catch (RuntimeException e) {
+                if (attempt >= STORE_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("discord: message {} in {} could not be stored ({}); trying again in {} ms",
+                        message.platformMessageId(), message.chatId(), e.toString(), wait.toMillis());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                wait = wait.multipliedBy(2);
+            }
         }
     }
 
     @Override
-    public void deliver(OutboundMessage message) throws DeliveryException {
+    public Delivered deliver(OutboundMessage message) throws DeliveryException {
         if (session == null || replies == null) {
             throw new DeliveryException("discord: the connector is not started");
         }
-        replies.send(channelFor(message), message);
+        return replies.send(channelFor(message), message);
     }
 
     /** The thread when there is one, else the channel; a DM the cache has dropped is opened again. */

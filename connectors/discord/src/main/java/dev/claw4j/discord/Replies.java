@@ -1,10 +1,12 @@
 package dev.claw4j.discord;
 
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.OutboundMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -47,28 +49,33 @@ final class Replies {
     private static final int REMEMBERED = 1_000;
 
     private final Duration timeout;
-    // outbox id -> parts already sent, so a retry after a failed later part does not repeat the earlier ones
-    private final Map<Long, Integer> sentParts = Collections.synchronizedMap(new LinkedHashMap<>() {
+    // outbox id -> parts already sent (and their message ids), so a retry after a failed later part does not
+    // repeat the earlier ones
+    private final Map<Long, Sent> sentParts = Collections.synchronizedMap(new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Sent> eldest) {
             return size() > REMEMBERED;
         }
     });
+
+    private record Sent(int parts, List<String> ids) {}
 
     Replies(Duration timeout) {
         this.timeout = timeout;
     }
 
-    void send(MessageChannel channel, OutboundMessage m) throws DeliveryException {
+    /** Sends the reply's parts; returns the ids of the messages Discord made (none for an unreadable answer). */
+    Delivered send(MessageChannel channel, OutboundMessage m) throws DeliveryException {
         List<String> parts = MessageSplitter.split(m.text());
         if (m.file() != null && !Files.isReadable(m.file())) {
             throw new DeliveryException("discord: the file to send is gone: " + m.file(), null, true, null);
         }
         if (parts.isEmpty() && m.file() == null) {
-            return; // nothing to say; Discord refuses empty messages
+            return Delivered.NO_IDS; // nothing to say; Discord refuses empty messages
         }
         int count = Math.max(parts.size(), 1);
-        for (int i = sentParts.getOrDefault(m.id(), 0); i < count; i++) {
+        Sent sent = sentParts.getOrDefault(m.id(), new Sent(0, List.of()));
+        for (int i = sent.parts(); i < count; i++) {
             MessageCreateBuilder b = new MessageCreateBuilder()
                     .setContent(parts.isEmpty() ? "" : parts.get(i))
                     .setAllowedMentions(EnumSet.noneOf(Message.MentionType.class))
@@ -81,10 +88,16 @@ final class Replies {
                 // if the message was deleted meanwhile, send without the reference instead of failing
                 action = action.setMessageReference(m.inReplyTo()).failOnInvalidReply(false);
             }
-            await(action, m, i);
-            sentParts.put(m.id(), i + 1);
+            Message made = await(action, m, i);
+            List<String> ids = new ArrayList<>(sent.ids());
+            if (made != null) {
+                ids.add(made.getId());
+            }
+            sent = new Sent(i + 1, List.copyOf(ids));
+            sentParts.put(m.id(), sent);
         }
         sentParts.remove(m.id());
+        return new Delivered(sent.ids());
     }
 
     /** The same for every attempt at the same part, different for every other: at most 25 characters. */
@@ -92,7 +105,8 @@ final class Replies {
         return "c4j-" + Long.toString(outboxId, 36) + "-" + part;
     }
 
-    private void await(MessageCreateAction action, OutboundMessage m, int part) throws DeliveryException {
+    /** The message Discord made, or null when it took the part but its answer could not be read. */
+    private Message await(MessageCreateAction action, OutboundMessage m, int part) throws DeliveryException {
         CompletableFuture<Message> sent;
         try {
             sent = action.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).submit();
@@ -101,13 +115,13 @@ final class Replies {
         }
         try {
             // a little longer than JDA's own timeout, which drops the request if it never left
-            sent.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return sent.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (answeredButUnreadable(e.getCause())) {
                 log.warn("discord: part {} of reply {} to {} was accepted but Discord's answer could not be read ({}); "
                         + "counting it as delivered, its message id is unknown", part + 1, m.id(), m.chatId(),
                         causes(((ErrorResponseException) e.getCause()).getResponse().getException()));
-                return;
+                return null;
             }
             throw failure("discord: could not send to " + m.chatId(), e.getCause());
         } catch (TimeoutException e) {

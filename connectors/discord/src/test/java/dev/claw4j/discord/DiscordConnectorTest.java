@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
@@ -57,6 +58,16 @@ class DiscordConnectorTest {
         // nothing beyond GUILDS (which JDA always asks for, to know the channels), notably no presences or members
         assertThat(discord.identifiedIntents() & ~wanted).isEqualTo(1);
         assertThat(discord.requests()).contains("GET /api/v10/users/@me");
+    }
+
+    @Test
+    void aMessageTheStoreRefusedForAMomentIsStoredOnRetryAndTheNextOneWaitsItsTurn() throws Exception {
+        inbox.failures.set(3);
+        String first = discord.dm(ALICE, "alice", "are you there?");
+        String second = discord.dm(ALICE, "alice", "hello?");
+        inbox.await(second, WAIT);
+        assertThat(inbox.failures.get()).as("the store really refused").isZero();
+        assertThat(inbox.calls()).extracting(InboundMessage::platformMessageId).containsExactly(first, second);
     }
 
     @Test
@@ -167,11 +178,15 @@ class DiscordConnectorTest {
         String answer = text.toString();
         assertThat(answer.length()).isGreaterThan(5_000);
 
-        connector.deliver(new OutboundMessage(5, "discord", FakeDiscord.GENERAL, null, answer, "42"));
+        Delivered delivered = connector.deliver(new OutboundMessage(5, "discord", FakeDiscord.GENERAL, null, answer,
+                "42"));
         List<FakeDiscord.Sent> sent = discord.awaitSent(3, WAIT);
         Thread.sleep(200);
         sent = discord.sent();
         assertThat(sent).hasSizeBetween(3, 4);
+        // the ids Discord gave each part, in order, for the reply's row in the store
+        assertThat(delivered.platformMessageIds()).containsExactlyElementsOf(
+                sent.stream().map(FakeDiscord.Sent::messageId).toList());
         for (FakeDiscord.Sent s : sent) {
             assertThat(s.content().length()).isLessThanOrEqualTo(2_000);
             assertThat(MessageSplitterTest.fenceLines(s.content()) % 2).as("fences balanced in %s", s.content())
@@ -258,9 +273,12 @@ class DiscordConnectorTest {
     void anUnreadableAnswerToOnePartDoesNotRepeatItAndTheRestFollow() throws Exception {
         String answer = "a".repeat(1_990) + "\n" + "b".repeat(100);
         discord.garbleNextCreates(1, "not json");
-        connector.deliver(new OutboundMessage(22, "discord", FakeDiscord.GENERAL, null, answer, null));
+        Delivered delivered = connector.deliver(new OutboundMessage(22, "discord", FakeDiscord.GENERAL, null, answer,
+                null));
         assertThat(discord.createRequests()).isEqualTo(2);
         assertThat(discord.sentTo(FakeDiscord.GENERAL)).hasSize(2);
+        assertThat(delivered.platformMessageIds()).as("the unreadable answer has no id; the other one has")
+                .containsExactly(discord.sentTo(FakeDiscord.GENERAL).get(1).messageId());
     }
 
     @Test

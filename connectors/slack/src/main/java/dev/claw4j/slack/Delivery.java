@@ -25,8 +25,11 @@ final class Delivery {
 
     private Delivery() {}
 
-    /** Returns when Slack took it; throws when it did not (or we cannot tell that it did). */
-    static void once(String what, AnswerStatus answers, Call call) throws DeliveryException {
+    /**
+     * Returns when Slack took it: Slack's answer, or null when it could not be read; throws when Slack did not
+     * take it (or we cannot tell that it did).
+     */
+    static SlackApiTextResponse once(String what, AnswerStatus answers, Call call) throws DeliveryException {
         answers.clear();
         SlackApiTextResponse response;
         try {
@@ -47,15 +50,15 @@ final class Delivery {
             log.warn("slack: {} was accepted (HTTP {}) but the answer could not be read ({}); counting it as "
                     + "delivered, its message id is unknown", what, answer.status(),
                     e.toString().replaceAll("\\s+", " "));
-            return;
+            return null;
         }
         if (response.isOk()) {
-            return;
+            return response;
         }
         if (response.getError() == null) {
             // a 2xx that is not Slack's refusal (no "ok", no "error"): what Slack took stays taken
             log.warn("slack: {} was answered 2xx without ok or error; counting it as delivered", what);
-            return;
+            return response;
         }
         throw SlackFailure.of(what, response);
     }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTP Events API mode: Slack POSTs events to {@code path}. Every request's signature is checked here first
  * (a forged or replayed request gets 401 and a warning, and never reaches Bolt), then Bolt runs it; the event
- * handlers only queue work, so the answer goes back well inside Slack's 3 seconds. Bolt's own bolt-jetty is
+ * handlers answer 200 only once the message is stored (see {@link SlackConnector}). Bolt's own bolt-jetty is
  * not published for this SDK version, hence Javalin and Bolt's request parser.
  */
 final class HttpEvents implements AutoCloseable {
@@ -78,7 +78,7 @@ final class HttpEvents implements AutoCloseable {
         }
         String retry = ctx.header("X-Slack-Retry-Num");
         if (retry != null) {
-            // Slack re-sends when our ack was late or lost; the host stores a message once, so just ack again.
+            // Slack re-sends when our ack was late, lost or withheld; the host stores a message once.
             log.info("slack: retry {} of an event ({})", retry, ctx.header("X-Slack-Retry-Reason"));
         }
         Map<String, List<String>> headers = new HashMap<>();
@@ -90,7 +90,18 @@ final class HttpEvents implements AutoCloseable {
                 .requestBody(body)
                 .remoteAddress(ctx.ip())
                 .build();
-        Response response = app.run(parser.parse(raw));
+        Response response;
+        try {
+            response = app.run(parser.parse(raw));
+        } catch (Exception e) {
+            NotStored notStored = NotStored.in(e);
+            if (notStored == null) {
+                throw e;
+            }
+            log.warn(notStored.getMessage());
+            ctx.status(notStored.status()).result("not stored; send it again");
+            return;
+        }
         ctx.status(response.getStatusCode());
         if (response.getHeaders() != null) {
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));

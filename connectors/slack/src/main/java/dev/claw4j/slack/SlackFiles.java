@@ -145,8 +145,11 @@ final class SlackFiles {
                 + (Attachment.MAX_BYTES >> 20) + " MB are not accepted]";
     }
 
-    /** Uploads {@code file} into the channel's thread with {@code comment} (mrkdwn, may be null). */
-    void upload(String channel, String threadTs, Path file, String fileName, String comment) throws DeliveryException {
+    /**
+     * Uploads {@code file} into the channel's thread with {@code comment} (mrkdwn, may be null); returns Slack's
+     * id of the file ({@code file:F…}).
+     */
+    String upload(String channel, String threadTs, Path file, String fileName, String comment) throws DeliveryException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -173,6 +176,7 @@ final class SlackFiles {
                     () -> client.filesCompleteUploadExternal(r -> r
                             .files(List.of(FileDetails.builder().id(url.getFileId()).title(fileName).build()))
                             .channelId(channel).threadTs(threadTs).initialComment(comment)));
+            return url.getFileId() == null ? null : "file:" + url.getFileId();
         } catch (SlackApiException e) {
             throw SlackFailure.of("uploading " + fileName, e);
         } catch (IOException e) {

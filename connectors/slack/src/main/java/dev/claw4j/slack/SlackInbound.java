@@ -8,13 +8,15 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Slack message events to the host's inbound messages. What decides addressing and threads happens at once,
- * inside the ack window and in Slack's order; names, files and the host's store happen after the ack, in the
- * channel's lane.
+ * in Slack's order; names, files and the host's store happen in the channel's lane, and the event is acked only
+ * once that is done (see {@link SlackConnector}): Slack redelivers an event that was not acked, never one that
+ * was, so an ack before the commit could lose the message.
  *
  * <p>Threads: a reply goes to the thread of the message it answers, so the thread id is the message's
  * {@code thread_ts}, or for a top-level @mention in a channel its own {@code ts} (the reply starts a thread
@@ -44,11 +46,14 @@ final class SlackInbound {
         this.stickyThreads = stickyThreads;
     }
 
-    /** Called inside the ack window: decides quickly, queues the slow part. */
-    void onEvent(SlackEvent e) {
+    /**
+     * Decides quickly, queues the slow part in the channel's lane; the future completes when the message is
+     * stored (at once when there is nothing to store), exceptionally when the host could not store it.
+     */
+    CompletableFuture<Void> onEvent(SlackEvent e) {
         if (e.channel() == null || e.ts() == null || e.user() == null || e.botId() != null
                 || e.user().equals(botUserId)) {
-            return; // bots (ourselves included) and system messages are not people talking
+            return DONE; // bots (ourselves included) and system messages are not people talking
         }
         boolean direct = e.direct();
         boolean mentioned = e.mentions(botUserId);
@@ -61,11 +66,13 @@ final class SlackInbound {
         if (!direct && !mentionsBot) {
             // Channel talk not meant for the bot never leaves Slack: it is not stored on the host (and costs no
             // users.info calls). message.channels is subscribed only so that sticky threads can be followed.
-            return;
+            return DONE;
         }
         progress.triggeredBy(e.channel(), threadId, e.ts());
-        lanes.submit(e.channel(), () -> deliver(e, threadId, direct, mentionsBot));
+        return lanes.submit(e.channel(), () -> deliver(e, threadId, direct, mentionsBot));
     }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private void deliver(SlackEvent e, String threadId, boolean direct, boolean mentionsBot) {
         StringBuilder text = new StringBuilder(names.plainText(e.text(), botUserId));

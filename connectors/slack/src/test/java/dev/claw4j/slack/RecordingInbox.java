@@ -17,8 +17,25 @@ public final class RecordingInbox implements Inbox {
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
+    /** A slow store: each message is recorded this long after it was handed over. */
+    public volatile long delayMillis;
+    /** A store that is down. */
+    public volatile RuntimeException failWith;
+
     @Override
     public Accepted receive(InboundMessage message) {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        RuntimeException fail = failWith;
+        if (fail != null) {
+            throw fail;
+        }
         received.add(message);
         boolean addressed = message.kind() == dev.claw4j.core.model.ChatKind.DIRECT || message.mentionsBot();
         Long existing = stored.putIfAbsent(message.platformMessageId(), ids.incrementAndGet());

@@ -3,6 +3,7 @@ package dev.claw4j.slack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.OutboundMessage;
 import java.nio.charset.StandardCharsets;
@@ -85,9 +86,12 @@ class SlackDeliveryTest {
                 assertThat(e.getMessage()).contains("rate limited");
             });
         }
-        connector.deliver(m); // the outbox's retry, after the storm
+        Delivered delivered = connector.deliver(m); // the outbox's retry, after the storm
         List<FakeSlack.Posted> posted = slack.posted("C1", "1.0");
         assertThat(posted).hasSize(2);
+        // both parts' ids, the first one from the attempt before the storm
+        assertThat(delivered.platformMessageIds()).containsExactly("C1:" + posted.get(0).ts(),
+                "C1:" + posted.get(1).ts());
         assertThat(posted.get(0).text()).startsWith("first part");
         assertThat(posted.get(1).text()).startsWith("second part");
         assertThat(slack.calls("chat.postMessage")).hasSize(5);
@@ -129,7 +133,8 @@ class SlackDeliveryTest {
     @Test
     void aPostAnsweredWithAnUnreadable200IsDeliveredAndNeverPostedAgain() throws Exception {
         slack.garbleNext("chat.postMessage", 1, "<html>200 OK from a proxy</html>");
-        connector.deliver(new OutboundMessage(10, "slack", "C1", "1.0", "once only", null));
+        assertThat(connector.deliver(new OutboundMessage(10, "slack", "C1", "1.0", "once only", null))
+                .platformMessageIds()).as("delivered, its id unknown").isEmpty();
         slack.garbleNext("chat.postMessage", 1, "{}"); // 2xx, neither ok nor error: not a refusal
         connector.deliver(new OutboundMessage(11, "slack", "C1", "2.0", "and once more", null));
         slack.garbleNext("chat.postMessage", 1, ""); // an empty 200

@@ -56,6 +56,25 @@ class SlackSocketModeTest {
     }
 
     @Test
+    void theEnvelopeIsAckedOnlyOnceTheMessageIsStoredAndNotAtAllWhenItCannotBe() throws Exception {
+        inbox.delayMillis = 500; // a slow commit
+        String envelope = slack.sendEvent(FakeSlack.appMention("C1", "UANA", "<@UBOT> first", slack.nextTs(), null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.acks().contains(envelope));
+        assertThat(inbox.received()).as("stored when the ack went out").hasSize(1);
+
+        inbox.delayMillis = 0;
+        inbox.failWith = new IllegalStateException("store is down");
+        var second = FakeSlack.appMention("C1", "UANA", "<@UBOT> second", slack.nextTs(), null);
+        String refused = slack.sendEvent(second, "EvDown", 0);
+        Thread.sleep(1_000);
+        assertThat(slack.acks()).as("not stored, not acked: Slack sends it again").doesNotContain(refused);
+        inbox.failWith = null;
+        String redelivered = slack.sendEvent(second, "EvDown", 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.acks().contains(redelivered));
+        assertThat(inbox.stored()).extracting(InboundMessage::text).containsExactly("first", "second");
+    }
+
+    @Test
     void aFollowUpInAMentionedThreadReachesTheBotWithoutAMention() {
         String root = slack.nextTs();
         slack.sendEvent(FakeSlack.appMention("C1", "UANA", "<@UBOT> start", root, null));

@@ -1,19 +1,20 @@
 package dev.claw4j.telegram;
 
-import dev.claw4j.core.store.PrivateFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The getUpdates offset (last processed update_id + 1) kept in a small file, one per bot, so a restart asks
- * Telegram for exactly the updates it has not handled yet. Written to a temporary file and moved over the
- * old one, so a crash mid-write leaves the previous value, never half a number.
+ * The file where earlier versions kept the getUpdates offset (one per bot, in connectors.telegram.stateDir).
+ * The offset now lives in the host's store, written with the messages it covers; this file is read once, when
+ * the store has no cursor yet, so an existing install resumes where it was, and is removed after.
  */
 final class OffsetStore {
+    private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
     private final Path file;
 
     OffsetStore(Path stateDir, long botId) {
@@ -33,17 +34,19 @@ final class OffsetStore {
             return text.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text));
         } catch (IOException | NumberFormatException e) {
             // a damaged file only costs redelivery of recent updates, which the host deduplicates
+            log.warn("telegram: the old offset file {} is unreadable ({}); starting from what Telegram still holds",
+                    file, e.toString());
             return OptionalLong.empty();
         }
     }
 
-    void save(long offset) {
+    /** Removes the file once the store holds the offset; a file left behind is only ignored. */
+    void delete() {
         try {
-            PrivateFiles.directory(file.getParent());
-            PrivateFiles.replace(file, Long.toString(offset)); // 0600 from the start, moved over the old one
+            Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("telegram: cannot write the update offset to " + file
-                    + " (connectors.telegram.stateDir): " + e.getMessage(), e);
+            log.warn("telegram: could not remove the old offset file {} ({}); it is ignored from now on", file,
+                    e.toString());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.claw4j.telegram;
 
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.OutboundMessage;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
 import org.telegram.telegrambots.meta.api.objects.InputFile;
 import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
 import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
 
 /**
  * Delivers one reply: Markdown rendered as Telegram HTML, split into parts of at most 4096 characters, the
@@ -29,20 +31,31 @@ final class ReplySender {
     static final int CAPTION_LIMIT = 1024;
 
     private final BotApi api;
-    private final Map<Long, Integer> partsSent = new ConcurrentHashMap<>();
+    /** outbox id → the parts sent so far and the ids Telegram gave them, for a retry after a later part failed. */
+    private final Map<Long, Sent> partsSent = new ConcurrentHashMap<>();
+
+    private record Sent(int parts, List<String> ids) {}
 
     ReplySender(BotApi api) {
         this.api = api;
     }
 
-    void deliver(OutboundMessage m) throws DeliveryException {
+    /** Sends the reply's parts; returns the ids ({@code chat:message_id}) of the messages Telegram made. */
+    Delivered deliver(OutboundMessage m) throws DeliveryException {
         List<Step> steps = steps(m);
         try {
-            for (int i = partsSent.getOrDefault(m.id(), 0); i < steps.size(); i++) {
-                sendOnce(m, i, steps.get(i));
-                partsSent.put(m.id(), i + 1);
+            Sent sent = partsSent.getOrDefault(m.id(), new Sent(0, List.of()));
+            for (int i = sent.parts(); i < steps.size(); i++) {
+                Message made = sendOnce(m, i, steps.get(i));
+                List<String> ids = new ArrayList<>(sent.ids());
+                if (made != null && made.getMessageId() != null) {
+                    ids.add(m.chatId() + ":" + made.getMessageId());
+                }
+                sent = new Sent(i + 1, List.copyOf(ids));
+                partsSent.put(m.id(), sent);
             }
             partsSent.remove(m.id());
+            return new Delivered(sent.ids());
         } catch (ApiError e) {
             if (e.isPermanent()) {
                 partsSent.remove(m.id()); // the outbox gives up on it
@@ -56,9 +69,9 @@ final class ReplySender {
      * library fails on it) the part still counts as sent, since sending it again would post it twice. Its
      * message id is then unknown.
      */
-    private static void sendOnce(OutboundMessage m, int part, Step step) throws ApiError, DeliveryException {
+    private static Message sendOnce(OutboundMessage m, int part, Step step) throws ApiError, DeliveryException {
         try {
-            step.send();
+            return step.send();
         } catch (ApiError e) {
             if (!e.accepted()) {
                 throw e;
@@ -66,12 +79,13 @@ final class ReplySender {
             log.warn("telegram: part {} of reply {} to chat {} was accepted but Telegram's answer could not be read "
                     + "({}); counting it as delivered, its message id is unknown", part + 1, m.id(), m.chatId(),
                     e.getMessage());
+            return null;
         }
     }
 
-    /** One Bot API call of a reply. */
+    /** One Bot API call of a reply; returns the message Telegram made. */
     private interface Step {
-        void send() throws ApiError, DeliveryException;
+        Message send() throws ApiError, DeliveryException;
     }
 
     /** The file (with the text as caption when it fits), then the text's parts; only the first one replies. */
@@ -93,17 +107,17 @@ final class ReplySender {
         return steps;
     }
 
-    private void sendPart(String chatId, Integer thread, ReplyParameters replyTo, MessageSplitter.Part part)
+    private Message sendPart(String chatId, Integer thread, ReplyParameters replyTo, MessageSplitter.Part part)
             throws ApiError {
         try {
-            api.call(message(chatId, thread, replyTo, part.html(), ParseMode.HTML));
+            return api.call(message(chatId, thread, replyTo, part.html(), ParseMode.HTML));
         } catch (ApiError e) {
             if (!e.isParseError()) {
                 throw e;
             }
             // our HTML should always parse; if Telegram disagrees, the words still matter more than the looks
             log.warn("telegram: HTML refused ({}); sending this part as plain text", e.getMessage());
-            api.call(message(chatId, thread, replyTo, part.markdown(), null));
+            return api.call(message(chatId, thread, replyTo, part.markdown(), null));
         }
     }
 
@@ -116,7 +130,7 @@ final class ReplySender {
                 .build();
     }
 
-    private void sendFile(OutboundMessage m, Integer thread, ReplyParameters replyTo, String caption)
+    private Message sendFile(OutboundMessage m, Integer thread, ReplyParameters replyTo, String caption)
             throws ApiError, DeliveryException {
         if (!Files.isReadable(m.file())) {
             throw new DeliveryException("telegram: the file to send is gone: " + m.file(), null, true, null);
@@ -131,12 +145,12 @@ final class ReplySender {
             send.caption(caption);
         }
         try {
-            api.sendDocument(send.build());
+            return api.sendDocument(send.build());
         } catch (ApiError e) {
             if (!e.isParseError() || html == null) {
                 throw e;
             }
-            api.sendDocument(send.caption(caption).parseMode(null).build());
+            return api.sendDocument(send.caption(caption).parseMode(null).build());
         }
     }
 

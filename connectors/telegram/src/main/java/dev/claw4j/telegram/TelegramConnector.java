@@ -1,6 +1,8 @@
 package dev.claw4j.telegram;
 
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Cursor;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.InboundMessage;
@@ -116,14 +118,16 @@ public final class TelegramConnector implements Connector {
             log.warn("telegram: deleteWebhook failed ({}); polling may be refused while a webhook is set",
                     e.getMessage());
         }
-        poller = new UpdatePoller(api, new OffsetStore(settings.stateDir(), botId), settings.pollTimeout(),
-                this::handle);
+        poller = new UpdatePoller(api, inbox, cursorKey(botId), new OffsetStore(settings.stateDir(), botId),
+                settings.pollTimeout(), this::handle);
         pollThread = Thread.ofVirtual().name("telegram-poll").start(poller);
     }
 
     private void startWebhook() {
         try {
-            webhook = new WebhookServer(settings, this::handle, what -> inbox.refused("telegram", what));
+            // no cursor: Telegram pushes each update until it is answered 200, which comes after the commit
+            webhook = new WebhookServer(settings, update -> handle(update, null),
+                    what -> inbox.refused("telegram", what));
         } catch (IOException e) {
             throw new IllegalStateException("telegram: cannot listen for the webhook on " + settings.webhookBind()
                     + ":" + settings.webhookPort() + " (" + e.getMessage()
@@ -139,22 +143,36 @@ public final class TelegramConnector implements Connector {
         }
     }
 
-    /** One update from either source: a message is stored by the host; everything else is ignored. */
-    private void handle(Update update) {
-        if (update.getMessage() == null) {
-            return; // edits, reactions, member changes: not asked for, not answered
+    /** Where this bot's getUpdates offset is kept in the host's store ({@code connector_cursors}). */
+    static String cursorKey(long botId) {
+        return PLATFORM + ":" + botId;
+    }
+
+    /**
+     * One update from either source: a message is stored by the host, with the polling cursor in the same
+     * transaction; for everything else (edits, reactions, member changes) only the cursor moves.
+     */
+    private void handle(Update update, Cursor cursor) {
+        Optional<InboundMessage> message = update.getMessage() == null ? Optional.empty()
+                : mapper.map(update.getMessage());
+        if (message.isPresent()) {
+            if (cursor == null) {
+                inbox.receive(message.get());
+            } else {
+                inbox.receive(message.get(), cursor);
+            }
+        } else if (cursor != null) {
+            inbox.advance(cursor);
         }
-        Optional<InboundMessage> message = mapper.map(update.getMessage());
-        message.ifPresent(m -> inbox.receive(m));
     }
 
     @Override
-    public void deliver(OutboundMessage message) throws DeliveryException {
+    public Delivered deliver(OutboundMessage message) throws DeliveryException {
         ReplySender sender = replies;
         if (sender == null) {
             throw new DeliveryException("telegram: the connector is not running");
         }
-        sender.deliver(message);
+        return sender.deliver(message);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * @param webhookBind   the address the webhook listener binds to; loopback by default, behind a TLS reverse proxy
  * @param webhookPort   the port of the webhook listener; 0 = any free port (tests)
  * @param webhookPath   the path the webhook listener answers on
- * @param stateDir      where the connector keeps the last processed update id between runs
+ * @param stateDir      where earlier versions kept the last processed update id (now in the host's store; read once)
  * @param botName       the bot's @username; normally learnt from getMe, set it only to override
  * @param pollTimeout   how long one getUpdates call waits for news (Telegram allows up to 50 s)
  */

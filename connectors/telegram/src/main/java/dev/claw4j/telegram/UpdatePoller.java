@@ -1,16 +1,21 @@
 package dev.claw4j.telegram;
 
+import dev.claw4j.core.connector.Cursor;
+import dev.claw4j.core.connector.Inbox;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.objects.Update;
 
 /**
  * Long polling with getUpdates. An update is confirmed to Telegram (by asking with a higher offset) only after
- * the host has stored it, and the offset is saved after each update, so a crash or restart neither loses nor
- * repeats updates. Rate limits wait Telegram's {@code retry_after}; server and network errors back off
+ * the host has stored it, and the offset is a {@link Cursor} the host stores in the same transaction as the
+ * update's message (or on its own for an update that carries none), so a crash at any moment neither loses
+ * updates (the offset is never on disk ahead of the message) nor repeats more than the one being stored (which
+ * the host deduplicates). Rate limits wait Telegram's {@code retry_after}; server and network errors back off
  * exponentially up to a minute.
  *
  * <p>The library has its own poller (telegrambots-longpolling), but it advances its offset before the updates
@@ -22,19 +27,44 @@ final class UpdatePoller implements Runnable {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final BotApi api;
-    private final OffsetStore offsets;
+    private final String cursorKey;
     private final Duration pollTimeout;
-    private final Consumer<Update> handler;
+    private final BiConsumer<Update, Cursor> handler;
     private volatile boolean running = true;
     private long offset;
 
-    UpdatePoller(BotApi api, OffsetStore offsets, Duration pollTimeout, Consumer<Update> handler) {
+    /**
+     * @param handler stores the update's message with the cursor, or the cursor alone; throws when the host
+     *                could not take it (the update then stays unconfirmed and comes again)
+     */
+    UpdatePoller(BotApi api, Inbox inbox, String cursorKey, OffsetStore oldFile, Duration pollTimeout,
+                 BiConsumer<Update, Cursor> handler) {
         this.api = api;
-        this.offsets = offsets;
+        this.cursorKey = cursorKey;
         this.pollTimeout = pollTimeout;
         this.handler = handler;
-        // 0 = "whatever is pending" on the very first run of this bot
-        this.offset = offsets.load().orElse(0);
+        this.offset = startingOffset(inbox, cursorKey, oldFile);
+    }
+
+    /**
+     * The store's cursor; when it has none yet, the offset file of an earlier version, taken into the store
+     * once; else 0 ("whatever Telegram still holds", the very first run of this bot).
+     */
+    static long startingOffset(Inbox inbox, String cursorKey, OffsetStore oldFile) {
+        OptionalLong stored = inbox.cursor(cursorKey);
+        if (stored.isPresent()) {
+            oldFile.delete(); // a migration cut off between the store and the delete
+            return stored.getAsLong();
+        }
+        OptionalLong old = oldFile.load();
+        if (old.isEmpty()) {
+            return 0;
+        }
+        inbox.advance(new Cursor(cursorKey, old.getAsLong()));
+        oldFile.delete();
+        log.info("telegram: took the update offset {} from {} into the store ({}); the file is no longer used",
+                old.getAsLong(), oldFile.file(), cursorKey);
+        return old.getAsLong();
     }
 
     @Override
@@ -51,9 +81,9 @@ final class UpdatePoller implements Runnable {
                     if (update.getUpdateId() < offset) {
                         continue; // already handled (a confirmation that got lost)
                     }
-                    handler.accept(update);
-                    offset = update.getUpdateId() + 1L;
-                    offsets.save(offset);
+                    long next = update.getUpdateId() + 1L;
+                    handler.accept(update, new Cursor(cursorKey, next));
+                    offset = next;
                 }
             } catch (ApiError e) {
                 if (!running) {

@@ -187,6 +187,19 @@ public final class FakeBotApi implements AutoCloseable {
         return id;
     }
 
+    /** Queues an update that carries no new message (an edit); returns its update_id. */
+    public long sendEdit(ObjectNode message) {
+        ObjectNode update = JSON.createObjectNode();
+        long id = nextUpdateId.getAndIncrement();
+        update.put("update_id", id);
+        update.set("edited_message", message);
+        synchronized (this) {
+            updates.add(update);
+            notifyAll();
+        }
+        return id;
+    }
+
     /** The whole update object for {@code message}, for posting to a webhook. */
     public ObjectNode updateFor(ObjectNode message) {
         ObjectNode update = JSON.createObjectNode().put("update_id", nextUpdateId.getAndIncrement());

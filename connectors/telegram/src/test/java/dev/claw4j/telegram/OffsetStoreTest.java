@@ -4,30 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The offset file of earlier versions: read when present, harmless when damaged, removed after. */
 class OffsetStoreTest {
     @TempDir
     Path data;
 
     @Test
-    void theOffsetIsKeptInAFileOnlyItsOwnerReads() throws Exception {
-        OffsetStore offsets = new OffsetStore(data.resolve("telegram"), 42);
-        assertThat(offsets.load()).isEmpty();
-        // a leftover of a crash, readable by all: it must not become the offset file with its mode
-        Files.createDirectories(data.resolve("telegram"));
-        Path stale = Files.writeString(data.resolve("telegram/telegram-42.offset.tmp"), "1");
-        Files.setPosixFilePermissions(stale, PosixFilePermissions.fromString("rw-r--r--"));
+    void theOldFileIsReadAndThenRemoved() throws Exception {
+        OffsetStore old = new OffsetStore(data, 42);
+        assertThat(old.load()).isEmpty();
+        Files.writeString(data.resolve("telegram-42.offset"), "1235\n");
+        assertThat(old.load()).hasValue(1235);
+        old.delete();
+        assertThat(old.file()).doesNotExist();
+        assertThat(old.load()).isEmpty();
+        old.delete(); // nothing there: no error
+    }
 
-        offsets.save(1234);
-        offsets.save(1235);
-
-        assertThat(new OffsetStore(data.resolve("telegram"), 42).load()).hasValue(1235);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(offsets.file()))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("telegram"))))
-                .isEqualTo("rwx------");
-        assertThat(stale).doesNotExist();
+    @Test
+    void aDamagedFileCountsAsNone() throws Exception {
+        Files.writeString(data.resolve("telegram-42.offset"), "12x");
+        assertThat(new OffsetStore(data, 42).load()).isEmpty();
     }
 }

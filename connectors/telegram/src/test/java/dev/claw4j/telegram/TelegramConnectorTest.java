@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claw4j.core.connector.Cursor;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.Attachment;
 import dev.claw4j.core.model.ChatKind;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real connector and the real Telegram client library against the wire-level fake Bot API. */
 class TelegramConnectorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String CURSOR = "telegram:" + FakeBotApi.BOT_ID;
 
     @TempDir
     Path state;
@@ -200,9 +203,13 @@ class TelegramConnectorTest {
         answer.append("```\nDone.");
         assertThat(answer.length()).isGreaterThan(10_000);
 
-        c.deliver(new OutboundMessage(3, "telegram", "-100555", null, answer.toString(), "-100555:7"));
+        Delivered delivered = c.deliver(new OutboundMessage(3, "telegram", "-100555", null, answer.toString(),
+                "-100555:7"));
         List<FakeBotApi.Call> parts = api.sentTo("-100555");
         assertThat(parts).hasSizeGreaterThanOrEqualTo(3);
+        // one id per part, as the platform gave them, for the reply's row in the store
+        assertThat(delivered.platformMessageIds()).hasSameSizeAs(parts).doesNotHaveDuplicates()
+                .allMatch(id -> id.matches("-100555:[0-9]+"));
         // the fake refuses malformed HTML and over-long texts, so every part passed Telegram's own checks
         assertThat(api.calls("sendMessage")).hasSameSizeAs(parts);
         StringBuilder seen = new StringBuilder();
@@ -286,7 +293,8 @@ class TelegramConnectorTest {
         // Telegram posts the message and answers 200 "ok": true, with a result the library cannot read
         api.garbleNext("sendMessage", 1, "{\"ok\":true,\"result\":\"not a message object\"}");
         OutboundMessage m = new OutboundMessage(23, "telegram", "93", null, "hello once", null);
-        c.deliver(m); // delivered: no exception, so the outbox marks it done and never retries it
+        // delivered: no exception, so the outbox marks it done and never retries it; its id is unknown
+        assertThat(c.deliver(m).platformMessageIds()).isEmpty();
         assertThat(api.calls("sendMessage")).hasSize(1);
         assertThat(api.sentTo("93")).extracting(p -> p.param("text")).containsExactly("hello once");
     }
@@ -296,8 +304,10 @@ class TelegramConnectorTest {
         TelegramConnector c = start();
         api.garbleNext("sendMessage", 1, "<html>200 OK, but not JSON</html>");
         String twoParts = "a".repeat(4000) + "\n" + "b".repeat(100);
-        c.deliver(new OutboundMessage(24, "telegram", "94", null, twoParts, null));
+        Delivered delivered = c.deliver(new OutboundMessage(24, "telegram", "94", null, twoParts, null));
         assertThat(api.calls("sendMessage")).hasSize(2);
+        assertThat(delivered.platformMessageIds()).as("only the readable answer has an id").singleElement()
+                .satisfies(id -> assertThat(id).matches("94:[0-9]+"));
         assertThat(api.sentTo("94")).extracting(p -> p.param("text")).containsExactly("a".repeat(4000), "b".repeat(100));
     }
 
@@ -405,7 +415,8 @@ class TelegramConnectorTest {
         for (int i = 0; i < 3; i++) {
             api.send(api.dm(60, "Jo", "during " + i));
         }
-        assertThat(state.resolve("telegram-" + FakeBotApi.BOT_ID + ".offset")).exists();
+        assertThat(inbox.cursor(CURSOR)).as("the offset is in the host's store").isPresent();
+        assertThat(state.resolve("telegram-" + FakeBotApi.BOT_ID + ".offset")).as("and in no file").doesNotExist();
 
         start();
         await().atMost(WAIT).until(() -> inbox.received.size() >= 8);
@@ -414,6 +425,54 @@ class TelegramConnectorTest {
                 "before 2", "before 3", "before 4", "during 0", "during 1", "during 2");
         // the restart confirmed what was handled: Telegram has nothing left to send
         await().atMost(WAIT).until(() -> api.pendingUpdates() == 0);
+    }
+
+    @Test
+    void everyMessageIsStoredWithTheCursorPastItsUpdateAndOtherUpdatesMoveTheCursorAlone() {
+        start();
+        long first = api.send(api.dm(63, "Ola", "one"));
+        long edit = api.sendEdit(api.dm(63, "Ola", "one, edited"));
+        long second = api.send(api.dm(63, "Ola", "two"));
+        await().atMost(WAIT).until(() -> inbox.received.size() == 2 && inbox.cursor(CURSOR).orElse(0) == second + 1);
+        assertThat(inbox.received).extracting(InboundMessage::text).containsExactly("one", "two");
+        assertThat(inbox.cursorsWithMessages).containsExactly(new Cursor(CURSOR, first + 1),
+                new Cursor(CURSOR, second + 1));
+        assertThat(inbox.advancedAlone).containsExactly(new Cursor(CURSOR, edit + 1));
+    }
+
+    @Test
+    void aStartResumesFromTheStoredCursor() {
+        api.send(api.dm(64, "Pia", "handled by the last run"));
+        long next = api.send(api.dm(64, "Pia", "not yet"));
+        inbox.cursors.put(CURSOR, next); // the last run stored the first message with this cursor
+        start();
+        await().atMost(WAIT).until(() -> inbox.received.size() == 1);
+        assertThat(inbox.last().text()).isEqualTo("not yet");
+        assertThat(api.calls("getUpdates").getFirst().param("offset")).isEqualTo(Long.toString(next));
+    }
+
+    @Test
+    void anOffsetFileOfAnEarlierVersionIsTakenIntoTheStoreOnce() throws Exception {
+        api.send(api.dm(65, "Rui", "handled by the old version"));
+        long next = api.send(api.dm(65, "Rui", "new"));
+        Path file = state.resolve("telegram-" + FakeBotApi.BOT_ID + ".offset");
+        Files.writeString(file, Long.toString(next));
+        TelegramConnector c = start();
+        await().atMost(WAIT).until(() -> inbox.received.size() == 1);
+        assertThat(inbox.last().text()).isEqualTo("new");
+        assertThat(inbox.advancedAlone).as("taken into the store before the first poll").first()
+                .isEqualTo(new Cursor(CURSOR, next));
+        assertThat(file).as("used once").doesNotExist();
+        c.close();
+        started.remove(c);
+
+        // from now on the store is the only truth: a file that turns up again is not read
+        Files.writeString(file, "1");
+        long later = api.send(api.dm(65, "Rui", "later"));
+        start();
+        await().atMost(WAIT).until(() -> inbox.received.size() == 2);
+        assertThat(inbox.last().text()).isEqualTo("later");
+        assertThat(inbox.cursor(CURSOR)).hasValue(later + 1);
     }
 
     @Test
@@ -477,7 +536,9 @@ class TelegramConnectorTest {
         assertThat(inbox.refusals).hasSize(2).allMatch(r -> r.startsWith("telegram: webhook request"));
         assertThat(inbox.received).isEmpty();
 
+        inbox.delayMillis = 400; // a slow commit: the 200 must wait for it, or Telegram forgets an unstored update
         assertThat(post(http, hook, update, "s3cret-Token_1-long-enough").statusCode()).isEqualTo(200);
+        inbox.delayMillis = 0;
         assertThat(inbox.received).singleElement().satisfies(m -> {
             assertThat(m.text()).isEqualTo("via webhook");
             assertThat(m.kind()).isEqualTo(ChatKind.DIRECT);

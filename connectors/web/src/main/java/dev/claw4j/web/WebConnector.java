@@ -3,6 +3,7 @@ package dev.claw4j.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claw4j.core.connector.Connector;
+import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
@@ -145,8 +146,9 @@ public final class WebConnector implements Connector {
         return app.port();
     }
 
+    /** The web chat's own id of a reply is its outbox id, the one pages see on the line. */
     @Override
-    public void deliver(OutboundMessage message) {
+    public Delivered deliver(OutboundMessage message) {
         // The host stored the reply before delivering it, so history already shows it; this only pushes it to
         // open pages. Nobody listening is not a failure.
         // the web chat has no file downloads yet: a sent file shows as its name
@@ -155,6 +157,7 @@ public final class WebConnector implements Connector {
         WireLine line = new WireLine(message.id(), "out", settings.botName(), text, "DELIVERED",
                 Instant.now().toString());
         listeners.send(message.chatId(), "message", toJson(line));
+        return Delivered.of(Long.toString(message.id()));
     }
 
     @Override
@@ -191,7 +194,7 @@ public final class WebConnector implements Connector {
                 posted.text(), posted.id() != null ? posted.id() : UUID.randomUUID().toString(),
                 chat.startsWith("dm-") ? ChatKind.DIRECT : ChatKind.GROUP,
                 mention.matcher(posted.text()).find(), Instant.now());
-        Inbox.Accepted accepted = inbox.receive(message);
+        Inbox.Accepted accepted = inbox.receive(message); // stored and committed: only now is it accepted
         ctx.status(202).json(Map.of("id", accepted.messageId(), "duplicate", accepted.duplicate(),
                 "addressed", accepted.addressed(), "sender", PLATFORM + ":" + sender));
     }

@@ -221,8 +221,25 @@ class WebConnectorTest {
     }
 
     @Test
+    void the202ComesOnlyAfterTheMessageIsStored() throws Exception {
+        inbox.delayMillis = 400; // a slow commit
+        long before = System.nanoTime();
+        HttpResponse<String> res = post("dm-ana", "{\"user\": \"ana\", \"text\": \"slow store\"}");
+        long tookMillis = (System.nanoTime() - before) / 1_000_000;
+        assertThat(res.statusCode()).isEqualTo(202);
+        assertThat(tookMillis).as("the answer waited for the store").isGreaterThanOrEqualTo(400);
+        assertThat(inbox.received).extracting(InboundMessage::text).containsExactly("slow store");
+
+        inbox.delayMillis = 0;
+        inbox.failWith = new IllegalStateException("store is down");
+        assertThat(post("dm-ana", "{\"user\": \"ana\", \"text\": \"lost?\"}").statusCode())
+                .as("not stored, so not accepted").isGreaterThanOrEqualTo(500);
+    }
+
+    @Test
     void deliverWithNobodyListeningSucceeds() {
-        connector.deliver(new OutboundMessage(1, "web", "dm-nobody", null, "hello?", null));
+        assertThat(connector.deliver(new OutboundMessage(1, "web", "dm-nobody", null, "hello?", null))
+                .platformMessageIds()).as("the web chat's own id").containsExactly("1");
         connector.working("dm-nobody", null, true);
         assertThat(connector.listenerCount("dm-nobody")).isZero();
     }
@@ -324,8 +341,19 @@ class WebConnectorTest {
             refusals.add(what);
         }
 
+        /** A slow store: the message is recorded this long after it was handed over. */
+        volatile long delayMillis;
+
         @Override
         public Accepted receive(InboundMessage message) {
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
             if (failWith != null) {
                 throw failWith;
             }

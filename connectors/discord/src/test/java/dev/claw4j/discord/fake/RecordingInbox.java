@@ -19,8 +19,14 @@ public final class RecordingInbox implements Inbox {
     private final Map<String, Long> stored = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
+    /** The next this many calls fail, as a store that is briefly down. */
+    public final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public Accepted receive(InboundMessage message) {
+        if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("store is down");
+        }
         calls.add(message);
         boolean[] fresh = {false};
         long id = stored.computeIfAbsent(message.platform() + ":" + message.platformMessageId(), k -> {

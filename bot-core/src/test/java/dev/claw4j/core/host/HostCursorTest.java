@@ -1,0 +1,106 @@
+package dev.claw4j.core.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.connector.Cursor;
+import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.BindingPolicy;
+import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connector's cursor moves with every message the host is handed, whatever becomes of it (stored and
+ * queued, not addressed, refused, or a redelivery answered from the host's cache), and on its own.
+ */
+class HostCursorTest {
+    private static final String KEY = "web:test";
+
+    @TempDir
+    Path data;
+
+    private final List<String> queued = new CopyOnWriteArrayList<>();
+    private Store store;
+    private Outbox outbox;
+    private GroupQueue queue;
+    private Host host;
+
+    @BeforeEach
+    void setUp() {
+        store = Store.inMemory("cursor-" + UUID.randomUUID());
+        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
+        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> queued.add(group),
+                Clock.systemUTC());
+        // DMs from the allowlist only; any group chat, with an @mention
+        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.ALLOWLIST, AccessPolicy.GroupPolicy.OPEN,
+                Set.of(), Set.of("web:ann"), Set.of());
+        GroupFolders folders = new GroupFolders(data, (g, r) -> { });
+        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
+                new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC()), outbox, "test",
+                new Metrics(new SimpleMeterRegistry()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        queue.close();
+        outbox.close();
+        store.close();
+    }
+
+    private static InboundMessage message(String chat, String sender, String id, ChatKind kind, boolean mention) {
+        return new InboundMessage("web", chat, null, sender, sender, "hello", id, kind, mention, Instant.now());
+    }
+
+    private String status(String chat, String platformId) {
+        long id = store.inboundId("web", platformId).orElseThrow();
+        return store.history("web", chat).stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
+    }
+
+    @Test
+    void everyOutcomeMovesTheCursorWithTheMessage() {
+        assertThat(host.cursor(KEY)).isEmpty();
+        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 11));
+        assertThat(status("dm-ann", "m1")).isEqualTo("PENDING");
+        assertThat(host.cursor(KEY)).hasValue(11);
+
+        host.receive(message("room", "bob", "m2", ChatKind.GROUP, false), new Cursor(KEY, 12));
+        assertThat(status("room", "m2")).isEqualTo("IGNORED");
+        assertThat(host.cursor(KEY)).hasValue(12);
+
+        host.receive(message("dm-eve", "eve", "m3", ChatKind.DIRECT, false), new Cursor(KEY, 13));
+        assertThat(status("dm-eve", "m3")).isEqualTo("REFUSED");
+        assertThat(host.cursor(KEY)).hasValue(13);
+
+        // a redelivery, answered from the host's cache without an INSERT
+        assertThat(host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 14))
+                .duplicate()).isTrue();
+        assertThat(host.cursor(KEY)).hasValue(14);
+
+        host.advance(new Cursor(KEY, 15)); // an update with no message
+        host.advance(new Cursor(KEY, 9)); // never backwards
+        assertThat(host.cursor(KEY)).hasValue(15);
+        assertThat(store.history("web", "dm-ann")).hasSize(1);
+    }
+}
