@@ -52,8 +52,9 @@ class HostRateLimitTest {
 
             public void start(Inbox inbox) {}
 
-            public void deliver(OutboundMessage message) {
+            public dev.claw4j.core.connector.Delivered deliver(OutboundMessage message) {
                 delivered.add(message.chatId() + ": " + message.text());
+                return dev.claw4j.core.connector.Delivered.NO_IDS;
             }
 
             public void close() {}
