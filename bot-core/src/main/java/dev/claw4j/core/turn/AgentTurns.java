@@ -282,6 +282,15 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         store.audit(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
+    /**
+     * Offers the agent one more host call, such as {@code web_fetch}, which the launcher builds from its own config.
+     * Call it while wiring, before the first turn.
+     */
+    public AgentTurns withHostCall(dev.claw4j.core.turn.calls.HostCall call) {
+        hostCalls.add(call);
+        return this;
+    }
+
     /** Audits a refusal and counts it; {@code kind} is always a literal here, never an agent's event kind. */
     private void refused(String groupId, String kind, String detail) {
         audit(groupId, kind, detail);

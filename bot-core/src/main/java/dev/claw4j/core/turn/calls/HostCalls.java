@@ -11,25 +11,31 @@ public final class HostCalls {
     private final Map<String, HostCall> byMethod = new LinkedHashMap<>();
 
     public HostCalls(List<? extends HostCall> calls) {
-        for (HostCall c : calls) {
-            if (byMethod.putIfAbsent(c.method(), c) != null) {
-                throw new IllegalArgumentException("two host calls are named '" + c.method()
-                        + "'; each method needs exactly one handler");
-            }
+        calls.forEach(this::add);
+    }
+
+    /** One more call, added while the host is wired (before the first turn). */
+    public synchronized void add(HostCall c) {
+        if (byMethod.putIfAbsent(c.method(), c) != null) {
+            throw new IllegalArgumentException("two host calls are named '" + c.method()
+                    + "'; each method needs exactly one handler");
         }
     }
 
     public HostMessage answer(CallContext context, AgentMessage.HostCall call) {
-        HostCall handler = byMethod.get(call.method());
+        HostCall handler;
+        synchronized (this) { // only the lookup: groups' calls (a 20 s fetch) run side by side
+            handler = byMethod.get(call.method());
+        }
         if (handler == null) {
             context.audit("host.call.refused", call.method());
             return HostMessage.HostResult.failed(call.id(), "unknown host call '" + call.method()
-                    + "'; available: " + String.join(", ", byMethod.keySet()));
+                    + "'; available: " + String.join(", ", methods()));
         }
         return handler.handle(context, call);
     }
 
-    public List<String> methods() {
+    public synchronized List<String> methods() {
         return List.copyOf(byMethod.keySet());
     }
 }

@@ -51,4 +51,14 @@ class HostCallsTest {
         assertThatThrownBy(() -> new HostCalls(List.of(echo("a"), echo("a"))))
                 .hasMessageContaining("two host calls are named 'a'");
     }
+
+    @Test
+    void aCallAddedWhileWiringIsAnsweredAndCannotTakeANameTwice() {
+        HostCalls calls = new HostCalls(List.of(echo("send_message")));
+        calls.add(echo("web_fetch"));
+        assertThat(calls.methods()).containsExactly("send_message", "web_fetch");
+        assertThat(calls.answer(context, new AgentMessage.HostCall("2", "turn-1", "web_fetch", Map.of())))
+                .isEqualTo(HostMessage.HostResult.ok("2", "web_fetch for g1 in chat-1"));
+        assertThatThrownBy(() -> calls.add(echo("send_message"))).hasMessageContaining("two host calls");
+    }
 }
