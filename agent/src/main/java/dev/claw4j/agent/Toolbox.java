@@ -15,7 +15,8 @@ final class Toolbox {
     /** Every tool the agent has. Cheap: no tool does work before it is called. */
     static Toolbox standard() {
         return new Toolbox(List.of(new BashTool(), new ReadFileTool(), new WriteFileTool(), new EditFileTool(),
-                new ListFilesTool(), new GrepTool(), new SendMessageTool(), new SendFileTool()));
+                new ListFilesTool(), new GrepTool(), new SendMessageTool(), new SendFileTool(),
+                new WebFetchTool()));
     }
 
     List<String> names() {

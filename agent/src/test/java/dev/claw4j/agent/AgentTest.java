@@ -42,7 +42,7 @@ class AgentTest {
             AgentMessage.Ready ready = host.expect(AgentMessage.Ready.class);
             assertThat(ready.agentVersion()).isEqualTo("test");
             assertThat(ready.tools()).containsExactly("bash", "read_file", "write_file", "edit_file", "list_files",
-                    "grep", "send_message", "send_file");
+                    "grep", "send_message", "send_file", "web_fetch");
 
             host.send(turn("t1", "ann", "make two files"));
             AgentMessage.LlmRequest first = host.answer(
