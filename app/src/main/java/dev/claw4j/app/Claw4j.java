@@ -29,6 +29,9 @@ import dev.claw4j.core.sandbox.Watchdog;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.core.turn.Presence;
+import dev.claw4j.core.turn.calls.WebFetchCall;
+import dev.claw4j.core.web.WebFetchPolicy;
+import dev.claw4j.core.web.WebFetcher;
 import dev.claw4j.protocol.ToolSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -131,6 +134,7 @@ public final class Claw4j implements AutoCloseable {
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC(), metrics);
         metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
+        turns.withHostCall(webFetch(config.webFetch()));
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
@@ -161,6 +165,20 @@ public final class Claw4j implements AutoCloseable {
                     live, new AccessAdmin(store, config.access(), "console", Clock.systemUTC()), consoleSources,
                     Clock.systemUTC());
         }
+    }
+
+    /** The web_fetch host call under the config's allowlist (empty: every fetch refused, saying how to allow). */
+    private static WebFetchCall webFetch(Config.WebFetch config) {
+        WebFetchPolicy policy = config.policy();
+        if (!policy.privateAddressesAllowed().isEmpty()) {
+            log.warn("!!! webFetch.allowPrivateAddresses is set: agents may have this host fetch from {} although "
+                    + "they are private or loopback addresses. This is for tests; remove it in production. !!!",
+                    config.allowPrivateAddresses());
+        }
+        log.info("web_fetch: {}", policy.allow().isEmpty() && policy.groups().isEmpty()
+                ? "no host allowed (set webFetch.allow in the config to let agents read the web)"
+                : "allowed " + policy.allow() + (policy.groups().isEmpty() ? "" : " and per group " + policy.groups()));
+        return new WebFetchCall(new WebFetcher(policy));
     }
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */

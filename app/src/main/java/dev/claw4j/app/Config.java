@@ -22,16 +22,17 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits) {
+                     Limits limits, WebFetch webFetch) {
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors) {
-        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null);
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null, null);
     }
 
     public Config {
         budgets = budgets == null ? new Budgets(null, null, null) : budgets;
         limits = limits == null ? new Limits(null, null) : limits;
         admin = admin == null ? new Admin(null, null, null) : admin;
+        webFetch = webFetch == null ? new WebFetch(null, null, null, null, null) : webFetch;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -44,11 +45,59 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, a, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                a, budgets, limits, webFetch);
+    }
+
+    public Config withWebFetch(WebFetch w) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, w);
+    }
+
+    /**
+     * The {@code webFetch:} section: which hosts an agent may have the host fetch ({@code allow} for every group,
+     * {@code groups.<id>.allow} for one), and the caps. {@code allowPrivateAddresses} lets the named addresses past
+     * the private-address guard: for tests and odd intranets only; start-up warns loudly when it is set.
+     */
+    public record WebFetch(List<String> allow, Map<String, GroupWebFetch> groups, String maxBytes, String timeout,
+                           List<String> allowPrivateAddresses) {
+        public WebFetch {
+            allow = allow == null ? List.of() : allow;
+            groups = groups == null ? Map.of() : groups;
+            maxBytes = maxBytes == null ? "2m" : maxBytes;
+            timeout = timeout == null ? "20s" : timeout;
+            allowPrivateAddresses = allowPrivateAddresses == null ? List.of() : allowPrivateAddresses;
+        }
+
+        public dev.claw4j.core.web.WebFetchPolicy policy() {
+            Map<String, List<String>> perGroup = new java.util.HashMap<>();
+            groups.forEach((group, g) -> perGroup.put(group, g == null ? List.of() : g.allow()));
+            Set<java.net.InetAddress> privateOk = new java.util.HashSet<>();
+            for (String a : allowPrivateAddresses) {
+                if (a == null || !a.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+                    throw new ConfigException("webFetch.allowPrivateAddresses: '" + a + "' is not an IP address; "
+                            + "write addresses like 127.0.0.1 or ::1 (names are not accepted)");
+                }
+                try {
+                    privateOk.add(java.net.InetAddress.getByName(a));
+                } catch (java.net.UnknownHostException e) {
+                    throw new ConfigException("webFetch.allowPrivateAddresses: '" + a + "' is not an IP address");
+                }
+            }
+            return new dev.claw4j.core.web.WebFetchPolicy(allow, perGroup, Units.bytes("webFetch.maxBytes", maxBytes),
+                    Units.duration("webFetch.timeout", timeout), privateOk);
+        }
+    }
+
+    /** One group's own {@code webFetch.groups.<id>} entry. */
+    public record GroupWebFetch(List<String> allow) {
+        public GroupWebFetch {
+            allow = allow == null ? List.of() : allow;
+        }
     }
 
     /**
@@ -64,31 +113,38 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits);
+        return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     public Config withModel(Model m) {
-        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors, admin, budgets, limits);
+        return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     public Config withConnectors(Connectors c) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c, admin, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
+                admin, budgets, limits, webFetch);
     }
 
     public Config withBinding(Binding b) {
-        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors, admin, budgets, limits);
+        return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     public Config withSandbox(Sandbox s) {
-        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors, admin, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     public Config withBudgets(Budgets b) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, b, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, b, limits, webFetch);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, l);
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, l, webFetch);
     }
 
     /**
@@ -203,7 +259,8 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withMounts(Map<String, List<Mount>> m) {
-        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors, admin, budgets, limits);
+        return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -214,7 +271,8 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public Config withAccess(Access a) {
-        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors, admin, budgets, limits);
+        return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch);
     }
 
     /**

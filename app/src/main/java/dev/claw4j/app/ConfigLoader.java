@@ -93,6 +93,7 @@ public final class ConfigLoader {
             }
             Config.Web web = config.connectors().web();
             new dev.claw4j.web.WebSettings(web.bind(), port, config.botName(), web.allowedHosts(), config.dataDir());
+            config.webFetch().policy();
             SandboxLimits limits = s.limits();
             s.folderQuotaBytes();
             s.idle();

@@ -16,6 +16,38 @@ class ConfigLoaderTest {
         Config config = new ConfigLoader().load(Path.of("../config/claw4j.yaml"));
         assertThat(config.sandbox().runtime()).isEqualTo("auto");
         assertThat(config.sandbox().limits().memoryBytes()).isEqualTo(512L << 20);
+        assertThat(config.webFetch().policy().allows("any-group", "example.com")).as("nothing allowed").isFalse();
+        assertThat(config.webFetch().policy().maxBytes()).isEqualTo(2L << 20);
+    }
+
+    @Test
+    void webFetchReadsItsAllowlistPerGroupAndItsCaps() {
+        Config config = loader.parse("""
+                webFetch:
+                  allow: [docs.python.org, "*.example.com"]
+                  groups: { web-team-1: { allow: [api.github.com] } }
+                  maxBytes: 512k
+                  timeout: 5s
+                """, "test");
+        var policy = config.webFetch().policy();
+        assertThat(policy.allows("g", "docs.python.org")).isTrue();
+        assertThat(policy.allows("g", "www.example.com")).isTrue();
+        assertThat(policy.allows("g", "example.com")).as("*.x is only hosts under x").isFalse();
+        assertThat(policy.allows("g", "api.github.com")).isFalse();
+        assertThat(policy.allows("web-team-1", "api.github.com")).isTrue();
+        assertThat(policy.maxBytes()).isEqualTo(512L << 10);
+        assertThat(policy.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(policy.privateAddressesAllowed()).isEmpty();
+    }
+
+    @Test
+    void webFetchRefusesBadEntriesByKey() {
+        assertThatThrownBy(() -> loader.parse("webFetch:\n  allow: [\"http://x.com/\"]\n", "claw4j.yaml"))
+                .hasMessageContaining("webFetch.allow: 'http://x.com/' is not a host");
+        assertThatThrownBy(() -> loader.parse("webFetch:\n  allowPrivateAddresses: [localhost]\n", "claw4j.yaml"))
+                .hasMessageContaining("webFetch.allowPrivateAddresses: 'localhost' is not an IP address");
+        assertThatThrownBy(() -> loader.parse("webFetch:\n  timeout: soon\n", "claw4j.yaml"))
+                .hasMessageContaining("webFetch.timeout");
     }
 
     @Test
