@@ -28,13 +28,15 @@ import java.util.regex.Pattern;
  * without a key. It also records every request body, so end-to-end tests can check what the model was told.
  * <p>
  * Script for {@code POST /v1/chat/completions}: after a tool result, show the output; after a user message
- * containing {@code run: <command>}, call the {@code bash} tool with that command; otherwise say what it is.
+ * containing {@code run: <command>}, call the {@code bash} tool with that command; {@code tool: <name> <json>} calls
+ * that tool with those arguments; otherwise say what it is.
  */
 public final class DemoModelServer implements AutoCloseable {
     public static final String MODEL = "claw4j-demo";
     private static final int MAX_BODY = 16 * 1024 * 1024;
     private static final Pattern RUN = Pattern.compile("(?:^|\\s)run:[ \\t]*(\\S[^\\n]*)");
     private static final Pattern SEND = Pattern.compile("(?:^|\\s)send:[ \\t]*(\\S[^\\n]*)");
+    private static final Pattern TOOL = Pattern.compile("(?:^|\\s)tool:[ \\t]*([a-z_]+)[ \\t]*(\\{[^\\n]*\\})?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int requestedPort;
@@ -164,7 +166,18 @@ public final class DemoModelServer implements AutoCloseable {
             String userText = lastUserText(messages);
             Matcher run = RUN.matcher(userText);
             Matcher send = SEND.matcher(userText);
-            if (run.find()) {
+            Matcher tool = TOOL.matcher(userText);
+            if (tool.find()) {
+                said = tool.group(1);
+                ObjectNode args;
+                try {
+                    args = tool.group(2) == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(tool.group(2));
+                } catch (JsonProcessingException | ClassCastException e) {
+                    args = JSON.createObjectNode();
+                }
+                toolCall(message, said, args);
+                finishReason = "tool_calls";
+            } else if (run.find()) {
                 said = run.group(1).strip();
                 toolCall(message, "bash", JSON.createObjectNode().put("command", said));
                 finishReason = "tool_calls";
