@@ -29,6 +29,7 @@ import dev.claw4j.core.sandbox.Watchdog;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.core.turn.Presence;
+import dev.claw4j.core.turn.Progress;
 import dev.claw4j.core.turn.calls.WebFetchCall;
 import dev.claw4j.core.web.WebFetchPolicy;
 import dev.claw4j.core.web.WebFetcher;
@@ -117,16 +118,43 @@ public final class Claw4j implements AutoCloseable {
         }
         this.outbox = new Outbox(store, connectors, Clock.systemUTC(), metrics);
         // typing indicators go out on their own thread: a slow platform must not slow a turn down
-        Presence presence = (platform, chat, thread, busy, failed) -> Thread.ofVirtual().start(() -> {
-            Connector c = connectors.get(platform);
-            if (c != null) {
-                try {
-                    c.working(chat, thread, busy, failed);
-                } catch (RuntimeException e) {
-                    log.debug("presence on {}: {}", platform, e.getMessage());
-                }
+        Presence presence = new Presence() {
+            @Override
+            public void working(String platform, String chat, String thread, boolean busy, boolean failed) {
+                Thread.ofVirtual().start(() -> {
+                    Connector c = connectors.get(platform);
+                    if (c != null) {
+                        try {
+                            c.working(chat, thread, busy, failed);
+                        } catch (RuntimeException e) {
+                            log.debug("presence on {}: {}", platform, e.getMessage());
+                        }
+                    }
+                });
             }
-        });
+
+            // the turn's status message, edited in place (Progress throttles it and calls off the turn's thread)
+            @Override
+            public Progress.Sink progress(String platform) {
+                Connector c = connectors.get(platform);
+                return c == null ? null : new Progress.Sink() {
+                    @Override
+                    public String show(String chat, String thread, String text) {
+                        return c.progress(chat, thread, text);
+                    }
+
+                    @Override
+                    public void edit(String chat, String thread, String handle, String text) {
+                        c.editProgress(chat, thread, handle, text);
+                    }
+
+                    @Override
+                    public void clear(String chat, String thread, String handle) {
+                        c.clearProgress(chat, thread, handle);
+                    }
+                };
+            }
+        };
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),

@@ -29,6 +29,20 @@ public interface Connector extends AutoCloseable {
         working(chatId, threadId, busy);
     }
 
+    /**
+     * Shows a status message (what the agent is doing) in the chat, to be edited in place and removed at the end of
+     * the turn; returns its handle, or null when this platform shows none. The host calls it at most every 2 s.
+     */
+    default String progress(String chatId, String threadId, String text) {
+        return null;
+    }
+
+    /** Replaces the text of the status message {@code handle}. Best effort. */
+    default void editProgress(String chatId, String threadId, String handle, String text) {}
+
+    /** Removes the status message {@code handle}. Best effort. */
+    default void clearProgress(String chatId, String threadId, String handle) {}
+
     @Override
     void close();
 }

@@ -58,6 +58,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final ChatCommands commands;
     private final BudgetGate budget;
     private final Map<String, Integer> crashesInARow = new ConcurrentHashMap<>();
+    /** The status message of each group's running turn. */
+    private final Map<String, Progress> progressOf = new ConcurrentHashMap<>();
     private final HostCalls hostCalls;
     private final Metrics metrics;
 
@@ -112,9 +114,13 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
         boolean failed = true;
+        Progress progress = Progress.start(presence.progress(last.platform()), last.chatId(), last.threadId());
+        progressOf.put(groupId, progress);
         try {
             failed = !converse(groupId, turn, forAgent, timing);
         } finally {
+            progressOf.remove(groupId);
+            progress.close();
             presence.working(last.platform(), last.chatId(), last.threadId(), false, failed);
             audit(groupId, "turn.finished", timing.describe());
             metrics.turn(Duration.ofNanos(System.nanoTime() - timing.start), !failed);
@@ -206,9 +212,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                         }
                         case AgentMessage.HostCall c -> channel.send(turnId.equals(c.turnId())
                                 ? hostCall(groupId, turnId, last, c) : forgedTurn(groupId, c));
-                        case AgentMessage.Event e -> audit(groupId, e.kind(), e.tool() + " " + e.detail()
-                                + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
-                                + (e.durationMs() == null ? "" : " " + e.durationMs() + "ms"));
+                        case AgentMessage.Event e -> {
+                            audit(groupId, e.kind(), e.tool() + " " + e.detail()
+                                    + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
+                                    + (e.durationMs() == null ? "" : " " + e.durationMs() + "ms"));
+                            progressOf.getOrDefault(groupId, Progress.NONE).step(e);
+                        }
                         case AgentMessage.TurnDone d -> done = d;
                         case ProtocolError e -> audit(groupId, "agent.error", e.code() + ": " + e.message());
                         case AgentMessage.Ready r -> log.debug("[{}] late ready line", groupId);
