@@ -16,6 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.methods.ActionType;
 import org.telegram.telegrambots.meta.api.methods.send.SendChatAction;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.DeleteMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
 import org.telegram.telegrambots.meta.api.methods.updates.DeleteWebhook;
 import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
 import org.telegram.telegrambots.meta.api.objects.Update;
@@ -180,6 +183,52 @@ public final class TelegramConnector implements Connector {
         TypingIndicator t = typing;
         if (t != null) {
             t.working(chatId, threadId, busy);
+        }
+    }
+
+    // the turn's status message: a plain message (no notification), edited in place, deleted at the end
+
+    @Override
+    public String progress(String chatId, String threadId, String text) {
+        BotApi a = api;
+        if (a == null) {
+            return null;
+        }
+        try {
+            SendMessage send = SendMessage.builder().chatId(chatId).text(text).disableNotification(true).build();
+            if (threadId != null) {
+                send.setMessageThreadId(Integer.valueOf(threadId));
+            }
+            return String.valueOf(a.call(send).getMessageId());
+        } catch (ApiError | RuntimeException e) {
+            log.debug("telegram: status message in {} not sent: {}", chatId, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void editProgress(String chatId, String threadId, String handle, String text) {
+        BotApi a = api;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.call(EditMessageText.builder().chatId(chatId).messageId(Integer.valueOf(handle)).text(text).build());
+        } catch (ApiError | RuntimeException e) {
+            log.debug("telegram: status message in {} not edited: {}", chatId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void clearProgress(String chatId, String threadId, String handle) {
+        BotApi a = api;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.call(DeleteMessage.builder().chatId(chatId).messageId(Integer.valueOf(handle)).build());
+        } catch (ApiError | RuntimeException e) {
+            log.debug("telegram: status message in {} not removed: {}", chatId, e.getMessage());
         }
     }
 

@@ -362,6 +362,8 @@ public final class FakeBotApi implements AutoCloseable {
             case "sendmessage" -> sendMessage(p);
             case "senddocument" -> sendDocument(p, uploads);
             case "getfile" -> getFile(p);
+            case "editmessagetext" -> editMessageText(p);
+            case "deletemessage" -> deleteMessage(p);
             default -> error(404, "Not Found: method not found");
         };
     }
@@ -412,7 +414,44 @@ public final class FakeBotApi implements AutoCloseable {
         long chatId = Long.parseLong(text(p, "chat_id"));
         ObjectNode m = sentMessage(chatId, p);
         m.put("text", visible);
+        live.put(chatId + ":" + m.get("message_id").asInt(), visible);
         return ok(m);
+    }
+
+    /** The bot's messages still in their chats ("chat:id" → text), for "nothing left behind" checks. */
+    private final Map<String, String> live = new ConcurrentHashMap<>();
+
+    /** The text messages the bot sent that are still there, edited text included ("chat:id" → text). */
+    public Map<String, String> liveMessages() {
+        return Map.copyOf(live);
+    }
+
+    private ObjectNode editMessageText(ObjectNode p) {
+        String key = text(p, "chat_id") + ":" + text(p, "message_id");
+        String text = text(p, "text");
+        if (!live.containsKey(key)) {
+            return error(400, "Bad Request: message to edit not found");
+        }
+        if (text == null || text.isEmpty()) {
+            return error(400, "Bad Request: message text is empty");
+        }
+        if (text.equals(live.get(key))) {
+            return error(400, "Bad Request: message is not modified");
+        }
+        live.put(key, text);
+        ObjectNode m = JSON.createObjectNode().put("message_id", Integer.parseInt(text(p, "message_id")));
+        m.set("from", botUser());
+        long chatId = Long.parseLong(text(p, "chat_id"));
+        m.putObject("chat").put("id", chatId).put("type", chatId > 0 ? "private" : "supergroup");
+        m.put("date", now()).put("edit_date", now()).put("text", text);
+        return ok(m);
+    }
+
+    private ObjectNode deleteMessage(ObjectNode p) {
+        if (live.remove(text(p, "chat_id") + ":" + text(p, "message_id")) == null) {
+            return error(400, "Bad Request: message to delete not found");
+        }
+        return ok(JSON.getNodeFactory().booleanNode(true));
     }
 
     private ObjectNode sendDocument(ObjectNode p, Map<String, Upload> uploads) {

@@ -567,4 +567,28 @@ class TelegramConnectorTest {
         }
         return n;
     }
+
+    @Test
+    void aStatusMessageIsSentQuietlyEditedInPlaceAndDeleted() {
+        TelegramConnector c = start();
+        String handle = c.progress("4242", null, "⏳ Working… bash: sleep 10");
+        assertThat(handle).isNotNull();
+        assertThat(api.calls("sendMessage").getLast().param("disable_notification")).isEqualTo("true");
+        c.editProgress("4242", null, handle, "⏳ Working… done with bash: sleep 10");
+        assertThat(api.liveMessages()).containsExactly(java.util.Map.entry("4242:" + handle,
+                "⏳ Working… done with bash: sleep 10"));
+        c.clearProgress("4242", null, handle);
+        assertThat(api.calls("editMessageText")).hasSize(1);
+        assertThat(api.calls("deleteMessage")).hasSize(1);
+        assertThat(api.liveMessages()).isEmpty();
+    }
+
+    @Test
+    void aStatusMessageThatFailsIsNotAnError() {
+        TelegramConnector c = start();
+        api.failNext("sendMessage", 1, 403, "Forbidden: bot was blocked by the user", null);
+        assertThat(c.progress("4242", null, "⏳ Working…")).isNull();
+        c.editProgress("4242", null, "999", "x"); // the fake answers 400: not found; nothing thrown
+        c.clearProgress("4242", null, "999");
+    }
 }
