@@ -259,6 +259,58 @@ public final class SlackConnector implements Connector {
                 : null;
     }
 
+    // the turn's status message: posted in the chat (and thread), updated in place, deleted at the end
+
+    @Override
+    public String progress(String chatId, String threadId, String text) {
+        MethodsClient methods = this.client;
+        if (methods == null) {
+            return null;
+        }
+        try {
+            var r = methods.chatPostMessage(m -> m.channel(chatId).threadTs(threadId).text(text));
+            if (r.isOk()) {
+                return r.getTs();
+            }
+            log.debug("slack: status message in {} not posted: {}", chatId, r.getError());
+        } catch (Exception e) {
+            log.debug("slack: status message in {} not posted: {}", chatId, e.toString());
+        }
+        return null;
+    }
+
+    @Override
+    public void editProgress(String chatId, String threadId, String handle, String text) {
+        MethodsClient methods = this.client;
+        if (methods == null) {
+            return;
+        }
+        try {
+            var r = methods.chatUpdate(m -> m.channel(chatId).ts(handle).text(text));
+            if (!r.isOk()) {
+                log.debug("slack: status message in {} not updated: {}", chatId, r.getError());
+            }
+        } catch (Exception e) {
+            log.debug("slack: status message in {} not updated: {}", chatId, e.toString());
+        }
+    }
+
+    @Override
+    public void clearProgress(String chatId, String threadId, String handle) {
+        MethodsClient methods = this.client;
+        if (methods == null) {
+            return;
+        }
+        try {
+            var r = methods.chatDelete(m -> m.channel(chatId).ts(handle));
+            if (!r.isOk()) {
+                log.debug("slack: status message in {} not deleted: {}", chatId, r.getError());
+            }
+        } catch (Exception e) {
+            log.debug("slack: status message in {} not deleted: {}", chatId, e.toString());
+        }
+    }
+
     @Override
     public void working(String chatId, String threadId, boolean busy) {
         working(chatId, threadId, busy, false);

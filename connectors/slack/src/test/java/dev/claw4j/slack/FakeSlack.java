@@ -71,6 +71,10 @@ public final class FakeSlack implements AutoCloseable {
     private final Sockets sockets;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<Posted> posted = new CopyOnWriteArrayList<>();
+    /** chat.update calls, in order (threadTs left null). */
+    private final List<Posted> updates = new CopyOnWriteArrayList<>();
+    /** The bot's messages still there ("channel:ts" → text), after updates and deletes. */
+    private final Map<String, String> live = new ConcurrentHashMap<>();
     private final List<Upload> uploads = new CopyOnWriteArrayList<>();
     private final List<String> reactions = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> uploadedBytes = new ConcurrentHashMap<>();
@@ -181,6 +185,14 @@ public final class FakeSlack implements AutoCloseable {
 
     public List<Call> calls(String method) {
         return calls.stream().filter(c -> c.method().equals(method)).toList();
+    }
+
+    public List<Posted> updates() {
+        return List.copyOf(updates);
+    }
+
+    public Map<String, String> liveMessages() {
+        return Map.copyOf(live);
     }
 
     public List<Posted> posted() {
@@ -356,8 +368,24 @@ public final class FakeSlack implements AutoCloseable {
                 }
                 String ts = nextTs();
                 posted.add(new Posted(p.get("channel"), p.get("thread_ts"), p.get("text"), ts));
+                live.put(p.get("channel") + ":" + ts, p.get("text"));
                 ok.put("channel", p.get("channel")).put("ts", ts);
                 ok.putObject("message").put("text", p.get("text")).put("ts", ts).put("user", BOT_USER);
+            }
+            case "chat.update" -> {
+                String key = p.get("channel") + ":" + p.get("ts");
+                if (!live.containsKey(key)) {
+                    return error("message_not_found");
+                }
+                live.put(key, p.get("text"));
+                updates.add(new Posted(p.get("channel"), null, p.get("text"), p.get("ts")));
+                ok.put("channel", p.get("channel")).put("ts", p.get("ts")).put("text", p.get("text"));
+            }
+            case "chat.delete" -> {
+                if (live.remove(p.get("channel") + ":" + p.get("ts")) == null) {
+                    return error("message_not_found");
+                }
+                ok.put("channel", p.get("channel")).put("ts", p.get("ts"));
             }
             case "reactions.add", "reactions.remove" -> reactions.add((method.endsWith("add") ? "+" : "-")
                     + p.get("name") + " " + p.get("channel") + " " + p.get("timestamp"));

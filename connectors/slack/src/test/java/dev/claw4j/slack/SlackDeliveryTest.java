@@ -217,4 +217,19 @@ class SlackDeliveryTest {
                 dir.resolve("missing.txt")))).isInstanceOfSatisfying(DeliveryException.class,
                 e -> assertThat(e.permanent()).isTrue());
     }
+
+    @Test
+    void aStatusMessageIsPostedUpdatedInPlaceAndDeleted() {
+        String ts = connector.progress("C1", "1700000000.000100", "⏳ Working… bash: sleep 10");
+        assertThat(ts).isNotNull();
+        assertThat(slack.posted("C1", "1700000000.000100")).extracting(FakeSlack.Posted::text)
+                .containsExactly("⏳ Working… bash: sleep 10");
+        connector.editProgress("C1", "1700000000.000100", ts, "⏳ Working… done with bash: sleep 10");
+        assertThat(slack.updates()).extracting(FakeSlack.Posted::ts).containsExactly(ts);
+        assertThat(slack.liveMessages()).containsExactly(java.util.Map.entry("C1:" + ts,
+                "⏳ Working… done with bash: sleep 10"));
+        connector.clearProgress("C1", "1700000000.000100", ts);
+        assertThat(slack.liveMessages()).isEmpty();
+        connector.clearProgress("C1", "1700000000.000100", ts); // gone already: logged, not thrown
+    }
 }
