@@ -42,7 +42,7 @@ public final class Progress implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Object io = new Object();
     // under this: what the turn said last, and whether it ended
-    private String latest = "Working…";
+    private String latest = "⏳ Working…";
     private boolean closed;
     private ScheduledFuture<?> pending;
     // under io: the message as the platform has it

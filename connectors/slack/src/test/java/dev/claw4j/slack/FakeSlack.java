@@ -71,8 +71,12 @@ public final class FakeSlack implements AutoCloseable {
     private final Sockets sockets;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<Posted> posted = new CopyOnWriteArrayList<>();
-    /** chat.update calls, in order (threadTs left null). */
-    private final List<Posted> updates = new CopyOnWriteArrayList<>();
+    /** chat.update calls, in order, with when they came. */
+    private final List<Update> updates = new CopyOnWriteArrayList<>();
+    /** When each message was posted, by ts. */
+    private final Map<String, java.time.Instant> postedAt = new ConcurrentHashMap<>();
+
+    public record Update(String channel, String ts, String text, java.time.Instant at) {}
     /** The bot's messages still there ("channel:ts" → text), after updates and deletes. */
     private final Map<String, String> live = new ConcurrentHashMap<>();
     private final List<Upload> uploads = new CopyOnWriteArrayList<>();
@@ -187,8 +191,12 @@ public final class FakeSlack implements AutoCloseable {
         return calls.stream().filter(c -> c.method().equals(method)).toList();
     }
 
-    public List<Posted> updates() {
+    public List<Update> updates() {
         return List.copyOf(updates);
+    }
+
+    public java.time.Instant postedAt(String ts) {
+        return postedAt.get(ts);
     }
 
     public Map<String, String> liveMessages() {
@@ -369,6 +377,7 @@ public final class FakeSlack implements AutoCloseable {
                 String ts = nextTs();
                 posted.add(new Posted(p.get("channel"), p.get("thread_ts"), p.get("text"), ts));
                 live.put(p.get("channel") + ":" + ts, p.get("text"));
+                postedAt.put(ts, java.time.Instant.now());
                 ok.put("channel", p.get("channel")).put("ts", ts);
                 ok.putObject("message").put("text", p.get("text")).put("ts", ts).put("user", BOT_USER);
             }
@@ -378,7 +387,7 @@ public final class FakeSlack implements AutoCloseable {
                     return error("message_not_found");
                 }
                 live.put(key, p.get("text"));
-                updates.add(new Posted(p.get("channel"), null, p.get("text"), p.get("ts")));
+                updates.add(new Update(p.get("channel"), p.get("ts"), p.get("text"), java.time.Instant.now()));
                 ok.put("channel", p.get("channel")).put("ts", p.get("ts")).put("text", p.get("text"));
             }
             case "chat.delete" -> {

@@ -225,7 +225,7 @@ class SlackDeliveryTest {
         assertThat(slack.posted("C1", "1700000000.000100")).extracting(FakeSlack.Posted::text)
                 .containsExactly("⏳ Working… bash: sleep 10");
         connector.editProgress("C1", "1700000000.000100", ts, "⏳ Working… done with bash: sleep 10");
-        assertThat(slack.updates()).extracting(FakeSlack.Posted::ts).containsExactly(ts);
+        assertThat(slack.updates()).extracting(FakeSlack.Update::ts).containsExactly(ts);
         assertThat(slack.liveMessages()).containsExactly(java.util.Map.entry("C1:" + ts,
                 "⏳ Working… done with bash: sleep 10"));
         connector.clearProgress("C1", "1700000000.000100", ts);

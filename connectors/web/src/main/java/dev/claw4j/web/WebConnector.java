@@ -55,6 +55,7 @@ public final class WebConnector implements Connector {
     private final ObjectMapper json = new ObjectMapper();
     private final Pattern mention;
     private final ChatListeners listeners = new ChatListeners();
+    private final java.util.concurrent.atomic.AtomicLong progressIds = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Boolean> busy = new ConcurrentHashMap<>();
     private volatile Inbox inbox;
     private WebToken token;
@@ -167,6 +168,25 @@ public final class WebConnector implements Connector {
         if (before == null || before != isBusy) {
             listeners.send(chatId, "working", toJson(Map.of("busy", isBusy)));
         }
+    }
+
+    // the turn's status line: a "progress" event with its id and text to open pages; "" removes it
+
+    @Override
+    public String progress(String chatId, String threadId, String text) {
+        String id = "p" + progressIds.incrementAndGet();
+        listeners.send(chatId, "progress", toJson(Map.of("id", id, "text", text)));
+        return id;
+    }
+
+    @Override
+    public void editProgress(String chatId, String threadId, String handle, String text) {
+        listeners.send(chatId, "progress", toJson(Map.of("id", handle, "text", text)));
+    }
+
+    @Override
+    public void clearProgress(String chatId, String threadId, String handle) {
+        listeners.send(chatId, "progress", toJson(Map.of("id", handle, "text", "")));
     }
 
     @Override

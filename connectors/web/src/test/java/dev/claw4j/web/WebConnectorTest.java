@@ -210,6 +210,28 @@ class WebConnectorTest {
     }
 
     @Test
+    void theTurnsStatusGoesToOpenPagesAsProgressEvents() throws Exception {
+        EventStream events = EventStream.open(http, URI.create(base + "/api/chats/general/events"), bearer());
+        try {
+            events.next(); // the room's state
+            String id = connector.progress("general", null, "⏳ Working… bash: sleep 10");
+            connector.editProgress("general", null, id, "⏳ Working… done with bash: sleep 10");
+            connector.clearProgress("general", null, id);
+            assertThat(events.next()).isEqualTo(new Event("progress",
+                    toJsonOf(java.util.Map.of("id", id, "text", "⏳ Working… bash: sleep 10"))));
+            assertThat(events.next()).isEqualTo(new Event("progress",
+                    toJsonOf(java.util.Map.of("id", id, "text", "⏳ Working… done with bash: sleep 10"))));
+            assertThat(events.next()).isEqualTo(new Event("progress", toJsonOf(java.util.Map.of("id", id, "text", ""))));
+        } finally {
+            events.close();
+        }
+    }
+
+    private String toJsonOf(java.util.Map<String, String> map) throws Exception {
+        return json.writeValueAsString(map);
+    }
+
+    @Test
     void closingTheConnectorEndsOpenStreams() throws Exception {
         EventStream events = EventStream.open(http, URI.create(base + "/api/chats/dm-ana/events"), bearer());
         events.next();
