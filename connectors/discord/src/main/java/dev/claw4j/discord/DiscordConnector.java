@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.entities.channel.ChannelType;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.events.GenericEvent;
@@ -160,6 +161,52 @@ public final class DiscordConnector implements Connector {
         if (session != null) {
             typing.set(threadId != null ? threadId : chatId, busy);
         }
+    }
+
+    // the turn's status message: sent without a notification, edited in place, deleted at the end
+
+    @Override
+    public String progress(String chatId, String threadId, String text) {
+        MessageChannel channel = statusChannel(chatId, threadId);
+        if (channel == null) {
+            return null;
+        }
+        try {
+            return channel.sendMessage(text).setSuppressedNotifications(true).submit()
+                    .get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getId();
+        } catch (Exception e) {
+            log.debug("discord: status message in {} not sent: {}", chatId, e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void editProgress(String chatId, String threadId, String handle, String text) {
+        MessageChannel channel = statusChannel(chatId, threadId);
+        if (channel != null) {
+            try {
+                channel.editMessageById(handle, text).submit().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.debug("discord: status message in {} not edited: {}", chatId, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void clearProgress(String chatId, String threadId, String handle) {
+        MessageChannel channel = statusChannel(chatId, threadId);
+        if (channel != null) {
+            try {
+                channel.deleteMessageById(handle).submit().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.debug("discord: status message in {} not deleted: {}", chatId, e.toString());
+            }
+        }
+    }
+
+    private MessageChannel statusChannel(String chatId, String threadId) {
+        DiscordSession s = session;
+        return s == null ? null : s.channel(threadId != null ? threadId : chatId);
     }
 
     private void sendTyping(String channelId) {

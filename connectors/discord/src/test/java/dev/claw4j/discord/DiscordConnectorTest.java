@@ -317,4 +317,21 @@ class DiscordConnectorTest {
         assertThatThrownBy(() -> connector.deliver(new OutboundMessage(11, "discord", "1999999999999999999", null,
                 "hello", null))).isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.permanent()).isTrue());
     }
+
+    @Test
+    void aStatusMessageIsSentQuietlyEditedInPlaceAndDeleted() throws Exception {
+        String id = discord.dm(ALICE, "alice", "work long");
+        InboundMessage in = inbox.await(id, WAIT);
+        String handle = connector.progress(in.chatId(), null, "⏳ Working… bash: sleep 10");
+        assertThat(handle).isNotNull();
+        var status = discord.awaitSent(1, WAIT).getFirst();
+        assertThat(status.messageId()).isEqualTo(handle);
+        assertThat(status.payload().path("flags").asInt() & (1 << 12)).as("SUPPRESS_NOTIFICATIONS").isNotZero();
+        connector.editProgress(in.chatId(), null, handle, "⏳ Working… done with bash: sleep 10");
+        assertThat(discord.edits()).extracting(FakeDiscord.Edit::content)
+                .containsExactly("⏳ Working… done with bash: sleep 10");
+        connector.clearProgress(in.chatId(), null, handle);
+        assertThat(discord.deleted()).containsExactly(handle);
+        connector.clearProgress(in.chatId(), null, handle); // gone already: logged, not thrown
+    }
 }

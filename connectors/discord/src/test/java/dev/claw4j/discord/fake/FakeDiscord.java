@@ -73,6 +73,20 @@ public final class FakeDiscord implements AutoCloseable {
             FORBIDDEN, GUILD_ID, OTHER_GUILD_CHANNEL, GUILD2_ID);
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final List<Edit> edits = new CopyOnWriteArrayList<>();
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
+    /** One edit of a message the bot sent (PATCH channels/{id}/messages/{id}). */
+    public record Edit(String channelId, String messageId, String content, java.time.Instant at) {}
+
+    public List<Edit> edits() {
+        return List.copyOf(edits);
+    }
+
+    /** The ids of the bot's messages it deleted. */
+    public Set<String> deleted() {
+        return Set.copyOf(deleted);
+    }
     private final List<String> typing = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Set<String> dmOpens = ConcurrentHashMap.newKeySet();
@@ -271,6 +285,7 @@ public final class FakeDiscord implements AutoCloseable {
 
     private static final Pattern CHANNEL_MESSAGES = Pattern.compile("/api/v10/channels/(\\d+)/messages");
     private static final Pattern CHANNEL_TYPING = Pattern.compile("/api/v10/channels/(\\d+)/typing");
+    private static final Pattern CHANNEL_MESSAGE = Pattern.compile("/api/v10/channels/(\\d+)/messages/(\\d+)");
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
@@ -289,6 +304,7 @@ public final class FakeDiscord implements AutoCloseable {
             }
             Matcher messagesRoute = CHANNEL_MESSAGES.matcher(path);
             Matcher typingRoute = CHANNEL_TYPING.matcher(path);
+            Matcher messageRoute = CHANNEL_MESSAGE.matcher(path);
             if (method.equals("GET") && path.equals("/api/v10/users/@me")) {
                 json(ex, 200, botUser);
             } else if (method.equals("GET") && (path.equals("/api/v10/gateway/bot") || path.equals("/api/v10/gateway"))) {
@@ -298,6 +314,22 @@ public final class FakeDiscord implements AutoCloseable {
                 json(ex, 200, g);
             } else if (method.equals("POST") && messagesRoute.matches()) {
                 createMessage(ex, messagesRoute.group(1), body);
+            } else if (method.equals("PATCH") && messageRoute.matches()) {
+                ObjectNode message = messages.get(messageRoute.group(2));
+                if (message == null || deleted.contains(messageRoute.group(2))) {
+                    json(ex, 404, Payloads.error("Unknown Message", 10008));
+                    return;
+                }
+                String content = Payloads.JSON.readTree(body).path("content").asText("");
+                message.put("content", content).put("edited_timestamp", java.time.Instant.now().toString());
+                edits.add(new Edit(messageRoute.group(1), messageRoute.group(2), content, java.time.Instant.now()));
+                json(ex, 200, message);
+            } else if (method.equals("DELETE") && messageRoute.matches()) {
+                if (!messages.containsKey(messageRoute.group(2)) || !deleted.add(messageRoute.group(2))) {
+                    json(ex, 404, Payloads.error("Unknown Message", 10008));
+                    return;
+                }
+                respond(ex, 204, new byte[0], null);
             } else if (method.equals("POST") && typingRoute.matches()) {
                 typing.add(typingRoute.group(1));
                 respond(ex, 204, new byte[0], null);
