@@ -172,7 +172,8 @@ public final class DiscordConnector implements Connector {
             return null;
         }
         try {
-            return channel.sendMessage(text).setSuppressedNotifications(true).submit()
+            // the agent's step may quote "@everyone": a status line never pings anyone
+            return channel.sendMessage(text).setSuppressedNotifications(true).setAllowedMentions(NO_MENTIONS).submit()
                     .get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getId();
         } catch (Exception e) {
             log.debug("discord: status message in {} not sent: {}", chatId, e.toString());
@@ -185,7 +186,7 @@ public final class DiscordConnector implements Connector {
         MessageChannel channel = statusChannel(chatId, threadId);
         if (channel != null) {
             try {
-                channel.editMessageById(handle, text).submit().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                channel.editMessageById(handle, text).setAllowedMentions(NO_MENTIONS).submit().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 log.debug("discord: status message in {} not edited: {}", chatId, e.toString());
             }
@@ -203,6 +204,9 @@ public final class DiscordConnector implements Connector {
             }
         }
     }
+
+    private static final java.util.EnumSet<net.dv8tion.jda.api.entities.Message.MentionType> NO_MENTIONS =
+            java.util.EnumSet.noneOf(net.dv8tion.jda.api.entities.Message.MentionType.class);
 
     private MessageChannel statusChannel(String chatId, String threadId) {
         DiscordSession s = session;

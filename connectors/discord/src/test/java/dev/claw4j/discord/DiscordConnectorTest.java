@@ -327,6 +327,8 @@ class DiscordConnectorTest {
         var status = discord.awaitSent(1, WAIT).getFirst();
         assertThat(status.messageId()).isEqualTo(handle);
         assertThat(status.payload().path("flags").asInt() & (1 << 12)).as("SUPPRESS_NOTIFICATIONS").isNotZero();
+        assertThat(status.payload().path("allowed_mentions").path("parse").isArray()).as("mentions limited").isTrue();
+        assertThat(status.payload().path("allowed_mentions").path("parse")).as("no pings").isEmpty();
         connector.editProgress(in.chatId(), null, handle, "⏳ Working… done with bash: sleep 10");
         assertThat(discord.edits()).extracting(FakeDiscord.Edit::content)
                 .containsExactly("⏳ Working… done with bash: sleep 10");

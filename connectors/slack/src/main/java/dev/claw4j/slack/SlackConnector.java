@@ -268,7 +268,7 @@ public final class SlackConnector implements Connector {
             return null;
         }
         try {
-            var r = methods.chatPostMessage(m -> m.channel(chatId).threadTs(threadId).text(text));
+            var r = methods.chatPostMessage(m -> m.channel(chatId).threadTs(threadId).text(plain(text)));
             if (r.isOk()) {
                 return r.getTs();
             }
@@ -286,13 +286,18 @@ public final class SlackConnector implements Connector {
             return;
         }
         try {
-            var r = methods.chatUpdate(m -> m.channel(chatId).ts(handle).text(text));
+            var r = methods.chatUpdate(m -> m.channel(chatId).ts(handle).text(plain(text)));
             if (!r.isOk()) {
                 log.debug("slack: status message in {} not updated: {}", chatId, r.getError());
             }
         } catch (Exception e) {
             log.debug("slack: status message in {} not updated: {}", chatId, e.toString());
         }
+    }
+
+    /** The agent's step as plain text: a quoted {@code <!channel>} or {@code <@U1>} must not ping anyone. */
+    static String plain(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     @Override

@@ -231,5 +231,9 @@ class SlackDeliveryTest {
         connector.clearProgress("C1", "1700000000.000100", ts);
         assertThat(slack.liveMessages()).isEmpty();
         connector.clearProgress("C1", "1700000000.000100", ts); // gone already: logged, not thrown
+
+        connector.progress("C1", null, "⏳ Working… bash: echo '<!channel> <@U1>' && true");
+        assertThat(slack.posted("C1", null).getLast().text())
+                .isEqualTo("⏳ Working… bash: echo '&lt;!channel&gt; &lt;@U1&gt;' &amp;&amp; true");
     }
 }
