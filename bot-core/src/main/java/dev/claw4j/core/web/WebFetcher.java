@@ -199,10 +199,8 @@ public final class WebFetcher {
         }
         boolean https = url.getScheme().equalsIgnoreCase("https");
         int port = url.getPort() == -1 ? (https ? 443 : 80) : url.getPort();
-        InetAddress address = checkedAddress(host, where);
-        Socket plain = new Socket(Proxy.NO_PROXY);
+        Socket plain = connect(checkedAddresses(host, where), port, deadline);
         try {
-            plain.connect(new InetSocketAddress(address, port), remainingMs(deadline));
             Socket socket = plain;
             if (https) {
                 SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
@@ -229,7 +227,26 @@ public final class WebFetcher {
         }
     }
 
-    private InetAddress checkedAddress(String host, String where) throws RefusedHop {
+    /** A socket to the first of the checked addresses that answers (a name may have an IPv6 address we cannot reach). */
+    private static Socket connect(InetAddress[] addresses, int port, long deadline) throws IOException {
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            Socket socket = new Socket(Proxy.NO_PROXY);
+            try {
+                socket.connect(new InetSocketAddress(address, port), remainingMs(deadline));
+                return socket;
+            } catch (SocketTimeoutException e) {
+                socket.close();
+                throw e;
+            } catch (IOException e) {
+                socket.close();
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private InetAddress[] checkedAddresses(String host, String where) throws RefusedHop {
         InetAddress[] addresses;
         try {
             addresses = isLiteral(host) ? new InetAddress[] {InetAddress.getByName(host)} : resolver.resolve(host);
@@ -247,7 +264,7 @@ public final class WebFetcher {
                         + "; the host never fetches from such addresses");
             }
         }
-        return addresses[0];
+        return addresses;
     }
 
     private static boolean isLiteral(String host) {

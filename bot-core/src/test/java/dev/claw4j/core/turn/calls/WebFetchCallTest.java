@@ -143,8 +143,12 @@ class WebFetchCallTest {
     }
 
     private WebFetchCall call(List<String> allow, long maxBytes, Duration timeout) {
+        return call(allow, maxBytes, timeout, Set.of(SITE));
+    }
+
+    private WebFetchCall call(List<String> allow, long maxBytes, Duration timeout, Set<InetAddress> privateOk) {
         WebFetchPolicy policy = new WebFetchPolicy(allow, Map.of("g2", List.of("other.test")), maxBytes, timeout,
-                Set.of(SITE));
+                privateOk);
         WebFetcher.Resolver resolver = name -> {
             InetAddress[] a = dns.get(name);
             if (a == null) {
@@ -297,6 +301,16 @@ class WebFetchCallTest {
                 "http://me:pw@site.test:" + site.getAddress().getPort() + "/echo");
         assertThat(withUser.error()).contains("credentials in a URL are never sent");
         assertThat(siteRequests).hasSize(2);
+    }
+
+    @Test
+    void anAddressThatDoesNotAnswerIsSkippedForTheNextCheckedOne() {
+        InetAddress nobody = addr("127.0.0.3"); // nothing listens there: connection refused
+        dns.put("two.test", new InetAddress[] {nobody, SITE});
+        HostMessage.HostResult r = fetch(call(List.of("two.test"), 1 << 20, Duration.ofSeconds(5), Set.of(SITE, nobody)),
+                "http://two.test:" + site.getAddress().getPort() + "/page");
+        assertThat(r.ok()).as(r.error()).isTrue();
+        assertThat(siteRequests).hasSize(1);
     }
 
     @Test
