@@ -76,6 +76,7 @@ public final class FakeBotApi implements AutoCloseable {
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final AtomicInteger fileIds = new AtomicInteger();
     private final AtomicInteger activePolls = new AtomicInteger();
+    private final Map<Long, Instant> handedOut = new ConcurrentHashMap<>();
     private volatile Duration maxPoll = Duration.ofSeconds(50);
     private volatile String webhookUrl;
     private volatile String webhookSecret;
@@ -233,6 +234,11 @@ public final class FakeBotApi implements AutoCloseable {
         return activePolls.get();
     }
 
+    /** When a getUpdates answer first carried update {@code updateId}, or null while none has. */
+    public Instant handedOut(long updateId) {
+        return handedOut.get(updateId);
+    }
+
     public String webhookUrl() {
         return webhookUrl;
     }
@@ -385,6 +391,8 @@ public final class FakeBotApi implements AutoCloseable {
                 }
                 ArrayNode result = JSON.createArrayNode();
                 updates.stream().limit(limit).forEach(u -> result.add(u.deepCopy()));
+                Instant now = Instant.now();
+                result.forEach(u -> handedOut.putIfAbsent(u.get("update_id").asLong(), now));
                 return ok(result);
             }
         } catch (InterruptedException e) {
