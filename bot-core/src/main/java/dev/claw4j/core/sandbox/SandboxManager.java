@@ -5,8 +5,10 @@ import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.HostMessage;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class SandboxManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** How long {@link #close()} waits for starts under way to give up (their sandboxes are stopped at once). */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
     /** Where this class writes its audit records (refused lines, killed sandboxes). */
     @FunctionalInterface
@@ -53,6 +57,10 @@ public final class SandboxManager implements AutoCloseable {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Metrics metrics;
     private final AtomicInteger starting = new AtomicInteger();
+    // starts under way (guarded by this): a stop must wait for them, or a sandbox whose start it raced outlives it
+    private final Set<Sandbox> underWay = new HashSet<>();
+    private int startsInFlight;
+    private boolean closed;
 
     /**
      * @param folderSizes for a group, what measures the bytes in its folder (for the quota)
@@ -90,6 +98,12 @@ public final class SandboxManager implements AutoCloseable {
         if (current != null) {
             discard(groupId);
         }
+        synchronized (this) {
+            if (closed) {
+                throw new SandboxException("the host is stopping; the sandbox of " + groupId + " is not started");
+            }
+            startsInFlight++;
+        }
         long startedAt = System.nanoTime();
         starting.incrementAndGet();
         boolean ready = false;
@@ -100,6 +114,10 @@ public final class SandboxManager implements AutoCloseable {
         } finally {
             starting.decrementAndGet();
             metrics.sandboxStart(Duration.ofNanos(System.nanoTime() - startedAt), ready);
+            synchronized (this) {
+                startsInFlight--;
+                notifyAll();
+            }
         }
     }
 
@@ -109,6 +127,13 @@ public final class SandboxManager implements AutoCloseable {
         LongSupplier folderSize = folderSizes.apply(groupId);
         long sizeAtStart = measure(groupId, folderSize);
         Sandbox sandbox = runtime.start(specs.apply(groupId));
+        synchronized (this) {
+            if (closed) { // the stop came while Docker was starting it
+                sandbox.stop(Duration.ZERO);
+                throw new SandboxException("the host is stopping; the sandbox of " + groupId + " is stopped again");
+            }
+            underWay.add(sandbox);
+        }
         RefusalAudit refusals = new RefusalAudit(groupId, audit, limits.auditedRefusals(), limits.window());
         AgentChannel channel = new AgentChannel(sandbox, error -> {
             metrics.refused(RefusalAudit.KIND);
@@ -118,6 +143,25 @@ public final class SandboxManager implements AutoCloseable {
         Live started = new Live(sandbox, channel, watchdog);
         sandbox.exit().whenComplete((exit, error) -> watchdog.close());
         watchdog.start(reason -> kill(started, reason));
+        try {
+            awaitReady(groupId, sandbox, channel, watchdog);
+        } finally {
+            synchronized (this) {
+                underWay.remove(sandbox);
+            }
+        }
+        synchronized (this) {
+            if (closed) { // the stop came while the agent was getting ready
+                discardStarted(started);
+                throw new SandboxException("the host is stopping; the sandbox of " + groupId + " is stopped again");
+            }
+            live.put(groupId, started);
+        }
+        log.info("[{}] sandbox {} ready ({})", groupId, sandbox.name(), runtime.isolation().describe());
+        return started;
+    }
+
+    private void awaitReady(String groupId, Sandbox sandbox, AgentChannel channel, Watchdog watchdog) {
         try {
             AgentMessage first = channel.receive(READY_TIMEOUT);
             if (!(first instanceof AgentMessage.Ready)) {
@@ -134,9 +178,11 @@ public final class SandboxManager implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox of " + groupId);
         }
-        live.put(groupId, started);
-        log.info("[{}] sandbox {} ready ({})", groupId, sandbox.name(), runtime.isolation().describe());
-        return started;
+    }
+
+    /** True once {@link #close()} began: the host is stopping, and no sandbox starts any more. */
+    public synchronized boolean closed() {
+        return closed;
     }
 
     /** The group's running sandbox, or null. */
@@ -183,7 +229,36 @@ public final class SandboxManager implements AutoCloseable {
 
     @Override
     public void close() {
+        List<Sandbox> stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = List.copyOf(underWay);
+        }
+        // a start waiting for its agent's ready line sees its channel close and gives up
+        stopping.forEach(s -> s.stop(Duration.ZERO));
         live.keySet().forEach(this::discard);
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (this) {
+            while (startsInFlight > 0 && System.nanoTime() < deadline) {
+                try {
+                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (startsInFlight > 0) {
+                log.warn("{} sandbox start(s) still under way after {} s; the install's leftover sweep removes them",
+                        startsInFlight, CLOSE_WAIT.toSeconds());
+            }
+        }
+        live.keySet().forEach(this::discard);
+    }
+
+    private void discardStarted(Live l) {
+        l.channel().close();
+        l.watchdog().close();
+        l.sandbox().stop(Duration.ZERO);
     }
 
     private static long measure(String groupId, LongSupplier folderSize) {

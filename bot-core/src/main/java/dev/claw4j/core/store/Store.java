@@ -81,9 +81,25 @@ public final class Store implements AutoCloseable {
      * 500 ms later from a background thread, so a {@code kill -9} lost what had been acknowledged). This survives
      * the process dying, not the machine losing power (no fsync per commit). Measured: p50 of a stored message
      * 0.06 ms before, 0.14 ms after (StoreDurabilityTest shows the loss without it).
+     *
+     * <p>{@code DB_CLOSE_ON_EXIT=FALSE}: H2 would otherwise close the database from its own shutdown hook, at the
+     * same moment as the host's orderly stop, whose last writes (a turn left for the next start, a reply marked
+     * delivered) then failed with "Database is already closed". The host closes the store last itself.
+     *
+     * <p>The system property {@value #BENCH_WRITE_DELAY} is for {@code bench/run message-path} only, to measure what
+     * durable commits cost against H2's default ({@code -Dclaw4j.h2.writeDelay=500}); never set it for a real host.
      */
     static String url(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.resolve("claw4j") + ";TRACE_LEVEL_FILE=0;WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dataDir.resolve("claw4j") + ";TRACE_LEVEL_FILE=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY="
+                + writeDelay();
+    }
+
+    /** Bench only: see {@link #url(Path)}. */
+    static final String BENCH_WRITE_DELAY = "claw4j.h2.writeDelay";
+
+    private static int writeDelay() {
+        String bench = System.getProperty(BENCH_WRITE_DELAY);
+        return bench == null || bench.isBlank() ? 0 : Integer.parseInt(bench.strip());
     }
 
     /** For tests: a private in-memory database. */

@@ -161,6 +161,9 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             live = sandboxes.acquire(groupId);
             timing.agentNanos += System.nanoTime() - acquireStart; // a cold start is the sandbox's time, not ours
         } catch (SandboxException e) {
+            if (sandboxes.closed()) {
+                return leftForNextStart(groupId, turn, messages, null);
+            }
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
             reply(groupId, last, ids(messages), true, "I could not start my sandbox, so I cannot work on this right "
@@ -194,6 +197,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                     String wrong = live.killedFor();
                     failure = "I stopped my sandbox because it " + wrong + ". Nothing else was affected; "
                             + (wrong.contains("quota") ? "ask me to delete files to make room." : "please try again.");
+                } else if (m == AgentChannel.CLOSED && sandboxes.closed()) {
+                    return leftForNextStart(groupId, turn, messages, followUps); // the stop closed it, no crash
                 } else if (m == AgentChannel.CLOSED) {
                     failure = crashed(groupId, live, turn, messages, followUps);
                     if (failure == null) {
@@ -246,6 +251,27 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         } else {
             reply(groupId, last, answered, false, done.reply());
         }
+        return true;
+    }
+
+    /**
+     * The host is stopping: the turn's messages wait again, unanswered, and the next start picks them up (no
+     * "try again" reply, no crash counted). Returns true: nothing failed.
+     */
+    private boolean leftForNextStart(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages,
+                                     FollowUps followUps) {
+        turn.stopFollowUps();
+        List<Long> again = new ArrayList<>(ids(messages));
+        if (followUps != null) {
+            again.addAll(followUps.close(0));
+        }
+        try {
+            store.setStatus(again, "PENDING");
+        } catch (RuntimeException e) {
+            // the store closed first: they are RUNNING without a reply, which the next start re-queues as well
+            log.debug("[{}] leaving the turn for the next start: {}", groupId, e.getMessage());
+        }
+        log.info("[{}] the host is stopping; {} message(s) wait for the next start", groupId, again.size());
         return true;
     }
 
