@@ -36,8 +36,8 @@ class GracefulStopIT {
 
     /**
      * The same for real: {@code claw4j run} as its own process, stopped with SIGTERM (what Ctrl-C, systemd and
-     * docker stop send) while one sandbox is warm, one runs a turn and one is starting (held paused before its
-     * agent is ready, so the stop surely finds it starting). The stop removes all three before the process exits,
+     * docker stop send) while one sandbox is warm, one runs a turn and one is starting (paused as soon as Docker
+     * runs it, usually before its agent is ready). The stop removes all three before the process exits,
      * runs once (the shutdown hook and the main thread both closed the host, and one closed the Docker client under
      * the other's sweep), and leaves the two unanswered messages for the next start instead of failing them.
      */
@@ -66,7 +66,7 @@ class GracefulStopIT {
                 }
                 chat.post("dm-starting", "cy", "run: echo starting-done");
                 String starting = null;
-                while (starting == null) { // paused before its agent says ready: its start stays under way
+                while (starting == null) { // paused, most often before its agent says ready: its start stays under way
                     assertThat(System.nanoTime()).as("the third sandbox is being made").isLessThan(deadline);
                     starting = pauseSandboxOf(docker, install, "dm-starting");
                 }
