@@ -200,6 +200,72 @@ class SandboxManagerTest {
         assertThat(audited("sandbox.killed")).isEmpty();
     }
 
+    /**
+     * A stop that comes while Docker is still starting a sandbox: close waits for that start, the sandbox it
+     * yields is stopped at once instead of living on unseen, and no start begins after the stop.
+     */
+    @Test
+    void aStartUnderWayWhenTheStopComesIsStoppedAndNoneBeginsAfter() throws Exception {
+        FakeRuntime fake = new FakeRuntime(SandboxManagerTest::idle);
+        java.util.concurrent.CountDownLatch inStart = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SandboxRuntime slow = new SandboxRuntime() {
+            @Override
+            public Isolation isolation() {
+                return fake.isolation();
+            }
+
+            @Override
+            public Sandbox start(SandboxSpec spec) {
+                inStart.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return fake.start(spec);
+            }
+
+            @Override
+            public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
+                return fake.exec(spec, command, timeout, maxOutputBytes);
+            }
+
+            @Override
+            public int removeOrphans() {
+                return 0;
+            }
+
+            @Override
+            public void close() {}
+        };
+        SandboxManager sandboxes = new SandboxManager(slow, FakeRuntime::spec, group -> () -> 0L,
+                limits(100, 1_000, 1L << 40), (group, kind, detail) -> audits.add(new Audited(group, kind, detail)));
+        List<Throwable> thrown = new CopyOnWriteArrayList<>();
+        Thread turn = Thread.ofVirtual().start(() -> {
+            try {
+                sandboxes.acquire("g-racing");
+            } catch (SandboxException e) {
+                thrown.add(e);
+            }
+        });
+        assertThat(inStart.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread closer = Thread.ofVirtual().start(sandboxes::close);
+        Thread.sleep(200);
+        assertThat(closer.isAlive()).as("close waits for the start under way").isTrue();
+        release.countDown();
+        closer.join(Duration.ofSeconds(10));
+        turn.join(Duration.ofSeconds(10));
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(thrown).singleElement().extracting(Throwable::getMessage).asString().contains("stopping");
+        assertThat(fake.started).singleElement().satisfies(s -> assertThat(s.exit()).isDone());
+        assertThat(sandboxes.liveCount()).isZero();
+        assertThat(sandboxes.closed()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sandboxes.acquire("g-after"))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("stopping");
+        assertThat(fake.started).hasSize(1);
+    }
+
     private void awaitMeasurements(int atLeast) throws InterruptedException {
         int target = measurements.get() + atLeast;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
