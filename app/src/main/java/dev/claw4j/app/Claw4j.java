@@ -215,7 +215,6 @@ public final class Claw4j implements AutoCloseable {
         if (orphans > 0) {
             log.info("removed {} sandbox(es) left by an earlier run", orphans);
         }
-        outbox.start();
         host.recover();
         admin.start();
         if (console != null) {
@@ -237,6 +236,10 @@ public final class Claw4j implements AutoCloseable {
                 connectors.remove(c.platform());
             }
         }
+        // only now, with the connectors running: started before them, the outbox's first round failed every reply
+        // an earlier run left (a reply cut off mid-send, say) with "not running", and each restart added an attempt
+        // and a longer backoff, up to giving the reply up
+        outbox.start();
     }
 
     public Host host() {

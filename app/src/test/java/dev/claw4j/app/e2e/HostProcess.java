@@ -75,7 +75,8 @@ final class HostProcess {
             try {
                 probe.messages("probe");
                 break;
-            } catch (IOException notYet) {
+            } catch (IOException | IllegalStateException notYet) {
+                // not listening yet, or (401) another engineer's host took the port: ours then dies, and says why
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     throw new AssertionError("host run " + runs + " did not come up (" + notYet + "); its log:\n"
                             + Files.readString(log));

@@ -98,7 +98,12 @@ class KillWindowIT {
                     String stage = stage(db, s, model, telegram);
                     stages.put(i, "+" + (killedAt - took) + " ms " + s.platform() + ": " + stage);
                     // what this kill caught in the act of sending, in any chat
-                    caughtSending.addAll(sendingToTelegram(db, telegram));
+                    for (String c : sendingToTelegram(db, telegram)) {
+                        caughtSending.add(c);
+                        Instant sentAt = telegram.sentTo(c).getLast().at();
+                        System.out.printf("[kill-window] round %d's kill caught the reply to telegram %s SENDING, %d ms "
+                                + "after the Bot API took it%n", i, c, killedAt - sentAt.toEpochMilli());
+                    }
                     assertOffsetNeverAheadOfStore(db, host.dataDir(), sent);
                     if (!s.telegram()) {
                         assertThat(inbound(db, s)).as("round %d: the web API answered 202, so it is stored", i)
@@ -121,6 +126,9 @@ class KillWindowIT {
             Thread.sleep(3_000); // room for a doubled answer to show up
             for (Sent s : sent) {
                 int n = replies(s, chat, telegram);
+                if (n != 1) {
+                    System.out.printf("[kill-window] round %d (%s %s): %d replies%n", s.round(), s.platform(), s.chat(), n);
+                }
                 boolean mayRepeat = s.telegram() && caughtSending.contains(s.chat());
                 assertThat(n).as("replies to round %d (%s %s), killed at %s", s.round(), s.platform(), s.chat(),
                         stages.get(s.round())).isEqualTo(mayRepeat && n == 2 ? 2 : 1);
@@ -128,7 +136,8 @@ class KillWindowIT {
             assertThat(host.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, 143);
             try (Connection db = host.openStore()) {
                 for (Sent s : sent) {
-                    assertThat(inbound(db, s)).as("round %d", s.round()).map(InboundRow::status).contains("DONE");
+                    assertThat(inbound(db, s).map(InboundRow::status)).as("round %d (%s %s)", s.round(), s.platform(),
+                            s.chat()).contains("DONE");
                     assertThat(count(db, "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND platform = ? "
                             + "AND chat_id = ?", s.platform(), s.chat())).as("stored replies of round %d", s.round())
                             .isEqualTo(1);
