@@ -68,6 +68,7 @@ public final class TelegramConnector implements Connector {
             }
             mapper = new InboundMapper(me.getId(), botName, started::download);
             replies = new ReplySender(started);
+            ReplySender.warmUp(); // before any reply: the first answer read cold widens the window for a double
             typing = new TypingIndicator(this::sendTyping, TypingIndicator.REPEAT_MILLIS);
             api = started;
             if (settings.mode() == TelegramSettings.Mode.WEBHOOK) {
