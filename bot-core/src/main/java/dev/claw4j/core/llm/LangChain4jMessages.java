@@ -69,7 +69,9 @@ final class LangChain4jMessages {
         List<ToolCall> calls = new ArrayList<>();
         if (ai.hasToolExecutionRequests()) {
             for (ToolExecutionRequest r : ai.toolExecutionRequests()) {
-                calls.add(new ToolCall(r.id(), r.name(), isBlank(r.arguments()) ? "{}" : r.arguments()));
+                // Gemini's functionCall has no id; the agent pairs results with calls by id, so give each one.
+                String id = isBlank(r.id()) ? "call_" + (calls.size() + 1) : r.id();
+                calls.add(new ToolCall(id, r.name(), isBlank(r.arguments()) ? "{}" : r.arguments()));
             }
         }
         LlmMessage message = LlmMessage.assistant(ai.text(), calls);

@@ -14,6 +14,7 @@ import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.googleai.GoogleAiGeminiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 
 import java.io.IOException;
@@ -22,8 +23,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@link ModelClient} on LangChain4j's chat models: Anthropic, or OpenAI and every OpenAI-compatible
- * server by base URL. LangChain4j's own retries are off ({@code maxRetries(0)}) so that
+ * {@link ModelClient} on LangChain4j's chat models: Anthropic, Google Gemini, or OpenAI and every
+ * OpenAI-compatible server by base URL. LangChain4j's own retries are off ({@code maxRetries(0)}) so that
  * {@link ModelGateway} alone decides when to try again, and sees every attempt.
  */
 public final class LangChain4jModelClient implements ModelClient {
@@ -38,6 +39,7 @@ public final class LangChain4jModelClient implements ModelClient {
         this.model = switch (settings.provider()) {
             case ANTHROPIC -> anthropic(settings);
             case OPENAI -> openAi(settings);
+            case GEMINI -> gemini(settings);
         };
     }
 
@@ -105,6 +107,21 @@ public final class LangChain4jModelClient implements ModelClient {
         return builder.build();
     }
 
+    private static ChatModel gemini(ModelSettings s) {
+        GoogleAiGeminiChatModel.GoogleAiGeminiChatModelBuilder builder = GoogleAiGeminiChatModel.builder()
+                .httpClientBuilder(ProviderHttpClient.builder())
+                .apiKey(s.apiKey())
+                .modelName(s.name())
+                .maxOutputTokens(s.maxTokens())
+                .timeout(s.timeout())
+                .maxRetries(0);
+        if (s.baseUrl() != null) {
+            // LangChain4j appends /models/<name>:generateContent itself.
+            builder.baseUrl(s.baseUrl().endsWith("/") ? s.baseUrl().substring(0, s.baseUrl().length() - 1) : s.baseUrl());
+        }
+        return builder.build();
+    }
+
     /** Sorts a LangChain4j failure into retryable or not, keeping the HTTP status and Retry-After. */
     private ModelException classify(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -158,7 +175,7 @@ public final class LangChain4jModelClient implements ModelClient {
         return new ModelException(kind, retryable, status, retryAfter, message, cause);
     }
 
-    /** The provider's own words from an error body ({"error": {"message": ...}} in both APIs), short and without the key. */
+    /** The provider's own words from an error body ({"error": {"message": ...}} in all three APIs), short and without the key. */
     private String errorDetail(String body) {
         if (body == null || body.isBlank()) {
             return "";

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * Which model the host talks to and how. {@code openai} covers every OpenAI-compatible server (OpenAI,
- * Ollama, vLLM, llama.cpp, LM Studio, OpenRouter) through {@code baseUrl}; null means the provider's own.
+ * Ollama, vLLM, llama.cpp, LM Studio, OpenRouter) through {@code baseUrl}; {@code gemini} is Google's Gemini API
+ * (generateContent). A null {@code baseUrl} means the provider's own.
  * Error messages name the config key, because a person fixes them in {@code config/claw4j.yaml}.
  */
 public record ModelSettings(Provider provider, String name, String apiKey, String baseUrl, int maxTokens,
@@ -18,7 +19,8 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
 
     public enum Provider {
         ANTHROPIC("ANTHROPIC_API_KEY"),
-        OPENAI("OPENAI_API_KEY");
+        OPENAI("OPENAI_API_KEY"),
+        GEMINI("GEMINI_API_KEY");
 
         private final String keyVariable;
 
@@ -37,12 +39,12 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
 
         public static Provider parse(String value) {
             if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException("model.provider is empty; use anthropic or openai");
+                throw new IllegalArgumentException("model.provider is empty; use anthropic, openai or gemini");
             }
             try {
                 return valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("model.provider '" + value + "' is not known; use anthropic or openai"
+                throw new IllegalArgumentException("model.provider '" + value + "' is not known; use anthropic, openai or gemini"
                         + " (openai also covers Ollama, vLLM, llama.cpp, LM Studio and OpenRouter via model.baseUrl)");
             }
         }
@@ -50,7 +52,7 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
 
     public ModelSettings {
         if (provider == null) {
-            throw new IllegalArgumentException("model.provider is empty; use anthropic or openai");
+            throw new IllegalArgumentException("model.provider is empty; use anthropic, openai or gemini");
         }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("model.name is empty; set the model to use, e.g. claude-sonnet-4-5");
@@ -62,7 +64,7 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
             checkUrl(baseUrl);
         }
         // Local OpenAI-compatible servers usually want no key; the real providers always do.
-        if (apiKey.isEmpty() && (provider == Provider.ANTHROPIC || baseUrl == null)) {
+        if (apiKey.isEmpty() && (provider != Provider.OPENAI || baseUrl == null)) {
             throw new IllegalArgumentException("model.apiKey is empty for provider " + provider.id() + "; set "
                     + provider.keyVariable() + " or model.apiKey");
         }

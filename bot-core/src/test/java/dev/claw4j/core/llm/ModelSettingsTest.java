@@ -23,8 +23,8 @@ class ModelSettingsTest {
 
     @Test
     void messagesNameTheConfigKey() {
-        assertThatThrownBy(() -> ModelSettings.of("gemini", "x", "k", null))
-                .hasMessageStartingWith("model.provider 'gemini' is not known");
+        assertThatThrownBy(() -> ModelSettings.of("bard", "x", "k", null))
+                .hasMessageStartingWith("model.provider 'bard' is not known");
         assertThatThrownBy(() -> ModelSettings.of(" ", "x", "k", null))
                 .hasMessageStartingWith("model.provider is empty");
         assertThatThrownBy(() -> ModelSettings.of("openai", "", "k", null))

@@ -55,6 +55,11 @@ abstract class ProviderWireContract {
 
     abstract void assertKeySent(Received request);
 
+    /** Most APIs name the model in the body; Gemini names it in the path. */
+    void assertModelSent(Received request) {
+        assertThat(request.json().path("model").asText()).isEqualTo("test-model");
+    }
+
     /** The second request of a tool round trip: the tool call, its result and the tool's schema. */
     abstract void assertToolRoundTripSent(JsonNode request);
 
@@ -101,7 +106,7 @@ abstract class ProviderWireContract {
         assertThat(sent.method()).isEqualTo("POST");
         assertThat(sent.path()).isEqualTo(path());
         assertKeySent(sent);
-        assertThat(sent.json().path("model").asText()).isEqualTo("test-model");
+        assertModelSent(sent);
         assertThat(sent.body()).contains("You are claw.").contains("hi");
         assertThat(calls).singleElement().satisfies(c -> {
             assertThat(c.groupId()).isEqualTo("g1");
