@@ -10,4 +10,10 @@ public interface ModelCallListener {
     ModelCallListener NONE = record -> { };
 
     void onCall(ModelCallRecord record);
+
+    /**
+     * The group's model kept failing with 5xx after all retries, so the gateway tries the fallback model
+     * next; {@code reason} is the last error (never the key). The host audits it as {@code model.fallback}.
+     */
+    default void onFallback(String groupId, String from, String to, String reason) { }
 }

@@ -10,11 +10,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The host's {@link LlmGateway}: calls the model through a {@link ModelClient}, retries what is worth
  * retrying, tells the {@link ModelCallListener} about every call, and turns a final failure into a
- * {@link ProtocolError} a person in the chat can act on. Never throws.
+ * {@link ProtocolError} a person in the chat can act on. Never throws. Each group may talk to its own model
+ * ({@link Routing}); when a group's model keeps failing with 5xx after all retries and a fallback model is
+ * configured, the call goes to the fallback (once, with the same retries).
  * <p>
  * Logs carry the exception's message only, never the exception: a provider's raw error body sits in the
  * cause chain and might quote the key.
@@ -22,28 +27,63 @@ import java.time.Duration;
 public final class ModelGateway implements LlmGateway {
     private static final Logger log = LoggerFactory.getLogger(ModelGateway.class);
 
-    private final ModelClient client;
+    /** A model to call and the host's ceiling on its output tokens per call. */
+    public record Target(ModelClient client, int maxTokens) {}
+
+    /** Which model a group talks to; asked on every call, so a change (e.g. {@code /model}) applies to the next one. */
+    @FunctionalInterface
+    public interface Routing {
+        ModelSettings forGroup(String groupId);
+    }
+
+    private final Function<String, Target> route;
+    private final Target fallback;
     private final RetryPolicy retry;
     private final RetryPolicy.Sleeper sleeper;
     private final ModelCallListener listener;
-    private final int maxTokens;
+
+    /**
+     * @param route    the model for a group
+     * @param fallback the model tried when the group's model keeps failing with 5xx after all retries, or null
+     */
+    public ModelGateway(Function<String, Target> route, Target fallback, RetryPolicy retry,
+                        RetryPolicy.Sleeper sleeper, ModelCallListener listener) {
+        this.route = route;
+        this.fallback = fallback;
+        this.retry = retry;
+        this.sleeper = sleeper;
+        this.listener = listener == null ? ModelCallListener.NONE : listener;
+    }
 
     /**
      * @param maxTokens the host's ceiling on output tokens per call; an agent may ask for fewer, not more
      */
     public ModelGateway(ModelClient client, RetryPolicy retry, RetryPolicy.Sleeper sleeper,
                         ModelCallListener listener, int maxTokens) {
-        this.client = client;
-        this.retry = retry;
-        this.sleeper = sleeper;
-        this.listener = listener == null ? ModelCallListener.NONE : listener;
-        this.maxTokens = maxTokens;
+        this(group -> new Target(client, maxTokens), null, retry, sleeper, listener);
     }
 
     /** The gateway for the configured model, with real waits between retries. */
     public static ModelGateway of(ModelSettings settings, ModelCallListener listener) {
-        return new ModelGateway(ModelClients.create(settings), RetryPolicy.withMaxRetries(settings.maxRetries()),
-                RetryPolicy.Sleeper.REAL, listener, settings.maxTokens());
+        return of(settings, null, group -> settings, listener);
+    }
+
+    /**
+     * The gateway for a model per group: {@code routing} names each group's settings (the default model when
+     * nothing else is configured); clients are built once per distinct settings and shared by the groups
+     * that use them. Retries follow the default model's {@code maxRetries}.
+     */
+    public static ModelGateway of(ModelSettings defaults, ModelSettings fallback, Routing routing,
+                                  ModelCallListener listener) {
+        Map<ModelSettings, Target> clients = new ConcurrentHashMap<>();
+        Function<ModelSettings, Target> target = s -> clients.computeIfAbsent(s,
+                k -> new Target(ModelClients.create(k), k.maxTokens()));
+        target.apply(defaults); // a broken default model fails at start, not at the first message
+        Target fallbackTarget = fallback == null ? null : target.apply(fallback);
+        return new ModelGateway(group -> {
+            ModelSettings chosen = routing.forGroup(group);
+            return target.apply(chosen == null ? defaults : chosen);
+        }, fallbackTarget, RetryPolicy.withMaxRetries(defaults.maxRetries()), RetryPolicy.Sleeper.REAL, listener);
     }
 
     @Override
@@ -62,21 +102,53 @@ public final class ModelGateway implements LlmGateway {
     }
 
     private HostMessage call(String groupId, AgentMessage.LlmRequest request) {
+        Target main;
+        try {
+            main = route.apply(groupId);
+        } catch (RuntimeException e) {
+            // e.g. a group's stored model whose settings no longer build
+            log.error("no model for the group: {}", e.getMessage());
+            return new ProtocolError(request == null ? null : request.id(), ProtocolError.MODEL_FAILED,
+                    "This group's model cannot be used (" + e.getMessage() + "); an admin can pick another with /model.");
+        }
+        Attempt first = attempt(groupId, request, main);
+        if (first.error() == null || first.error().kind() != ModelException.Kind.SERVER_ERROR || fallback == null
+                || fallback.client().model().equals(main.client().model())) {
+            return first.answer();
+        }
+        log.warn("model {} keeps failing ({}); trying the fallback model {}", main.client().model(),
+                first.error().getMessage(), fallback.client().model());
+        try {
+            listener.onFallback(groupId, main.client().model(), fallback.client().model(), first.error().getMessage());
+        } catch (RuntimeException e) {
+            log.warn("model call listener failed: {}", e.toString());
+        }
+        return attempt(groupId, request, fallback).answer();
+    }
+
+    /** The answer to give, and the final model error when the call failed with one. */
+    private record Attempt(HostMessage answer, ModelException error) {}
+
+    private Attempt attempt(String groupId, AgentMessage.LlmRequest request, Target target) {
+        ModelClient client = target.client();
         String id = request == null ? null : request.id();
         long started = System.nanoTime();
         int attempts = 0;
         try {
-            int tokens = request.maxTokens() == null ? maxTokens : Math.min(request.maxTokens(), maxTokens);
+            int tokens = request.maxTokens() == null ? target.maxTokens()
+                    : Math.min(request.maxTokens(), target.maxTokens());
             while (true) {
                 attempts++;
                 try {
                     ModelReply reply = client.chat(request.system(), request.messages(), request.tools(), tokens);
                     report(new ModelCallRecord(groupId, client.model(), reply.usage(), millisSince(started),
                             attempts, Outcome.OK, null));
-                    return new HostMessage.LlmResponse(id, reply.message(), reply.usage(), reply.stopReason());
+                    return new Attempt(new HostMessage.LlmResponse(id, reply.message(), reply.usage(),
+                            reply.stopReason()), null);
                 } catch (ModelException e) {
                     if (!e.retryable() || attempts > retry.maxRetries()) {
-                        return failed(groupId, id, started, attempts, e.getMessage(), forPeople(e, attempts));
+                        return new Attempt(failed(client, groupId, id, started, attempts, e.getMessage(),
+                                forPeople(e, attempts)), e);
                     }
                     Duration wait = retry.delayBefore(attempts, e.retryAfter().orElse(null));
                     log.info("model call attempt {} failed ({}); trying again in {} ms",
@@ -86,18 +158,18 @@ public final class ModelGateway implements LlmGateway {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(groupId, id, started, attempts, "interrupted",
-                    "The model call was interrupted because claw4j is stopping. Try again in a minute.");
+            return new Attempt(failed(client, groupId, id, started, attempts, "interrupted",
+                    "The model call was interrupted because claw4j is stopping. Try again in a minute."), null);
         } catch (RuntimeException e) {
             // A bug in a client or a broken request; the agent still gets an answer, the log gets the details.
             log.error("model call failed unexpectedly: {}", e.toString());
-            return failed(groupId, id, started, attempts, e.getClass().getSimpleName(),
-                    "The model call failed unexpectedly; the admin can find details in the host log.");
+            return new Attempt(failed(client, groupId, id, started, attempts, e.getClass().getSimpleName(),
+                    "The model call failed unexpectedly; the admin can find details in the host log."), null);
         }
     }
 
-    private ProtocolError failed(String groupId, String id, long started, int attempts, String error,
-                                 String forPeople) {
+    private ProtocolError failed(ModelClient client, String groupId, String id, long started, int attempts,
+                                 String error, String forPeople) {
         log.warn("model call failed after {} {}: {}", attempts, attempts == 1 ? "try" : "tries", error);
         report(new ModelCallRecord(groupId, client.model(), Usage.NONE, millisSince(started), attempts,
                 Outcome.FAILED, error));
