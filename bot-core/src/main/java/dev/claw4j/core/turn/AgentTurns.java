@@ -3,6 +3,7 @@ package dev.claw4j.core.turn;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.budget.Budgets;
+import dev.claw4j.core.llm.GroupModels;
 import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
@@ -74,8 +75,15 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
                       Budgets budgets, Metrics metrics) {
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets, metrics, null);
+    }
+
+    /** The same, with each group's model for {@code /model}; null means the host has only its default model. */
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
+                      Budgets budgets, Metrics metrics, GroupModels models) {
         this.metrics = metrics;
-        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets);
+        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets, models);
         this.budget = new BudgetGate(budgets, store, outbox, this::audit);
         this.store = store;
         this.sandboxes = sandboxes;

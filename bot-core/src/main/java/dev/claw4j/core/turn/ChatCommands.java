@@ -6,6 +6,7 @@ import dev.claw4j.core.budget.Check;
 import dev.claw4j.core.budget.GroupUsage;
 import dev.claw4j.core.budget.Limit;
 import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.llm.GroupModels;
 import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Commands the host answers itself, without the agent: {@code /reset} (anyone, for their own chat),
- * and for admins {@code /reset <group>}, {@code /status} and {@code /usage} of every group.
+ * {@code /model} (anyone: which model the group talks to), and for admins {@code /reset <group>}, {@code /status},
+ * {@code /usage} of every group and {@code /model <name>} (one of config model.named, or default).
  */
 final class ChatCommands {
     private final Store store;
@@ -24,10 +26,12 @@ final class ChatCommands {
     private final AccessPolicy access;
     private final Pattern leadingMention;
     private final Budgets budgets;
+    private final GroupModels models;
 
     ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
-                 Budgets budgets) {
+                 Budgets budgets, GroupModels models) {
         this.budgets = budgets;
+        this.models = models;
         this.store = store;
         this.folders = folders;
         this.sandboxes = sandboxes;
@@ -49,6 +53,8 @@ final class ChatCommands {
                     : admin ? resetOther(words[1], m.senderName()) : refused(groupId, m, "/reset of another group");
             case "/status" -> admin ? status() : refused(groupId, m, "/status");
             case "/usage" -> admin ? usageOfAll() : usage(groupId);
+            case "/model" -> words.length == 1 ? model(groupId)
+                    : admin ? chooseModel(groupId, words[1], m) : refused(groupId, m, "/model <name>");
             default -> null; // other slash-words are for the agent
         };
     }
@@ -120,6 +126,30 @@ final class ChatCommands {
             s.append("… and ").append(groups.size() - 20).append(" more\n");
         }
         return s.toString().strip();
+    }
+
+    private String model(String groupId) {
+        if (models == null) {
+            return "This host has one model for every group.";
+        }
+        String name = models.nameFor(groupId);
+        return "This group talks to " + name + " (" + models.settings(name).orElseThrow().label()
+                + "). Admins can pick another with /model <name>: " + String.join(", ", models.names()) + ".";
+    }
+
+    private String chooseModel(String groupId, String name, StoredInbound m) {
+        if (models == null) {
+            return "This host has one model for every group; to offer more, an admin sets model.named in the config.";
+        }
+        if (models.settings(name).isEmpty()) {
+            return "There is no model named '" + name + "'. Pick one of: " + String.join(", ", models.names()) + ".";
+        }
+        String before = models.nameFor(groupId);
+        models.choose(groupId, name, m.platform() + ":" + m.senderId());
+        audit(groupId, "model.changed", before + " -> " + name + " (" + models.settings(name).orElseThrow().label()
+                + ") by " + m.platform() + ":" + m.senderId());
+        return "This group now talks to " + models.nameFor(groupId) + " ("
+                + models.settings(models.nameFor(groupId)).orElseThrow().label() + "), from the next message on.";
     }
 
     private String refused(String groupId, StoredInbound m, String what) {
