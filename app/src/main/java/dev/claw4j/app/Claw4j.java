@@ -12,7 +12,9 @@ import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.host.Host;
 import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.llm.GroupModels;
 import dev.claw4j.core.llm.ModelCallListener;
+import dev.claw4j.core.llm.ModelCallRecord;
 import dev.claw4j.core.llm.ModelGateway;
 import dev.claw4j.core.llm.ModelSettings;
 import dev.claw4j.core.metrics.Metrics;
@@ -101,17 +103,34 @@ public final class Claw4j implements AutoCloseable {
                     + "it belongs (see config/claw4j.yaml)");
         }
         budgets.warnUnpriced(model.label()); // as the gateway names it in every usage row
-        ModelCallListener usage = call -> {
-            // priced now: what a call cost stays what it cost when prices change later
-            store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
-                    budgets.costOf(call.model(), call.usage()), java.time.Instant.now());
-            store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
-                    + " ms, " + call.attempts() + " attempt(s)" + (call.usage() == null ? "" : ", "
-                    + call.usage().inputTokens() + " tokens in, " + call.usage().outputTokens() + " out")
-                    + (call.error() == null ? "" : ": " + call.error()), isolation);
-            metrics.modelCall(call);
+        ModelCallListener usage = new ModelCallListener() {
+            @Override
+            public void onCall(ModelCallRecord call) {
+                // priced now: what a call cost stays what it cost when prices change later
+                store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
+                        budgets.costOf(call.model(), call.usage()), java.time.Instant.now());
+                store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
+                        + " ms, " + call.attempts() + " attempt(s)" + (call.usage() == null ? "" : ", "
+                        + call.usage().inputTokens() + " tokens in, " + call.usage().outputTokens() + " out")
+                        + (call.error() == null ? "" : ": " + call.error()), isolation);
+                metrics.modelCall(call);
+            }
+
+            @Override
+            public void onFallback(String groupId, String from, String to, String reason) {
+                store.audit(groupId, "model.fallback", from + " kept failing (" + reason + "); asked " + to, isolation);
+            }
         };
-        LlmGateway gateway = ModelGateway.of(model, usage);
+        // a model per group: config model.named / model.groups, and what admins picked with /model
+        Config.Model modelConfig = config.model();
+        Map<String, ModelSettings> namedModels = modelConfig.namedSettings();
+        ModelSettings fallback = modelConfig.fallbackSettings();
+        namedModels.values().forEach(m -> budgets.warnUnpriced(m.label()));
+        if (fallback != null) {
+            budgets.warnUnpriced(fallback.label());
+        }
+        GroupModels groupModels = new GroupModels(store.dataSource(), model, namedModels, modelConfig.groupModels());
+        LlmGateway gateway = ModelGateway.of(model, fallback, groupModels, usage);
         this.connectors = new LinkedHashMap<>();
         for (Connector c : connectorList) {
             connectors.put(c.platform(), c);
@@ -158,7 +177,7 @@ public final class Claw4j implements AutoCloseable {
         AccessPolicy access = config.access().policy();
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),
-                budgets, metrics);
+                budgets, metrics, groupModels);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC(), metrics);
         metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());

@@ -181,12 +181,24 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     /** The {@code model:} section: which model answers, with which key, and what its tokens cost. */
+    /**
+     * The default model, plus optionally a {@code fallback} model (tried when the group's model keeps failing
+     * with 5xx), {@code named} models an admin may pick for a group with {@code /model <name>}, and
+     * {@code groups}: a group id to the named model it uses from start-up.
+     */
     public record Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
                         String timeout, Integer maxRetries, Long dailyTokenBudget, Map<String, ModelPrice> prices,
-                        String currency) {
+                        String currency, OtherModel fallback, Map<String, OtherModel> named,
+                        Map<String, String> groups) {
         public Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens, String timeout,
                      Integer maxRetries, Long dailyTokenBudget) {
             this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, dailyTokenBudget, null, null);
+        }
+
+        public Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens, String timeout,
+                     Integer maxRetries, Long dailyTokenBudget, Map<String, ModelPrice> prices, String currency) {
+            this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, dailyTokenBudget, prices, currency,
+                    null, null, null);
         }
 
         public Model {
@@ -195,6 +207,8 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             dailyTokenBudget = dailyTokenBudget == null ? 0L : dailyTokenBudget;
             provider = provider == null ? "anthropic" : provider;
             name = name == null ? "claude-sonnet-4-5" : name;
+            named = named == null ? Map.of() : Map.copyOf(named);
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
         }
 
         public ModelSettings settings() {
@@ -202,12 +216,74 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                     timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries);
         }
 
+        /** model.fallback's settings, or null when there is none. */
+        public ModelSettings fallbackSettings() {
+            return fallback == null ? null : fallback.settings(this, "model.fallback");
+        }
+
+        /** model.named, each built into settings (so a bad one fails at start-up, naming its key). */
+        public Map<String, ModelSettings> namedSettings() {
+            Map<String, ModelSettings> out = new java.util.TreeMap<>();
+            named.forEach((n, m) -> {
+                if (!n.matches("[A-Za-z0-9_.-]{1,40}")) {
+                    throw new IllegalArgumentException("model.named '" + n
+                            + "' must be 1-40 letters, digits, '_', '.' or '-' (it is typed after /model)");
+                }
+                out.put(n, m.settings(this, "model.named." + n));
+            });
+            return out;
+        }
+
+        /** model.groups checked against model.named: a group id to the name of its model. */
+        public Map<String, String> groupModels() {
+            Map<String, ModelSettings> named = namedSettings();
+            groups.forEach((group, n) -> {
+                if (n == null || !named.containsKey(n)) {
+                    throw new IllegalArgumentException("model.groups." + group + " is '" + n
+                            + "', which is not in model.named; name one of " + named.keySet());
+                }
+            });
+            return groups;
+        }
+
         @Override
         public String toString() {
             return "Model[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey) + ", baseUrl="
                     + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries="
                     + maxRetries + ", dailyTokenBudget=" + dailyTokenBudget + ", prices=" + prices + ", currency="
-                    + currency + "]";
+                    + currency + ", fallback=" + fallback + ", named=" + named + ", groups=" + groups + "]";
+        }
+    }
+
+    /**
+     * A model besides the default (the fallback, or a named one). What it leaves out comes from the default
+     * model: the provider always, the key and base URL only when the provider is the same (a Gemini model
+     * must not be sent the Anthropic key).
+     */
+    public record OtherModel(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
+                             String timeout, Integer maxRetries) {
+        ModelSettings settings(Model defaults, String key) {
+            String p = provider == null || provider.isBlank() ? defaults.provider() : provider;
+            boolean sameProvider = p.trim().equalsIgnoreCase(defaults.provider().trim());
+            try {
+                return ModelSettings.of(p, name,
+                        apiKey != null ? apiKey : sameProvider ? defaults.apiKey() : null,
+                        baseUrl != null ? baseUrl : sameProvider ? defaults.baseUrl() : null,
+                        maxTokens != null ? maxTokens : defaults.maxTokens(),
+                        Units.duration(key + ".timeout", timeout != null ? timeout
+                                : defaults.timeout() != null ? defaults.timeout() : "120s"),
+                        maxRetries != null ? maxRetries : defaults.maxRetries());
+            } catch (IllegalArgumentException e) {
+                // ModelSettings names model.*; say which entry it was
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "OtherModel[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey)
+                    + ", baseUrl=" + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout
+                    + ", maxRetries=" + maxRetries + "]";
         }
     }
 

@@ -79,6 +79,8 @@ public final class ConfigLoader {
                 throw new ConfigException("model.dailyTokenBudget must be 0 (no limit) or more");
             }
             config.budgetSettings();
+            config.model().fallbackSettings();
+            config.model().groupModels();
             config.limits().settings();
             if (!config.botName().matches("[A-Za-z0-9_]{1,32}")) {
                 throw new ConfigException("botName '" + config.botName() + "' must be 1-32 letters, digits or _");
