@@ -19,7 +19,7 @@ import java.util.function.Function;
  * retrying, tells the {@link ModelCallListener} about every call, and turns a final failure into a
  * {@link ProtocolError} a person in the chat can act on. Never throws. Each group may talk to its own model
  * ({@link Routing}); when a group's model keeps failing with 5xx after all retries and a fallback model is
- * configured, the call goes to the fallback (once, with the same retries).
+ * configured, the call goes to the fallback (once, with the fallback's own retries).
  * <p>
  * Logs carry the exception's message only, never the exception: a provider's raw error body sits in the
  * cause chain and might quote the key.
@@ -27,8 +27,14 @@ import java.util.function.Function;
 public final class ModelGateway implements LlmGateway {
     private static final Logger log = LoggerFactory.getLogger(ModelGateway.class);
 
-    /** A model to call and the host's ceiling on its output tokens per call. */
-    public record Target(ModelClient client, int maxTokens) {}
+    /**
+     * A model to call, the host's ceiling on its output tokens per call, and its retries (null: the gateway's).
+     */
+    public record Target(ModelClient client, int maxTokens, RetryPolicy retry) {
+        public Target(ModelClient client, int maxTokens) {
+            this(client, maxTokens, null);
+        }
+    }
 
     /** Which model a group talks to; asked on every call, so a change (e.g. {@code /model}) applies to the next one. */
     @FunctionalInterface
@@ -71,13 +77,13 @@ public final class ModelGateway implements LlmGateway {
     /**
      * The gateway for a model per group: {@code routing} names each group's settings (the default model when
      * nothing else is configured); clients are built once per distinct settings and shared by the groups
-     * that use them. Retries follow the default model's {@code maxRetries}.
+     * that use them. Each model is retried as its own {@code maxRetries} says.
      */
     public static ModelGateway of(ModelSettings defaults, ModelSettings fallback, Routing routing,
                                   ModelCallListener listener) {
         Map<ModelSettings, Target> clients = new ConcurrentHashMap<>();
         Function<ModelSettings, Target> target = s -> clients.computeIfAbsent(s,
-                k -> new Target(ModelClients.create(k), k.maxTokens()));
+                k -> new Target(ModelClients.create(k), k.maxTokens(), RetryPolicy.withMaxRetries(k.maxRetries())));
         target.apply(defaults); // a broken default model fails at start, not at the first message
         Target fallbackTarget = fallback == null ? null : target.apply(fallback);
         return new ModelGateway(group -> {
@@ -131,6 +137,7 @@ public final class ModelGateway implements LlmGateway {
 
     private Attempt attempt(String groupId, AgentMessage.LlmRequest request, Target target) {
         ModelClient client = target.client();
+        RetryPolicy retry = target.retry() == null ? this.retry : target.retry();
         String id = request == null ? null : request.id();
         long started = System.nanoTime();
         int attempts = 0;

@@ -176,4 +176,19 @@ class ModelRoutingWireTest {
         stored.put("g1", geminiSettings());
         assertThat(text(gateway.answer("g1", hi("r2")))).isEqualTo("gemini");
     }
+
+    @Test
+    void eachModelIsRetriedAsItsOwnSettingsSayAndTheBuiltGatewayFallsBack() {
+        openAi.then(Reply.status(503, "{\"error\":{\"message\":\"down\"}}"));
+        gemini.then(Reply.json(geminiText("fallback")));
+        // the default (unused here) would retry 4 times with real waits; the group's model retries none
+        ModelSettings groupModel = openAiSettings(0);
+        ModelSettings defaults = new ModelSettings(ModelSettings.Provider.OPENAI, "gpt-default", "sk-d-1234",
+                "http://127.0.0.1:9/v1", 4096, Duration.ofSeconds(10), 4);
+        ModelGateway gateway = ModelGateway.of(defaults, geminiSettings(), group -> groupModel, listener);
+
+        assertThat(text(gateway.answer("g1", hi("r1")))).isEqualTo("fallback");
+        assertThat(openAi.received()).hasSize(1);
+        assertThat(fallbacks).containsExactly("g1 openai/gpt-main -> gemini/gemini-flash (HTTP 503: down)");
+    }
 }
