@@ -102,6 +102,7 @@ public final class Scheduler implements AutoCloseable {
     public Instant tick() {
         ticks++;
         Instant now = clock.instant();
+        store.finishAnsweredRuns(now); // a run answered just before a crash is recorded as finished
         while (true) {
             List<Task> due = store.due(now, BATCH);
             for (Task t : due) {

@@ -9,4 +9,5 @@ public record TaskRun(long id, long taskId, String groupId, long messageId, Inst
     public static final String OK = "OK";
     public static final String FAILED = "FAILED";
     public static final String NO_WAKE = "NO_WAKE";
+    public static final String CANCELLED = "CANCELLED";
 }

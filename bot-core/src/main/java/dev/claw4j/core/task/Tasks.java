@@ -57,6 +57,11 @@ public final class Tasks {
         this.onChange = r;
     }
 
+    /** A run finished (its task may be due again soon, after a failure): the scheduler looks again. */
+    public void changed() {
+        onChange.run();
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -10,6 +10,7 @@ import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.core.task.Tasks;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -25,9 +26,18 @@ final class ChatCommands {
     private final Pattern leadingMention;
     private final Budgets budgets;
 
+    private final Tasks tasks;
+
     ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
                  Budgets budgets) {
+        this(store, folders, sandboxes, access, botName, budgets, null);
+    }
+
+    /** @param tasks the scheduled tasks, for {@code /tasks}; null: none */
+    ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
+                 Budgets budgets, Tasks tasks) {
         this.budgets = budgets;
+        this.tasks = tasks;
         this.store = store;
         this.folders = folders;
         this.sandboxes = sandboxes;
@@ -49,6 +59,7 @@ final class ChatCommands {
                     : admin ? resetOther(words[1], m.senderName()) : refused(groupId, m, "/reset of another group");
             case "/status" -> admin ? status() : refused(groupId, m, "/status");
             case "/usage" -> admin ? usageOfAll() : usage(groupId);
+            case "/tasks" -> tasks == null ? null : tasks(groupId, m, words);
             default -> null; // other slash-words are for the agent
         };
     }
@@ -120,6 +131,50 @@ final class ChatCommands {
             s.append("… and ").append(groups.size() - 20).append(" more\n");
         }
         return s.toString().strip();
+    }
+
+    /** {@code /tasks}, {@code /tasks pause|resume|cancel ID}: the chat's own group's tasks only. */
+    private String tasks(String groupId, StoredInbound m, String[] words) {
+        if (words.length == 1) {
+            var mine = tasks.list(groupId);
+            if (mine.isEmpty()) {
+                return "No scheduled tasks in this chat. Ask me to schedule one (\"remind me every day at 9:00 to …\").";
+            }
+            StringBuilder s = new StringBuilder("Scheduled tasks:\n");
+            mine.forEach(t -> s.append("- ").append(t.describe()).append('\n'));
+            return s.append("Change one with /tasks pause|resume|cancel <number>.").toString();
+        }
+        String verb = words[1].toLowerCase(Locale.ROOT);
+        long id;
+        try {
+            id = Long.parseLong(words.length == 3 ? words[2].replaceFirst("^#", "") : "x");
+        } catch (NumberFormatException e) {
+            return "Use /tasks, or /tasks pause|resume|cancel <number> (the number /tasks shows).";
+        }
+        Tasks.Change change = switch (verb) {
+            case "pause" -> tasks.pause(groupId, id);
+            case "resume" -> tasks.resume(groupId, id);
+            case "cancel" -> tasks.cancel(groupId, id);
+            default -> null;
+        };
+        if (change == null) {
+            return "Use /tasks, or /tasks pause|resume|cancel <number> (the number /tasks shows).";
+        }
+        return switch (change) {
+            case Tasks.Change.Done d -> {
+                audit(groupId, "task." + (verb.equals("cancel") ? "cancelled" : verb + "d"), "task #" + id + " by "
+                        + m.platform() + ":" + m.senderId());
+                yield "Done: " + d.task().describe();
+            }
+            case Tasks.Change.Refused r -> r.why();
+            case Tasks.Change.NotFound n -> {
+                if (tasks.store().get(id).isPresent()) {
+                    audit(groupId, "task.refused", "/tasks " + verb + " " + id + " by " + m.platform() + ":"
+                            + m.senderId() + ": the task belongs to another group");
+                }
+                yield "This chat has no task #" + id + ". /tasks lists its tasks.";
+            }
+        };
     }
 
     private String refused(String groupId, StoredInbound m, String what) {
