@@ -62,6 +62,11 @@ public final class Tasks {
         onChange.run();
     }
 
+    /** The tasks' clock (movable in tests of a whole host). */
+    public Instant now() {
+        return clock.instant();
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -362,14 +362,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
      */
     private void runTask(String groupId, GroupQueue.Turn turn, StoredInbound m, TaskRun run) {
         Task task = tasks.store().get(run.taskId()).orElse(null);
-        java.time.Instant started = java.time.Instant.now();
+        java.time.Instant started = java.time.Instant.now(); // model usage is recorded on the system clock
         if (task == null || task.status() == Task.Status.CANCELLED) {
             store.setStatus(List.of(m.id()), "DONE");
             finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
             return;
         }
         store.startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
-        tasks.store().started(run.id(), started);
+        tasks.store().started(run.id(), tasks.now());
         String text = m.text();
         if (task.check() != null) {
             Check check = runCheck(groupId, task);
@@ -418,7 +418,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     }
 
     private void finishRun(Task task, TaskRun run, String outcome, long tokens, String detail) {
-        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant now = tasks.now();
         int failuresBefore = task == null ? 0 : task.failures();
         java.time.Instant retryAt = now.plus(tasks.backoff(failuresBefore + 1));
         int pauseAfter = tasks.settings().pauseAfterFailures();
