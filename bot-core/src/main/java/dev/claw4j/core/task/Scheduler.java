@@ -19,6 +19,8 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     static final Duration MAX_SLEEP = Duration.ofMinutes(10);
     private static final int BATCH = 500;
+    /** Only for TaskRestartIT: the process dies the moment a claim has committed (-Dclaw4j.fault.haltAfterClaim=true). */
+    private static final boolean HALT_AFTER_CLAIM = Boolean.getBoolean("claw4j.fault.haltAfterClaim");
 
     /** Records what the scheduler did in the audit trail. */
     @FunctionalInterface
@@ -128,6 +130,10 @@ public final class Scheduler implements AutoCloseable {
         Optional<TaskStore.Claimed> claimed = store.claim(t, following, now, "scheduled task #" + t.id(), text(t));
         if (claimed.isEmpty()) {
             return; // another host (or a change) was first: nothing was written
+        }
+        if (HALT_AFTER_CLAIM) {
+            // fault injection for the crash test: die like SIGKILL right after the claim committed
+            Runtime.getRuntime().halt(137);
         }
         audit.audit(t.groupId(), "task.claimed", "task #" + t.id() + " run " + claimed.get().runId() + " due "
                 + t.nextDue() + (missed ? " (missed while claw4j was down; catch-up: once)" : ""));
