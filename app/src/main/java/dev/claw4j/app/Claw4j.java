@@ -182,8 +182,8 @@ public final class Claw4j implements AutoCloseable {
                 Clock.systemUTC()), hostMetrics::scrape, budgets,
                 new TasksAdmin(tasks, store, "admin-api"));
         if (config.admin().console()) {
-            // budgets plug into the console here (ConsoleSources); scheduled tasks are not in this build yet
-            ConsoleSources consoleSources = new ConsoleSources() {
+            // budgets and scheduled tasks plug into the console here (ConsoleSources)
+            ConsoleSources budgetLines = new ConsoleSources() {
                 @Override
                 public Optional<String> budget(String groupId) {
                     return budgets.summary(groupId);
@@ -199,6 +199,8 @@ public final class Claw4j implements AutoCloseable {
                     return ConsoleSources.NONE.taskAction(taskId, action);
                 }
             };
+            ConsoleSources consoleSources = new dev.claw4j.app.admin.TaskConsoleSources(budgetLines,
+                    new TasksAdmin(tasks, store, "console"));
             LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,
                     Set.copyOf(connectors.keySet()), config.sandbox().limits(), config.sandbox().maxSandboxes(),
                     Clock.systemUTC());
