@@ -40,10 +40,13 @@ public final class SchedulerBench {
             for (int i = 0; i < stored; i++) {
                 String group = "bench-" + (i % groups);
                 Tasks.Origin origin = new Tasks.Origin(group, "web", "chat-" + group, null, "bench");
-                // daily crons at every minute of the day, in a few zones, and intervals of an hour or more
+                // daily crons spread over the day in a few zones (none in the next two hours, so the rest below is
+                // really at rest), and intervals of an hour or more
+                String zone = List.of("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo").get(i % 4);
+                int hour = (java.time.ZonedDateTime.now(java.time.ZoneId.of(zone)).getHour() + 2 + random.nextInt(21))
+                        % 24;
                 Tasks.Request r = i % 2 == 0
-                        ? new Tasks.Request("task " + i, random.nextInt(60) + " " + random.nextInt(24) + " * * *",
-                                List.of("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo").get(i % 4), null, null,
+                        ? new Tasks.Request("task " + i, random.nextInt(60) + " " + hour + " * * *", zone, null, null,
                                 null, null, null)
                         : new Tasks.Request("task " + i, null, null, (1 + random.nextInt(24)) + "h", null, null, null,
                                 null);
