@@ -72,7 +72,8 @@ final class AgentLoop {
         ToolContext context = new ToolContext(workspace, settings, (method, args) -> callHost(turn.id, method, args));
         ensureGroupFolder();
 
-        List<LlmMessage> conversation = new ArrayList<>(session.load());
+        // a scheduled run with a fresh context starts from nothing and leaves the chat's conversation alone
+        List<LlmMessage> conversation = new ArrayList<>(start.fresh() ? List.of() : session.load());
         // follow-ups that came after the previous turn ended belong before this turn's messages
         List<ChatMessage> incoming = new ArrayList<>(link.takeFollowUps());
         incoming.addAll(start.messages());
@@ -124,7 +125,9 @@ final class AgentLoop {
                 break;
             }
         }
-        session.save(conversation);
+        if (!start.fresh()) {
+            session.save(conversation);
+        }
     }
 
     /** Adds the queued follow-ups as one user message; false when there were none. */

@@ -5,7 +5,8 @@ import dev.claw4j.protocol.ToolSpec;
 /** A tool the model can call. The set is closed: each one is a class in this package. */
 sealed interface Tool
         permits BashTool, ReadFileTool, WriteFileTool, EditFileTool, ListFilesTool, GrepTool, SendMessageTool,
-                SendFileTool, WebFetchTool {
+                SendFileTool, WebFetchTool, TaskTools.ScheduleTask, TaskTools.ListTasks, TaskTools.PauseTask,
+                TaskTools.ResumeTask, TaskTools.CancelTask {
 
     /** Name, description and JSON Schema of the arguments, as offered to the model. */
     ToolSpec spec();

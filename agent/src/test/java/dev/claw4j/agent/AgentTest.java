@@ -42,7 +42,8 @@ class AgentTest {
             AgentMessage.Ready ready = host.expect(AgentMessage.Ready.class);
             assertThat(ready.agentVersion()).isEqualTo("test");
             assertThat(ready.tools()).containsExactly("bash", "read_file", "write_file", "edit_file", "list_files",
-                    "grep", "send_message", "send_file", "web_fetch");
+                    "grep", "send_message", "send_file", "web_fetch", "schedule_task", "list_tasks", "pause_task",
+                    "resume_task", "cancel_task");
 
             host.send(turn("t1", "ann", "make two files"));
             AgentMessage.LlmRequest first = host.answer(
@@ -298,6 +299,49 @@ class AgentTest {
             AgentMessage.LlmRequest request = host.answer(text("42"), Usage.NONE);
             assertThat(request.messages()).containsExactly(LlmMessage.user("ann: remember the number 42"),
                     text("Noted: 42."), LlmMessage.user("ann: what was the number?"));
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+
+    @Test
+    void aFreshScheduledRunStartsFromNothingAndLeavesTheChatsConversationAlone() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "remember the number 42"));
+            host.answer(text("Noted: 42."), Usage.NONE);
+            host.expect(AgentMessage.TurnDone.class);
+
+            host.send(new HostMessage.TurnStart("t2", "g1", "sys",
+                    List.of(new ChatMessage("scheduled task #1", "stretch", null)), ToolSettings.DEFAULTS, true));
+            AgentMessage.LlmRequest fresh = host.answer(text("Time to stretch!"), Usage.NONE);
+            assertThat(fresh.messages()).containsExactly(LlmMessage.user("scheduled task #1: stretch"));
+            assertThat(host.expect(AgentMessage.TurnDone.class).reply()).isEqualTo("Time to stretch!");
+
+            host.send(turn("t3", "ann", "what was the number?"));
+            AgentMessage.LlmRequest next = host.answer(text("42"), Usage.NONE);
+            assertThat(next.messages()).containsExactly(LlmMessage.user("ann: remember the number 42"),
+                    text("Noted: 42."), LlmMessage.user("ann: what was the number?"));
+            host.expect(AgentMessage.TurnDone.class);
+        }
+    }
+
+    @Test
+    void scheduleTaskPassesItsArgumentsToTheHost() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "remind me every day at 9:00 to stretch"));
+            host.answer(toolCall("c1", "schedule_task",
+                    "{\"prompt\": \"remind ann to stretch\", \"cron\": \"0 9 * * *\", \"timezone\": \"Europe/Berlin\"}"),
+                    Usage.NONE);
+            host.expect(AgentMessage.Event.class);
+            AgentMessage.HostCall call = host.expect(AgentMessage.HostCall.class);
+            assertThat(call.method()).isEqualTo("schedule_task");
+            assertThat(call.args()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("prompt", "remind ann to stretch",
+                    "cron", "0 9 * * *", "timezone", "Europe/Berlin"));
+            host.send(HostMessage.HostResult.ok(call.id(), "scheduled task #1"));
+            host.expect(AgentMessage.Event.class);
+            AgentMessage.LlmRequest last = host.answer(text("Done."), Usage.NONE);
+            assertThat(toolResults(last)).extracting(LlmMessage::text).containsExactly("scheduled task #1");
             host.expect(AgentMessage.TurnDone.class);
         }
     }

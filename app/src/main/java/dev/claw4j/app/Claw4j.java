@@ -30,6 +30,10 @@ import dev.claw4j.core.sandbox.SandboxSpec;
 import dev.claw4j.core.sandbox.Watchdog;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
+import dev.claw4j.core.task.Scheduler;
+import dev.claw4j.core.task.TaskStore;
+import dev.claw4j.core.task.Tasks;
+import dev.claw4j.app.admin.TasksAdmin;
 import dev.claw4j.core.turn.Presence;
 import dev.claw4j.core.turn.Progress;
 import dev.claw4j.core.turn.calls.WebFetchCall;
@@ -64,6 +68,8 @@ public final class Claw4j implements AutoCloseable {
     private final Budgets budgets;
     /** The operator's console; null when {@code admin.console} is false or it could not listen. */
     private ConsoleServer console;
+    private final Tasks tasks;
+    private final Scheduler scheduler;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -175,21 +181,28 @@ public final class Claw4j implements AutoCloseable {
             }
         };
         AccessPolicy access = config.access().policy();
+        // scheduled tasks: the clock may be moved ahead for tests of a whole host (claw4j.clock.offset, ISO-8601)
+        Clock taskClock = taskClock();
+        this.tasks = new Tasks(new TaskStore(store.dataSource()), taskClock, config.tasks().settings());
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),
-                budgets, metrics, groupModels);
+                budgets, metrics, groupModels, tasks);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC(), metrics);
         metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
         turns.withHostCall(webFetch(config.webFetch()));
+        // the scheduler only hands groups with a claimed run to the queue, where the run waits like a message
+        this.scheduler = new Scheduler(tasks, taskClock, group -> queue.submit(group, 0),
+                (group, kind, detail) -> store.audit(group, kind, detail, isolation));
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()), hostMetrics::scrape, budgets);
+                Clock.systemUTC()), hostMetrics::scrape, budgets,
+                new TasksAdmin(tasks, store, "admin-api"));
         if (config.admin().console()) {
-            // budgets plug into the console here (ConsoleSources); scheduled tasks are not in this build yet
-            ConsoleSources consoleSources = new ConsoleSources() {
+            // budgets and scheduled tasks plug into the console here (ConsoleSources)
+            ConsoleSources budgetLines = new ConsoleSources() {
                 @Override
                 public Optional<String> budget(String groupId) {
                     return budgets.summary(groupId);
@@ -205,6 +218,8 @@ public final class Claw4j implements AutoCloseable {
                     return ConsoleSources.NONE.taskAction(taskId, action);
                 }
             };
+            ConsoleSources consoleSources = new dev.claw4j.app.admin.TaskConsoleSources(budgetLines,
+                    new TasksAdmin(tasks, store, "console"));
             LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,
                     Set.copyOf(connectors.keySet()), config.sandbox().limits(), config.sandbox().maxSandboxes(),
                     Clock.systemUTC());
@@ -235,6 +250,7 @@ public final class Claw4j implements AutoCloseable {
             log.info("removed {} sandbox(es) left by an earlier run", orphans);
         }
         host.recover();
+        scheduler.start();
         admin.start();
         if (console != null) {
             try {
@@ -259,6 +275,30 @@ public final class Claw4j implements AutoCloseable {
         // an earlier run left (a reply cut off mid-send, say) with "not running", and each restart added an attempt
         // and a longer backoff, up to giving the reply up
         outbox.start();
+    }
+
+    /**
+     * The clock of scheduled tasks: the system's, moved by {@code -Dclaw4j.clock.offset=PT8H} when a test of a whole
+     * host needs to reach a due time without waiting for it.
+     */
+    static Clock taskClock() {
+        String offset = System.getProperty("claw4j.clock.offset");
+        if (offset == null || offset.isBlank()) {
+            return Clock.systemUTC();
+        }
+        try {
+            return Clock.offset(Clock.systemUTC(), java.time.Duration.parse(offset.strip()));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException("claw4j.clock.offset '" + offset + "' is not an ISO-8601 duration such as PT8H");
+        }
+    }
+
+    public Tasks tasks() {
+        return tasks;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public Host host() {
@@ -303,6 +343,7 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         if (console != null) {
             console.close();
         }

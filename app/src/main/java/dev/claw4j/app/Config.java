@@ -22,10 +22,17 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits, WebFetch webFetch) {
+                     Limits limits, WebFetch webFetch, Tasks tasks) {
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors) {
-        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null, null);
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null, null, null);
+    }
+
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                  Limits limits, WebFetch webFetch) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits, webFetch,
+                null);
     }
 
     public Config {
@@ -33,6 +40,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         limits = limits == null ? new Limits(null, null) : limits;
         admin = admin == null ? new Admin(null, null, null) : admin;
         webFetch = webFetch == null ? new WebFetch(null, null, null, null, null) : webFetch;
+        tasks = tasks == null ? new Tasks(null, null) : tasks;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -45,17 +53,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                a, budgets, limits, webFetch);
+                a, budgets, limits, webFetch, tasks);
     }
 
     public Config withWebFetch(WebFetch w) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, w);
+                admin, budgets, limits, w, tasks);
     }
 
     /**
@@ -114,37 +122,37 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     public Config withModel(Model m) {
         return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     public Config withConnectors(Connectors c) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     public Config withBinding(Binding b) {
         return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     public Config withBudgets(Budgets b) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, b, limits, webFetch);
+                admin, b, limits, webFetch, tasks);
     }
 
     public Config withLimits(Limits l) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, l, webFetch);
+                admin, budgets, l, webFetch, tasks);
     }
 
     /**
@@ -336,7 +344,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMounts(Map<String, List<Mount>> m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -348,7 +356,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withAccess(Access a) {
         return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch);
+                admin, budgets, limits, webFetch, tasks);
     }
 
     /**
@@ -453,6 +461,24 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
                     idleTimeout, n, folderQuota, mountAllowlist);
+        }
+    }
+
+    /** The {@code tasks:} section: the rules of scheduled tasks. */
+    public record Tasks(String minIntervalWithoutCheck, Integer pauseAfterFailures) {
+        public Tasks {
+            minIntervalWithoutCheck = minIntervalWithoutCheck == null ? "5m" : minIntervalWithoutCheck;
+            pauseAfterFailures = pauseAfterFailures == null ? 8 : pauseAfterFailures;
+        }
+
+        public dev.claw4j.core.task.Tasks.Settings settings() {
+            if (pauseAfterFailures < 1) {
+                throw new ConfigException("tasks.pauseAfterFailures is " + pauseAfterFailures + "; it must be at least 1");
+            }
+            var d = dev.claw4j.core.task.Tasks.Settings.DEFAULTS;
+            return new dev.claw4j.core.task.Tasks.Settings(
+                    Units.duration("tasks.minIntervalWithoutCheck", minIntervalWithoutCheck), pauseAfterFailures,
+                    d.firstBackoff(), d.maxBackoff(), d.catchUpGrace());
         }
     }
 

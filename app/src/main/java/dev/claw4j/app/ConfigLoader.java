@@ -99,6 +99,7 @@ public final class ConfigLoader {
             SandboxLimits limits = s.limits();
             s.folderQuotaBytes();
             s.idle();
+            config.tasks().settings();
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
             }

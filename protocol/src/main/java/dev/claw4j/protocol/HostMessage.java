@@ -13,10 +13,23 @@ public sealed interface HostMessage extends Message
      * memory, the shared memory), so the agent never needs to read host files.
      */
     record TurnStart(String turnId, String groupId, String instructions,
-                     List<ChatMessage> messages, ToolSettings tools) implements HostMessage {
+                     List<ChatMessage> messages, ToolSettings tools, Boolean freshConversation) implements HostMessage {
         public TurnStart {
             messages = List.copyOf(messages);
             tools = tools == null ? ToolSettings.DEFAULTS : tools;
+        }
+
+        public TurnStart(String turnId, String groupId, String instructions, List<ChatMessage> messages,
+                         ToolSettings tools) {
+            this(turnId, groupId, instructions, messages, tools, null);
+        }
+
+        /**
+         * True for a scheduled task's run with {@code context: fresh}: the agent answers it in a new conversation
+         * and leaves the chat's own conversation as it was.
+         */
+        public boolean fresh() {
+            return Boolean.TRUE.equals(freshConversation);
         }
     }
 

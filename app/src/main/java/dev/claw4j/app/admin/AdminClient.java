@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The running host's admin endpoint, as the command line reaches it. */
-public final class AdminClient implements AccessApi {
+public final class AdminClient implements AccessApi, TasksApi {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
@@ -94,6 +94,21 @@ public final class AdminClient implements AccessApi {
     public boolean revokeChat(String platform, String chatId) {
         return call(post("access/revoke", Map.of("platform", platform, "chatId", chatId))).body().path("revoked")
                 .asBoolean();
+    }
+
+    @Override
+    public List<TaskLine> tasks() {
+        return json.convertValue(call(HttpRequest.newBuilder(base.resolve("tasks")).GET()).body(),
+                json.getTypeFactory().constructCollectionType(List.class, TaskLine.class));
+    }
+
+    @Override
+    public Changed change(String action, long id) {
+        Reply r = call(post("tasks/" + action, Map.of("id", Long.toString(id))));
+        if (r.status() == 404) {
+            throw new IllegalStateException("the running claw4j has no task commands: " + r.body().path("error").asText());
+        }
+        return json.convertValue(r.body(), Changed.class);
     }
 
     private HttpRequest.Builder post(String path, Object body) {

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * POST /admin/api/budgets/override {"group", "dailyTokens", "monthlyTokens", "dailyCost", "monthlyCost"} → usage
  * POST /admin/api/budgets/clear    {"group": "..."}       → {"cleared": true|false}
  * GET  /metrics                                           → the meters in Prometheus' text format (0.0.4)
+ * GET  /admin/api/tasks                                   → [TaskLine] (every group's scheduled tasks)
+ * POST /admin/api/tasks/{pause|resume|cancel|run} {"id": "12"} → Changed, or 404 for no such task
  * </pre>
  */
 public final class AdminServer implements AutoCloseable {
@@ -56,6 +58,7 @@ public final class AdminServer implements AutoCloseable {
     private final int requestedPort;
     private final AccessApi access;
     private final Supplier<String> metrics;
+    private final TasksApi tasks;
     private final ObjectMapper json = new ObjectMapper();
     private final BudgetsApi budgets;
     private AdminToken token;
@@ -67,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** {@code port} 0 takes a free one. */
     public AdminServer(Path dataDir, int port, AccessApi access) {
-        this(dataDir, port, access, null);
+        this(dataDir, port, access, null, null);
     }
 
     /** @param metrics the meters in Prometheus' text format, scraped at {@code GET /metrics}; null for none */
@@ -77,11 +80,18 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param budgets per-group budgets, read and overridden under {@code /admin/api/budgets}; null for none */
     public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics, Budgets budgets) {
+        this(dataDir, port, access, metrics, budgets, null);
+    }
+
+    /** @param tasks the scheduled tasks, under {@code /admin/api/tasks}; null: those calls answer 404 */
+    public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics, Budgets budgets,
+                       TasksApi tasks) {
         this.budgets = budgets == null ? null : new BudgetsApi(budgets);
         this.metrics = metrics;
         this.dataDir = dataDir;
         this.requestedPort = port;
         this.access = access;
+        this.tasks = tasks;
     }
 
     /** Makes the token if there is none, listens, and then writes the port file. */
@@ -241,6 +251,27 @@ public final class AdminServer implements AutoCloseable {
                         : method.equals("POST") ? budgets.post(path.substring(path.lastIndexOf('/') + 1), readJson(ex))
                                 : new BudgetsApi.Answer(405, Map.of("error", "use POST " + path));
                 send(ex, answer.status(), answer.body());
+            }
+            case "/admin/api/tasks" -> {
+                if (tasks == null) {
+                    send(ex, 404, Map.of("error", "this host has no scheduled tasks"));
+                } else if (method.equals("GET")) {
+                    send(ex, 200, tasks.tasks());
+                } else {
+                    send(ex, 405, Map.of("error", "use GET " + path));
+                }
+            }
+            case "/admin/api/tasks/pause", "/admin/api/tasks/resume", "/admin/api/tasks/cancel", "/admin/api/tasks/run" -> {
+                if (tasks == null || !method.equals("POST")) {
+                    send(ex, tasks == null ? 404 : 405, Map.of("error", "use POST " + path + " with {\"id\": \"12\"}"));
+                    return;
+                }
+                String id = field(readJson(ex), "id");
+                if (id == null || !id.strip().matches("\\d{1,18}")) {
+                    send(ex, 400, Map.of("error", "send {\"id\": \"12\"}: the task's number, as tasks list shows it"));
+                    return;
+                }
+                send(ex, 200, tasks.change(path.substring(path.lastIndexOf('/') + 1), Long.parseLong(id.strip())));
             }
             default -> send(ex, 404, Map.of("error", "no " + path + " here; the API is under /admin/api/"));
         }

@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  * <p>
  * Script for {@code POST /v1/chat/completions}: after a tool result, show the output; after a user message
  * containing {@code run: <command>}, call the {@code bash} tool with that command; {@code tool: <name> <json>} calls
- * that tool with those arguments; otherwise say what it is.
+ * that tool with those arguments; "remind me every day at 9:00 to stretch" calls {@code schedule_task} (cron, UTC
+ * unless a zone follows the time); a scheduled run's message ("[scheduled task #N, …] prompt") is answered with
+ * "Reminder (task #N): prompt"; otherwise say what it is.
  */
 public final class DemoModelServer implements AutoCloseable {
     public static final String MODEL = "claw4j-demo";
@@ -37,6 +39,9 @@ public final class DemoModelServer implements AutoCloseable {
     private static final Pattern RUN = Pattern.compile("(?:^|\\s)run:[ \\t]*(\\S[^\\n]*)");
     private static final Pattern SEND = Pattern.compile("(?:^|\\s)send:[ \\t]*(\\S[^\\n]*)");
     private static final Pattern TOOL = Pattern.compile("(?:^|\\s)tool:[ \\t]*([a-z_]+)[ \\t]*(\\{[^\\n]*\\})?");
+    private static final Pattern REMIND = Pattern.compile(
+            "remind me every day at (\\d{1,2}):(\\d{2})(?: ([A-Za-z_]+/[A-Za-z_]+))? to ([^\\n]+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SCHEDULED = Pattern.compile("\\[scheduled task #(\\d+)[^\\]]*\\]\\s*([^\\n]*)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int requestedPort;
@@ -167,6 +172,8 @@ public final class DemoModelServer implements AutoCloseable {
             Matcher run = RUN.matcher(userText);
             Matcher send = SEND.matcher(userText);
             Matcher tool = TOOL.matcher(userText);
+            Matcher remind = REMIND.matcher(userText);
+            Matcher scheduled = SCHEDULED.matcher(userText);
             if (tool.find()) {
                 said = tool.group(1);
                 ObjectNode args;
@@ -177,6 +184,12 @@ public final class DemoModelServer implements AutoCloseable {
                 }
                 toolCall(message, said, args);
                 finishReason = "tool_calls";
+            } else if (remind.find()) {
+                said = remind.group(4).strip();
+                toolCall(message, "schedule_task", JSON.createObjectNode().put("prompt", said)
+                        .put("cron", Integer.parseInt(remind.group(2)) + " " + Integer.parseInt(remind.group(1)) + " * * *")
+                        .put("timezone", remind.group(3) == null ? "UTC" : remind.group(3)));
+                finishReason = "tool_calls";
             } else if (run.find()) {
                 said = run.group(1).strip();
                 toolCall(message, "bash", JSON.createObjectNode().put("command", said));
@@ -185,6 +198,9 @@ public final class DemoModelServer implements AutoCloseable {
                 said = send.group(1).strip();
                 toolCall(message, "send_file", JSON.createObjectNode().put("path", said).put("caption", said));
                 finishReason = "tool_calls";
+            } else if (scheduled.find()) {
+                said = "Reminder (task #" + scheduled.group(1) + "): " + scheduled.group(2).strip();
+                message.put("content", said);
             } else {
                 said = plainAnswer(userText);
                 message.put("content", said);

@@ -67,6 +67,8 @@ class AttackSuiteIT {
     static Path outside;
     static RunningHost host;
     static String victimGroup;
+    /** A scheduled task of the victim's group: other groups must neither see nor change it. */
+    static long victimTask;
     static Path victimDir;
     static ServerSocket hostListener;
     static final AtomicInteger chats = new AtomicInteger();
@@ -107,6 +109,9 @@ class AttackSuiteIT {
         host.chat.awaitReplies("dm-victim", 1, Duration.ofSeconds(90));
         victimGroup = host.claw4j.store().groupForBinding("web:chat:dm-victim").orElseThrow();
         victimDir = data.resolve("groups").resolve(victimGroup);
+        victimTask = host.claw4j.tasks().schedule(new dev.claw4j.core.task.Tasks.Origin(victimGroup, "web", "dm-victim",
+                null, "vic"), new dev.claw4j.core.task.Tasks.Request("VICTIM-TASK: summarise my mail", null, null, "1d",
+                null, null, null, null)).id();
         assertThat(Files.readString(victimDir.resolve("secret.txt"))).isEqualTo(VICTIM_SECRET);
         assertThat(victimDir.resolve(".claw4j/session.jsonl")).isRegularFile();
     }
@@ -424,6 +429,32 @@ class AttackSuiteIT {
                 o -> {
                     assertThat(o.audited("host.call.refused", "turn")).as("refused for its turn id").isTrue();
                     assertThat(o.replies()).doesNotContain("FORGED-THREE");
+                }));
+        // -- scheduled tasks of another group
+        list.add(attack("list_tasks: another group's tasks", List.of(say("tool: list_tasks {}")),
+                "a group lists only its own tasks; the group is the calling sandbox's, never read from the call",
+                o -> {
+                    assertThat(o.reply()).as("the call ran").contains("no scheduled tasks");
+                    assertThat(o.replies()).noneMatch(r -> r.contains("VICTIM-TASK"));
+                }));
+        for (String method : List.of("pause_task", "cancel_task")) {
+            list.add(attack(method + " on another group's task",
+                    List.of(say("tool: " + method + " {\"id\": " + victimTask + "}")),
+                    "answered like a task that does not exist; refused and audited",
+                    o -> {
+                        assertThat(o.audited("host.call.refused", method + ": task #" + victimTask
+                                + " belongs to another group")).as("refused: %s", o.replies()).isTrue();
+                        assertThat(o.reply()).contains("this chat has no task #" + victimTask);
+                        assertThat(victimTaskStatus()).isEqualTo(dev.claw4j.core.task.Task.Status.ACTIVE);
+                    }));
+        }
+        list.add(attack("/tasks cancel of another group's task in chat", List.of(say("/tasks cancel " + victimTask)),
+                "/tasks reaches only the chat's own group's tasks: refused and audited",
+                o -> {
+                    assertThat(o.audited("task.refused", "belongs to another group")).as("refused: %s", o.replies())
+                            .isTrue();
+                    assertThat(o.reply()).contains("This chat has no task #" + victimTask);
+                    assertThat(victimTaskStatus()).isEqualTo(dev.claw4j.core.task.Task.Status.ACTIVE);
                 }));
         list.add(attack("a 2 MiB line",
                 "head -c 2097152 /dev/zero | tr '\\0' x " + FORGE + "; echo " + FORGE + "; sleep 1; echo sent",
@@ -975,6 +1006,10 @@ class AttackSuiteIT {
 
     private static List<String> texts(List<JsonNode> messages) {
         return messages.stream().map(m -> m.get("text").asText()).toList();
+    }
+
+    private static dev.claw4j.core.task.Task.Status victimTaskStatus() {
+        return host.claw4j.tasks().store().get(victimTask).orElseThrow().status();
     }
 
     /** The victim group still answers. */

@@ -185,6 +185,14 @@ public final class SandboxManager implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * Runs a one-off command in a sandbox built exactly like the group's (its folder, its limits), beside the warm
+     * one if any; for a scheduled task's check.
+     */
+    public ExecResult exec(String groupId, java.util.List<String> command, Duration timeout, int maxOutputBytes) {
+        return runtime.exec(specs.apply(groupId), command, timeout, maxOutputBytes);
+    }
+
     /** The group's running sandbox, or null. */
     public Live live(String groupId) {
         Live l = live.get(groupId);

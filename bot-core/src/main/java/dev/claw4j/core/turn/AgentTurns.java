@@ -18,7 +18,13 @@ import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredAttachment;
 import dev.claw4j.core.store.StoredInbound;
 import dev.claw4j.core.turn.calls.CallContext;
+import dev.claw4j.core.turn.calls.HostCall;
 import dev.claw4j.core.turn.calls.HostCalls;
+import dev.claw4j.core.turn.calls.TaskCalls;
+import dev.claw4j.core.task.Check;
+import dev.claw4j.core.task.Task;
+import dev.claw4j.core.task.TaskRun;
+import dev.claw4j.core.task.Tasks;
 import dev.claw4j.core.turn.calls.SendFileCall;
 import dev.claw4j.core.turn.calls.SendMessageCall;
 import dev.claw4j.protocol.AgentMessage;
@@ -63,6 +69,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final Map<String, Progress> progressOf = new ConcurrentHashMap<>();
     private final HostCalls hostCalls;
     private final Metrics metrics;
+    private final Tasks tasks;
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming,
@@ -75,15 +82,36 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
                       Budgets budgets, Metrics metrics) {
-        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets, metrics, null);
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets, metrics, null,
+                null);
     }
 
     /** The same, with each group's model for {@code /model}; null means the host has only its default model. */
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
                       Budgets budgets, Metrics metrics, GroupModels models) {
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets, metrics, models,
+                null);
+    }
+
+    /** The same, with the scheduled tasks. */
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
+                      Budgets budgets, Metrics metrics, Tasks tasks) {
+        this(store, sandboxes, gateway, outbox, folders, incoming, presence, access, settings, budgets, metrics, null,
+                tasks);
+    }
+
+    /**
+     * @param models each group's model, for {@code /model}; null: the host has only its default model
+     * @param tasks the scheduled tasks (their host calls and runs); null: none
+     */
+    public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
+                      IncomingFiles incoming, Presence presence, AccessPolicy access, Settings settings,
+                      Budgets budgets, Metrics metrics, GroupModels models, Tasks tasks) {
         this.metrics = metrics;
-        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets, models);
+        this.tasks = tasks;
+        this.commands = new ChatCommands(store, folders, sandboxes, access, settings.botName(), budgets, models, tasks);
         this.budget = new BudgetGate(budgets, store, outbox, this::audit);
         this.store = store;
         this.sandboxes = sandboxes;
@@ -93,14 +121,33 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         this.incoming = incoming;
         this.presence = presence;
         this.settings = settings;
-        this.hostCalls = new HostCalls(List.of(new SendMessageCall(outbox), new SendFileCall(outbox, sandboxes, folders)));
+        List<HostCall> calls = new ArrayList<>(List.of(new SendMessageCall(outbox),
+                new SendFileCall(outbox, sandboxes, folders)));
+        if (tasks != null) {
+            calls.addAll(TaskCalls.all(tasks));
+        }
+        this.hostCalls = new HostCalls(calls);
     }
 
     @Override
     public void runTurn(String groupId, GroupQueue.Turn turn) {
         List<StoredInbound> pending = store.pendingFor(groupId);
+        Map<Long, TaskRun> runs = tasks == null ? Map.of() : tasks.store().runsForMessages(ids(pending));
         List<StoredInbound> forAgent = new ArrayList<>();
         for (StoredInbound m : pending) {
+            TaskRun run = runs.get(m.id());
+            if (run != null) {
+                // a scheduled run is a turn of its own, never mixed with people's messages
+                if (forAgent.isEmpty()) {
+                    if (pending.size() > 1) {
+                        turn.again();
+                    }
+                    runTask(groupId, turn, m, run);
+                    return;
+                }
+                turn.again();
+                break;
+            }
             // a turn answers one chat: its reply goes only to the chat its messages came from (a per-user
             // agent's DM is never answered in a channel); the other chats' messages get the next turns
             if (!forAgent.isEmpty() && !FollowUps.sameChat(forAgent.getFirst(), m)) {
@@ -162,6 +209,15 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
 
     /** Runs the turn; true when it ended well (or was re-queued after a crash), false when it failed. */
     private boolean converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages, Timing timing) {
+        return converse(groupId, turn, messages, timing, false, false);
+    }
+
+    /**
+     * @param taskRun a scheduled run: people's messages arriving meanwhile wait for their own turn
+     * @param fresh the agent answers in a new conversation, leaving the chat's as it was
+     */
+    private boolean converse(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages, Timing timing,
+                             boolean taskRun, boolean fresh) {
         StoredInbound last = messages.getLast();
         SandboxManager.Live live;
         long acquireStart = System.nanoTime();
@@ -183,8 +239,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         FollowUps followUps = new FollowUps(store, channel, turnId, groupId, last, ids(messages));
         channel.send(new HostMessage.TurnStart(turnId, groupId,
                 Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
-                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m))).toList(), settings.tools()));
-        turn.acceptFollowUps(followUps::offer);
+                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m))).toList(), settings.tools(),
+                fresh ? Boolean.TRUE : null));
+        if (!taskRun) {
+            turn.acceptFollowUps(followUps::offer);
+        }
 
         long deadline = System.nanoTime() + settings.turnTimeout().toNanos();
         AgentMessage.TurnDone done = null;
@@ -315,6 +374,87 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         // the group can only ever reach the chat its turn came from: the context is the host's, not the call's
         return hostCalls.answer(new CallContext(groupId, turnId, last.platform(), last.chatId(), last.threadId(),
                 this::callAudit), call);
+    }
+
+    /**
+     * One run of a scheduled task, claimed by the scheduler: its check first (when it has one), then, if the check
+     * says wake (or there is none), a turn like any other whose reply goes to the task's chat. The run row records
+     * how it ended and the tokens it used; failures back off and, after too many, pause the task with a note.
+     */
+    private void runTask(String groupId, GroupQueue.Turn turn, StoredInbound m, TaskRun run) {
+        Task task = tasks.store().get(run.taskId()).orElse(null);
+        java.time.Instant started = java.time.Instant.now(); // model usage is recorded on the system clock
+        if (task == null || task.status() == Task.Status.CANCELLED) {
+            store.setStatus(List.of(m.id()), "DONE");
+            finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
+            return;
+        }
+        store.startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
+        tasks.store().started(run.id(), tasks.now());
+        String text = m.text();
+        if (task.check() != null) {
+            Check check = runCheck(groupId, task);
+            switch (check) {
+                case Check.Sleep s -> {
+                    store.setStatus(List.of(m.id()), "DONE");
+                    audit(groupId, "task.no_wake", "task #" + task.id() + ": the check said there is nothing to do");
+                    finishRun(task, run, TaskRun.NO_WAKE, 0, "the check said no wake");
+                    return;
+                }
+                case Check.Failed f -> {
+                    store.setStatus(List.of(m.id()), "FAILED");
+                    audit(groupId, "task.check_failed", "task #" + task.id() + ": " + f.why());
+                    finishRun(task, run, TaskRun.FAILED, 0, f.why());
+                    return;
+                }
+                case Check.Wake w -> text = text + "\n\nThe task's check found (JSON):\n" + w.data();
+            }
+        }
+        StoredInbound asked = new StoredInbound(m.id(), m.groupId(), m.platform(), m.chatId(), m.threadId(),
+                m.senderId(), m.senderName(), text, m.platformMessageId(), m.receivedAt());
+        presence.working(m.platform(), m.chatId(), m.threadId(), true, false);
+        Timing timing = new Timing();
+        boolean ok = false;
+        try {
+            ok = converse(groupId, turn, List.of(asked), timing, true, task.context() == Task.Context.FRESH);
+        } finally {
+            presence.working(m.platform(), m.chatId(), m.threadId(), false, !ok);
+            audit(groupId, "turn.finished", "task #" + task.id() + " " + timing.describe());
+        }
+        if (store.pendingInbound(m.id()).isPresent()) {
+            return; // the sandbox crashed and the run waits for one more try: not finished yet
+        }
+        long tokens = store.tokensSince(groupId, started);
+        finishRun(task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
+    }
+
+    /** Runs the task's check in a one-off sandbox of the group, with its time and output caps. */
+    private Check runCheck(String groupId, Task task) {
+        try {
+            return Check.decide(sandboxes.exec(groupId, Check.command(task.check()), Check.TIMEOUT,
+                    Check.MAX_OUTPUT_BYTES));
+        } catch (SandboxException e) {
+            return new Check.Failed("the check could not run: " + e.getMessage());
+        }
+    }
+
+    private void finishRun(Task task, TaskRun run, String outcome, long tokens, String detail) {
+        java.time.Instant now = tasks.now();
+        int failuresBefore = task == null ? 0 : task.failures();
+        java.time.Instant retryAt = now.plus(tasks.backoff(failuresBefore + 1));
+        int pauseAfter = tasks.settings().pauseAfterFailures();
+        Task after = tasks.store().finish(run, outcome, tokens, detail, now, retryAt, pauseAfter).orElse(null);
+        audit(run.groupId(), "task.run", "task #" + run.taskId() + " run " + run.id() + " " + outcome + ", " + tokens
+                + " tokens" + (detail == null ? "" : ": " + detail));
+        if (after != null && outcome.equals(TaskRun.FAILED) && after.status() == Task.Status.PAUSED
+                && after.failures() >= pauseAfter) {
+            audit(run.groupId(), "task.auto_paused", "task #" + after.id() + " after " + after.failures() + " failures");
+            outbox.send(run.groupId(), after.platform(), after.chatId(), after.threadId(), "I paused scheduled task #"
+                    + after.id() + " (" + after.schedule().describe() + ") after " + after.failures() + " failed runs in "
+                    + "a row; the last one: " + (detail == null ? "it failed" : detail) + ". Fix what it needs, then "
+                    + "resume it with /tasks resume " + after.id() + ".", null, List.of(), true);
+        }
+        tasks.changed();
     }
 
     private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {

@@ -11,6 +11,7 @@ import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.core.task.Tasks;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -28,10 +29,19 @@ final class ChatCommands {
     private final Budgets budgets;
     private final GroupModels models;
 
+    private final Tasks tasks;
+
     ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
                  Budgets budgets, GroupModels models) {
+        this(store, folders, sandboxes, access, botName, budgets, models, null);
+    }
+
+    /** @param models the per-group models, for {@code /model}; null: one model. @param tasks for {@code /tasks}; null: none */
+    ChatCommands(Store store, GroupFolders folders, SandboxManager sandboxes, AccessPolicy access, String botName,
+                 Budgets budgets, GroupModels models, Tasks tasks) {
         this.budgets = budgets;
         this.models = models;
+        this.tasks = tasks;
         this.store = store;
         this.folders = folders;
         this.sandboxes = sandboxes;
@@ -55,6 +65,7 @@ final class ChatCommands {
             case "/usage" -> admin ? usageOfAll() : usage(groupId);
             case "/model" -> words.length == 1 ? model(groupId)
                     : admin ? chooseModel(groupId, words[1], m) : refused(groupId, m, "/model <name>");
+            case "/tasks" -> tasks == null ? null : tasks(groupId, m, words);
             default -> null; // other slash-words are for the agent
         };
     }
@@ -150,6 +161,50 @@ final class ChatCommands {
                 + ") by " + m.platform() + ":" + m.senderId());
         return "This group now talks to " + models.nameFor(groupId) + " ("
                 + models.settings(models.nameFor(groupId)).orElseThrow().label() + "), from the next message on.";
+    }
+
+    /** {@code /tasks}, {@code /tasks pause|resume|cancel ID}: the chat's own group's tasks only. */
+    private String tasks(String groupId, StoredInbound m, String[] words) {
+        if (words.length == 1) {
+            var mine = tasks.list(groupId);
+            if (mine.isEmpty()) {
+                return "No scheduled tasks in this chat. Ask me to schedule one (\"remind me every day at 9:00 to …\").";
+            }
+            StringBuilder s = new StringBuilder("Scheduled tasks:\n");
+            mine.forEach(t -> s.append("- ").append(t.describe()).append('\n'));
+            return s.append("Change one with /tasks pause|resume|cancel <number>.").toString();
+        }
+        String verb = words[1].toLowerCase(Locale.ROOT);
+        long id;
+        try {
+            id = Long.parseLong(words.length == 3 ? words[2].replaceFirst("^#", "") : "x");
+        } catch (NumberFormatException e) {
+            return "Use /tasks, or /tasks pause|resume|cancel <number> (the number /tasks shows).";
+        }
+        Tasks.Change change = switch (verb) {
+            case "pause" -> tasks.pause(groupId, id);
+            case "resume" -> tasks.resume(groupId, id);
+            case "cancel" -> tasks.cancel(groupId, id);
+            default -> null;
+        };
+        if (change == null) {
+            return "Use /tasks, or /tasks pause|resume|cancel <number> (the number /tasks shows).";
+        }
+        return switch (change) {
+            case Tasks.Change.Done d -> {
+                audit(groupId, "task." + (verb.equals("cancel") ? "cancelled" : verb + "d"), "task #" + id + " by "
+                        + m.platform() + ":" + m.senderId());
+                yield "Done: " + d.task().describe();
+            }
+            case Tasks.Change.Refused r -> r.why();
+            case Tasks.Change.NotFound n -> {
+                if (tasks.store().get(id).isPresent()) {
+                    audit(groupId, "task.refused", "/tasks " + verb + " " + id + " by " + m.platform() + ":"
+                            + m.senderId() + ": the task belongs to another group");
+                }
+                yield "This chat has no task #" + id + ". /tasks lists its tasks.";
+            }
+        };
     }
 
     private String refused(String groupId, StoredInbound m, String what) {
