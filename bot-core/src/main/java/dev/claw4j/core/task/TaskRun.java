@@ -10,4 +10,6 @@ public record TaskRun(long id, long taskId, String groupId, long messageId, Inst
     public static final String FAILED = "FAILED";
     public static final String NO_WAKE = "NO_WAKE";
     public static final String CANCELLED = "CANCELLED";
+    /** The group's budget was used up: the run did not call the model (not a failure of the task). */
+    public static final String OVER_BUDGET = "OVER_BUDGET";
 }

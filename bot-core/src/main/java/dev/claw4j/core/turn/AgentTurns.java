@@ -389,6 +389,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
             return;
         }
+        // a task run counts against the group's budget like any turn: past it, no check and no model call
+        if (!budget.mayStart(groupId, m, List.of(m.id()))) {
+            finishRun(task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
+            return;
+        }
         store.startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
         tasks.store().started(run.id(), tasks.now());
         String text = m.text();
@@ -426,6 +431,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         long tokens = store.tokensSince(groupId, started);
         finishRun(task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
+        budget.afterTurn(groupId, m);
     }
 
     /** Runs the task's check in a one-off sandbox of the group, with its time and output caps. */
