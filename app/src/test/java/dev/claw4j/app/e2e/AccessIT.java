@@ -105,7 +105,7 @@ class AccessIT {
                     .contains("group(s)").contains("gvisor (runsc)");
             host.chat.post("dm-boss", "boss", "/usage");
             assertThat(host.chat.awaitReplies("dm-boss", 2, Duration.ofSeconds(30)).get(1).get("text").asText())
-                    .contains("Tokens used").contains("web-team-");
+                    .contains("Usage per group").contains("web-team-").contains("tokens");
             String team = host.claw4j.store().groupForBinding("web:chat:team").orElseThrow();
             host.chat.post("dm-boss", "boss", "/reset " + team);
             assertThat(host.chat.awaitReplies("dm-boss", 3, Duration.ofSeconds(30)).get(2).get("text").asText())
