@@ -160,6 +160,42 @@ class DiscordIT {
         }
     }
 
+    @Test
+    void whatWasSaidWhileTheHostWasDownIsReadAfterItsRestartAndAnsweredOnce() throws Exception {
+        String dmChannel = discord.dmChannel(ALICE, "alice");
+        try (RunningHost host = host("per-chat")) {
+            discord.dm(ALICE, "alice", "hello bot");
+            awaitSent(dmChannel, 1);
+            discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "first");
+            awaitSent(FakeDiscord.GENERAL, 1);
+        }
+        // the host is down: the gateway session these go to is dead, and a new one gets no replay
+        String missedDm = discord.dm(ALICE, "alice", "did you get this?");
+        String missedAsk = discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "run: echo caught-up");
+        String missedChat = discord.say(FakeDiscord.GENERAL, ALICE, "alice", "not for the bot");
+        // sent while the new session connects: it comes live and is in the history too
+        String both = discord.sayOnNextLogin(FakeDiscord.GENERAL, ALICE, "alice", MENTION + "both ways");
+
+        try (RunningHost host = host("per-chat")) {
+            assertThat(awaitSent(dmChannel, 2).get(1).repliesTo()).isEqualTo(missedDm);
+            List<FakeDiscord.Sent> general = awaitSent(FakeDiscord.GENERAL, 3);
+            assertThat(general.subList(1, 3)).extracting(FakeDiscord.Sent::repliesTo)
+                    .containsExactlyInAnyOrder(missedAsk, both);
+            assertThat(general).filteredOn(s -> missedAsk.equals(s.repliesTo())).singleElement()
+                    .satisfies(s -> assertThat(s.content()).contains("caught-up"));
+            assertThat(discord.historyReads()).contains(FakeDiscord.GENERAL, dmChannel);
+
+            // each message stored once and answered once
+            Thread.sleep(3_000);
+            assertThat(discord.sentTo(FakeDiscord.GENERAL)).hasSize(3);
+            assertThat(discord.sentTo(dmChannel)).hasSize(2);
+            assertThat(host.claw4j.store().history("discord", FakeDiscord.GENERAL))
+                    .filteredOn(l -> l.direction().equals("in")).hasSize(4);
+            assertThat(statusOf(host, FakeDiscord.GENERAL, "not for the bot")).isEqualTo("IGNORED");
+            assertThat(missedChat).isNotNull();
+        }
+    }
+
     private static String statusOf(RunningHost host, String chatId, String textPart) {
         return host.claw4j.store().history("discord", chatId).stream().filter(l -> l.text().contains(textPart))
                 .map(ChatLine::status).findFirst().orElse("missing");
