@@ -169,6 +169,7 @@ class DiscordIT {
             discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "first");
             awaitSent(FakeDiscord.GENERAL, 1);
         }
+        discord.awaitDisconnected(TURN);
         // the host is down: the gateway session these go to is dead, and a new one gets no replay
         String missedDm = discord.dm(ALICE, "alice", "did you get this?");
         String missedAsk = discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "run: echo caught-up");

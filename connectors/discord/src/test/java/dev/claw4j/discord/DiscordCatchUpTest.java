@@ -46,10 +46,16 @@ class DiscordCatchUpTest {
         return new DiscordConnector(DiscordSettings.of(TOKEN).withEndpoints(discord.restUrl(), discord.gatewayUrl()));
     }
 
-    private void restart() {
-        connector.close();
+    private void restart() throws InterruptedException {
+        down();
         connector = connector();
         connector.start(inbox);
+    }
+
+    /** Stops the connector and waits until the fake sees its socket closed. */
+    private void down() throws InterruptedException {
+        connector.close();
+        discord.awaitDisconnected(WAIT);
     }
 
     @Test
@@ -58,7 +64,7 @@ class DiscordCatchUpTest {
         String dmChannel = discord.dmChannel(ALICE, "alice");
         inbox.await(discord.dm(ALICE, "alice", "hi in private"), WAIT);
         inbox.await(discord.say(FakeDiscord.THREAD, BOB, "bob", BOT_MENTION + " in the thread"), WAIT);
-        connector.close();
+        down();
         int before = inbox.calls().size();
 
         // while the bot is down (the gateway logs these on the dead session; nobody gets them)
@@ -102,7 +108,7 @@ class DiscordCatchUpTest {
     @Test
     void aMessageThatCameLiveAndIsInTheHistoryToo_isStoredOnce() throws Exception {
         inbox.await(discord.say(FakeDiscord.GENERAL, ALICE, "alice", "first"), WAIT);
-        connector.close();
+        down();
         String both = discord.sayOnNextLogin(FakeDiscord.GENERAL, ALICE, "alice", BOT_MENTION + " sent while you connected");
 
         connector = connector();
@@ -117,7 +123,7 @@ class DiscordCatchUpTest {
     @Test
     void atMostOneHundredMessagesAChannelAreRead() throws Exception {
         inbox.await(discord.say(FakeDiscord.GENERAL, ALICE, "alice", "first"), WAIT);
-        connector.close();
+        down();
         List<String> missed = new ArrayList<>();
         for (int i = 0; i < CatchUp.PER_CHANNEL + 5; i++) {
             missed.add(discord.say(FakeDiscord.GENERAL, BOB, "bob", "message " + i));
@@ -139,7 +145,7 @@ class DiscordCatchUpTest {
         inbox.receive(new InboundMessage("discord", "1200000000000000777", null, BOB, "bob", "long ago",
                 "1300000000000000001", ChatKind.GROUP, true, null));
         inbox.await(discord.say(FakeDiscord.GENERAL, ALICE, "alice", "first"), WAIT);
-        connector.close();
+        down();
         String missed = discord.say(FakeDiscord.GENERAL, ALICE, "alice", BOT_MENTION + " still there?");
 
         connector = connector();

@@ -204,6 +204,20 @@ public final class FakeDiscord implements AutoCloseable {
         gateway.drop(4000);
     }
 
+    /**
+     * Waits until the bot's gateway socket is closed (a closed connector's JDA closes it in the background): from
+     * then on messages go to a dead session, which the next login does not resume.
+     */
+    public void awaitDisconnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway.connected()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the bot's gateway socket is still open after " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** Sends op 7 RECONNECT: the client should reconnect and RESUME. */
     public void requestReconnect() {
         gateway.requestReconnect();
@@ -448,7 +462,7 @@ public final class FakeDiscord implements AutoCloseable {
 
     /**
      * {@code GET channels/{id}/messages?after=…&limit=…}: the oldest {@code limit} messages after that id (the
-     * bot's own too), newest first as Discord lists them.
+     * bot's own too, not deleted ones), newest first as Discord lists them.
      */
     private void history(HttpExchange ex, String channelId) throws IOException {
         Map<String, String> query = new LinkedHashMap<>();
@@ -469,7 +483,8 @@ public final class FakeDiscord implements AutoCloseable {
         long after = Long.parseLong(query.get("after"));
         int limit = Integer.parseInt(query.getOrDefault("limit", "50"));
         List<ObjectNode> page = messages.values().stream()
-                .filter(m -> m.path("channel_id").asText().equals(channelId) && m.path("id").asLong() > after)
+                .filter(m -> m.path("channel_id").asText().equals(channelId) && m.path("id").asLong() > after
+                        && !deleted.contains(m.path("id").asText()))
                 .sorted(java.util.Comparator.comparingLong(m -> m.path("id").asLong()))
                 .limit(limit).toList();
         var array = Payloads.JSON.createArrayNode();
