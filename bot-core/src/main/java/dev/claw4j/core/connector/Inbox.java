@@ -1,8 +1,8 @@
 package dev.claw4j.core.connector;
 
+import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.model.ChatKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
