@@ -49,17 +49,9 @@ class DiscordIT {
         return new RunningHost(data, 4, "1m", "2m", List.of(connector), binding);
     }
 
-    /** What the bot sent to the channel, without its turn status messages (sent silent, deleted at the end). */
-    private List<FakeDiscord.Sent> answers(String channelId) {
-        return discord.sentTo(channelId).stream()
-                .filter(s -> (s.payload().path("flags").asInt(0) & SUPPRESS_NOTIFICATIONS) == 0).toList();
-    }
-
-    private static final int SUPPRESS_NOTIFICATIONS = 1 << 12;
-
     private List<FakeDiscord.Sent> awaitSent(String channelId, int n) {
-        await().atMost(TURN).until(() -> answers(channelId).size() >= n);
-        return answers(channelId);
+        await().atMost(TURN).until(() -> discord.sentTo(channelId).size() >= n);
+        return discord.sentTo(channelId);
     }
 
     @Test
@@ -150,22 +142,68 @@ class DiscordIT {
             // said while the bot is disconnected: replayed on RESUME
             String during = discord.say(FakeDiscord.RANDOM, BOB, "bob", MENTION + "said during the outage");
 
-            FakeDiscord.Sent slowReply = awaitSent(FakeDiscord.GENERAL, 1).getFirst();
+            FakeDiscord.Sent slowReply = awaitReplies(FakeDiscord.GENERAL, 1).getFirst();
             assertThat(slowReply.repliesTo()).isEqualTo(slow);
             assertThat(slowReply.content()).contains("slow-done");
-            FakeDiscord.Sent duringReply = awaitSent(FakeDiscord.RANDOM, 1).getFirst();
+            FakeDiscord.Sent duringReply = awaitReplies(FakeDiscord.RANDOM, 1).getFirst();
             assertThat(duringReply.repliesTo()).isEqualTo(during);
             assertThat(discord.resumes()).isEqualTo(1);
 
-            // nothing more comes: each message stored once and answered once
+            // nothing more comes: each message stored once and answered once (the 5 s turn also shows a status
+            // message, which is not a reply)
             Thread.sleep(3_000);
-            assertThat(answers(FakeDiscord.GENERAL)).hasSize(1);
-            assertThat(answers(FakeDiscord.RANDOM)).hasSize(1);
+            assertThat(replies(FakeDiscord.GENERAL)).hasSize(1);
+            assertThat(replies(FakeDiscord.RANDOM)).hasSize(1);
             assertThat(host.claw4j.store().history("discord", FakeDiscord.GENERAL))
                     .filteredOn(l -> l.direction().equals("in")).hasSize(1);
             assertThat(host.claw4j.store().history("discord", FakeDiscord.RANDOM))
                     .filteredOn(l -> l.direction().equals("in")).hasSize(1);
         }
+    }
+
+    @Test
+    void whatWasSaidWhileTheHostWasDownIsReadAfterItsRestartAndAnsweredOnce() throws Exception {
+        String dmChannel = discord.dmChannel(ALICE, "alice");
+        try (RunningHost host = host("per-chat")) {
+            discord.dm(ALICE, "alice", "hello bot");
+            awaitReplies(dmChannel, 1);
+            discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "first");
+            awaitReplies(FakeDiscord.GENERAL, 1);
+        }
+        discord.awaitDisconnected(TURN);
+        // the host is down: the gateway session these go to is dead, and a new one gets no replay
+        String missedDm = discord.dm(ALICE, "alice", "did you get this?");
+        String missedAsk = discord.say(FakeDiscord.GENERAL, BOB, "bob", MENTION + "run: echo caught-up");
+        // sent while the new session connects: it comes live and is in the history too
+        String both = discord.sayOnNextLogin(FakeDiscord.GENERAL, ALICE, "alice", "not for the bot, seen twice");
+
+        try (RunningHost host = host("per-chat")) {
+            assertThat(awaitReplies(dmChannel, 2).get(1).repliesTo()).isEqualTo(missedDm);
+            FakeDiscord.Sent answer = awaitReplies(FakeDiscord.GENERAL, 2).get(1);
+            assertThat(answer.repliesTo()).isEqualTo(missedAsk);
+            assertThat(answer.content()).contains("caught-up");
+            assertThat(discord.historyReads()).contains(FakeDiscord.GENERAL, dmChannel);
+
+            // each message stored once and answered once
+            Thread.sleep(3_000);
+            assertThat(replies(FakeDiscord.GENERAL)).hasSize(2);
+            assertThat(replies(dmChannel)).hasSize(2);
+            assertThat(host.claw4j.store().history("discord", FakeDiscord.GENERAL))
+                    .filteredOn(l -> l.direction().equals("in")).extracting(ChatLine::text)
+                    .containsExactlyInAnyOrder("first", "run: echo caught-up", "not for the bot, seen twice");
+            assertThat(statusOf(host, FakeDiscord.GENERAL, "seen twice")).isEqualTo("IGNORED");
+            assertThat(both).isNotEqualTo(missedAsk);
+        }
+    }
+
+    /** The bot's answers in a channel (Discord replies; status messages are not), once there are {@code n}. */
+    private List<FakeDiscord.Sent> awaitReplies(String channelId, int n) {
+        await().atMost(TURN).until(() -> replies(channelId).size() >= n);
+        return replies(channelId);
+    }
+
+    private List<FakeDiscord.Sent> replies(String channelId) {
+        return discord.sentTo(channelId).stream().filter(s -> s.repliesTo() != null).toList();
     }
 
     private static String statusOf(RunningHost host, String chatId, String textPart) {

@@ -1,7 +1,9 @@
 package dev.claw4j.core.connector;
 
+import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -36,6 +38,16 @@ public interface Inbox {
     List<ChatLine> history(String platform, String chatId);
 
     /**
+     * For each chat (and each thread in it) of the platform with an inbound message received since
+     * {@code since}: the newest inbound message stored, by numeric order of its platform id (the platform's
+     * ids must be decimal numbers that grow with time, like Discord's snowflakes). A connector whose platform
+     * replays nothing after a restart reads the history after it to catch up with what it missed.
+     */
+    default List<LastSeen> latestInbound(String platform, Instant since) {
+        return List.of();
+    }
+
+    /**
      * A connector refused a request before it became a message (a forged Slack signature, a wrong Telegram
      * webhook secret): for the audit trail.
      */
@@ -46,6 +58,12 @@ public interface Inbox {
         return new UnsupportedOperationException("this inbox keeps no connector cursors; start the connector "
                 + "with the host's inbox (dev.claw4j.core.host.Host), which stores them with the messages");
     }
+
+    /**
+     * The newest inbound message stored in a chat or thread ({@code threadId} null outside threads): its
+     * platform id and sender (in a direct chat, the person, by which the chat can be opened again).
+     */
+    record LastSeen(String chatId, String threadId, String platformMessageId, String senderId, ChatKind kind) {}
 
     /** What happened to a received message. */
     record Accepted(long messageId, boolean duplicate, boolean addressed) {}

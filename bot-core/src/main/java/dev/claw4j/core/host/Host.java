@@ -241,6 +241,11 @@ public final class Host implements Inbox {
     }
 
     @Override
+    public List<LastSeen> latestInbound(String platform, java.time.Instant since) {
+        return store.latestInbound(platform, since);
+    }
+
+    @Override
     public List<ChatLine> history(String platform, String chatId) {
         return store.history(platform, chatId);
     }

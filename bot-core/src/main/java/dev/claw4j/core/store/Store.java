@@ -1,6 +1,7 @@
 package dev.claw4j.core.store;
 
 import dev.claw4j.core.connector.Cursor;
+import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
@@ -273,6 +274,38 @@ public final class Store implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The newest inbound message of every chat and thread of the platform that received one since
+     * {@code since}; "newest" by numeric order of the platform id (ids are left-padded to 20 digits, which
+     * holds any unsigned 64-bit number, so the comparison is numeric for decimal ids). One row per chat and
+     * thread, oldest chat first.
+     */
+    public List<Inbox.LastSeen> latestInbound(String platform, Instant since) {
+        return query("reading the newest message of each " + platform + " chat", c -> {
+            try (var ps = c.prepareStatement("SELECT m.chat_id, m.thread_id, m.platform_message_id, m.sender_id, "
+                    + "c.kind FROM messages m JOIN (SELECT chat_id, COALESCE(thread_id, '') AS thread, "
+                    + "MAX(LPAD(platform_message_id, 20, '0')) AS newest FROM messages "
+                    + "WHERE direction = 'in' AND platform = ? AND created_at >= ? "
+                    + "GROUP BY chat_id, COALESCE(thread_id, '')) n ON m.chat_id = n.chat_id "
+                    + "AND COALESCE(m.thread_id, '') = n.thread AND LPAD(m.platform_message_id, 20, '0') = n.newest "
+                    + "LEFT JOIN chats c ON c.platform = m.platform AND c.chat_id = m.chat_id "
+                    + "WHERE m.direction = 'in' AND m.platform = ? ORDER BY n.newest")) {
+                ps.setString(1, platform);
+                ps.setTimestamp(2, Timestamp.from(since));
+                ps.setString(3, platform);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Inbox.LastSeen> out = new ArrayList<>();
+                    while (rs.next()) {
+                        String kind = rs.getString(5);
+                        out.add(new Inbox.LastSeen(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                kind == null ? ChatKind.GROUP : ChatKind.valueOf(kind)));
+                    }
+                    return out;
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------- connector cursors

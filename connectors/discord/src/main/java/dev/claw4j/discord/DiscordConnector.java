@@ -4,15 +4,20 @@ import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.model.OutboundMessage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.ChannelType;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.events.GenericEvent;
@@ -32,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * Nothing here counts an event as handled before the host's store took it: when the store refuses, the same
  * event is tried again on the one event thread (holding the later ones back, so order stays) for
  * {@link #STORE_ATTEMPTS} attempts. A process killed with events still in the queue starts a new gateway
- * session, and Discord replays nothing to it: those messages are not received (fetching the history of known
- * channels after a restart would close that gap).
+ * session, and Discord replays nothing to it; so after every start {@link CatchUp} reads, in each channel with
+ * recent messages, what came after the newest message stored, and hands it over the same way.
  */
 public final class DiscordConnector implements Connector {
     private static final Logger log = LoggerFactory.getLogger(DiscordConnector.class);
@@ -59,6 +64,7 @@ public final class DiscordConnector implements Connector {
     private final TypingIndicators typing = new TypingIndicators(this::sendTyping);
     private volatile DiscordSession session;
     private volatile Replies replies;
+    private volatile Thread catchingUp;
 
     public DiscordConnector(DiscordSettings settings) {
         this.settings = settings;
@@ -73,11 +79,41 @@ public final class DiscordConnector implements Connector {
 
     @Override
     public void start(Inbox inbox) {
+        // read before logging in: a message that arrives live from now on must not move the start of the
+        // catch-up past the ones that were missed
+        List<Inbox.LastSeen> lastSeen = lastSeen(inbox);
+        // the people of recent DMs, so that a reply still pending from before the restart can reopen its DM
+        lastSeen.stream().filter(s -> s.kind() == ChatKind.DIRECT)
+                .forEach(s -> dmUsers.put(s.chatId(), s.senderId()));
         EventListener listener = event -> onEvent(event, inbox);
         session = DiscordSession.login(settings, listener, events, READY_TIMEOUT);
         replies = new Replies(REQUEST_TIMEOUT);
         log.info("discord: logged in as {} ({} shard(s))", session.shards().getFirst().getSelfUser().getName(),
                 settings.shards());
+        CatchUp catchUp = new CatchUp(session, REQUEST_TIMEOUT, message -> handOver(message, inbox));
+        catchingUp = Thread.ofPlatform().name("discord-catch-up").daemon().start(() -> {
+            int read = catchUp.run(lastSeen);
+            log.info("discord: catch-up done: {} channel(s), {} message(s) read", lastSeen.size(), read);
+        });
+    }
+
+    private static List<Inbox.LastSeen> lastSeen(Inbox inbox) {
+        try {
+            return inbox.latestInbound(InboundMessages.PLATFORM, Instant.now().minus(CatchUp.WINDOW));
+        } catch (RuntimeException e) {
+            log.warn("discord: could not read where each channel stands ({}); messages sent while claw4j was down "
+                    + "are not read this time", e.toString());
+            return List.of();
+        }
+    }
+
+    /** A message read from history goes the way of a live one: on the event thread, as a received-message event. */
+    private void handOver(Message message, Inbox inbox) {
+        try {
+            events.execute(() -> onEvent(new MessageReceivedEvent(message.getJDA(), -1, message), inbox));
+        } catch (RejectedExecutionException closing) {
+            throw new IllegalStateException("discord: the connector is closing", closing);
+        }
     }
 
     private void onEvent(GenericEvent event, Inbox inbox) {
@@ -222,6 +258,10 @@ public final class DiscordConnector implements Connector {
 
     @Override
     public void close() {
+        Thread c = catchingUp;
+        if (c != null) {
+            c.interrupt();
+        }
         typing.close();
         DiscordSession s = session;
         session = null;

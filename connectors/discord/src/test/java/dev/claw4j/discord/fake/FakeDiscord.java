@@ -64,7 +64,8 @@ public final class FakeDiscord implements AutoCloseable {
     private final String token;
     private final HttpServer rest;
     private final FakeGateway gateway;
-    private final AtomicLong ids = new AtomicLong(1_300_000_000_000_000_000L);
+    /** Snowflakes of now, as Discord makes them (ms since 2015 in the top bits): they grow and date their message. */
+    private final AtomicLong ids = new AtomicLong((System.currentTimeMillis() - 1_420_070_400_000L) << 22);
     private final ObjectNode botUser = Payloads.user(BOT_ID, BOT_NAME, true);
     private final Map<String, ObjectNode> users = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> messages = new ConcurrentHashMap<>();
@@ -88,11 +89,13 @@ public final class FakeDiscord implements AutoCloseable {
         return Set.copyOf(deleted);
     }
     private final List<String> typing = new CopyOnWriteArrayList<>();
+    private final List<String> historyReads = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Set<String> dmOpens = ConcurrentHashMap.newKeySet();
     /** nonce → the message made with it, for enforce_nonce (Discord remembers them for a few minutes). */
     private final Map<String, ObjectNode> byNonce = new ConcurrentHashMap<>();
     private final java.util.Deque<String> garbled = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.Queue<ObjectNode> onNextLogin = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
 
     public FakeDiscord(String token) throws IOException, InterruptedException {
@@ -153,12 +156,30 @@ public final class FakeDiscord implements AutoCloseable {
         return dmChannelOfUser.computeIfAbsent(userId, u -> Long.toString(ids.incrementAndGet()));
     }
 
+    /**
+     * A message that arrives on the gateway only right after the bot's next login (READY and the servers): it
+     * was sent while the bot was connecting, so the bot gets it live and finds it in the channel's history too.
+     */
+    public String sayOnNextLogin(String channelId, String userId, String name, String text) {
+        ObjectNode message = newMessage(channelId, userId, name, text, null, List.of());
+        onNextLogin.add(message);
+        return message.path("id").asText();
+    }
+
     private ObjectNode person(String userId, String name) {
         return users.computeIfAbsent(userId, id -> Payloads.user(id, name, false));
     }
 
     private String post(String channelId, String userId, String name, String text, String repliedId,
                         List<ObjectNode> attachments) {
+        ObjectNode message = newMessage(channelId, userId, name, text, repliedId, attachments);
+        gateway.dispatch(gateway.shardFor(guildOfChannel.get(channelId)), "MESSAGE_CREATE", message);
+        return message.path("id").asText();
+    }
+
+    /** A message in the channel's history, not (yet) dispatched on the gateway. */
+    private ObjectNode newMessage(String channelId, String userId, String name, String text, String repliedId,
+                                  List<ObjectNode> attachments) {
         ObjectNode author = users.containsKey(userId) ? users.get(userId) : person(userId, name);
         String guildId = guildOfChannel.get(channelId);
         List<ObjectNode> mentions = new ArrayList<>();
@@ -173,8 +194,7 @@ public final class FakeDiscord implements AutoCloseable {
         ObjectNode replied = repliedId == null ? null : messages.get(repliedId);
         ObjectNode message = Payloads.message(id, channelId, guildId, author, text, mentions, attachments, replied);
         messages.put(id, message);
-        gateway.dispatch(gateway.shardFor(guildId), "MESSAGE_CREATE", message);
-        return id;
+        return message;
     }
 
     // ---- the network ------------------------------------------------------------------------------------
@@ -182,6 +202,20 @@ public final class FakeDiscord implements AutoCloseable {
     /** Closes the bot's gateway socket with a resumable close code; events until its RESUME are replayed. */
     public void dropGateway() {
         gateway.drop(4000);
+    }
+
+    /**
+     * Waits until the bot's gateway socket is closed (a closed connector's JDA closes it in the background): from
+     * then on messages go to a dead session, which the next login does not resume.
+     */
+    public void awaitDisconnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway.connected()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the bot's gateway socket is still open after " + timeout);
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** Sends op 7 RECONNECT: the client should reconnect and RESUME. */
@@ -278,6 +312,11 @@ public final class FakeDiscord implements AutoCloseable {
                     List.of(Payloads.textChannel(OTHER_GUILD_CHANNEL, GUILD2_ID, "lobby", 0)), List.of()));
             out.add(create);
         }
+        for (ObjectNode m; shard == 0 && (m = onNextLogin.poll()) != null; ) {
+            ObjectNode event = Payloads.JSON.createObjectNode().put("t", "MESSAGE_CREATE");
+            event.set("d", m);
+            out.add(event);
+        }
         return out;
     }
 
@@ -312,6 +351,8 @@ public final class FakeDiscord implements AutoCloseable {
                 g.putObject("session_start_limit").put("total", 1000).put("remaining", 1000).put("reset_after", 0)
                         .put("max_concurrency", 1);
                 json(ex, 200, g);
+            } else if (method.equals("GET") && messagesRoute.matches()) {
+                history(ex, messagesRoute.group(1));
             } else if (method.equals("POST") && messagesRoute.matches()) {
                 createMessage(ex, messagesRoute.group(1), body);
             } else if (method.equals("PATCH") && messageRoute.matches()) {
@@ -417,6 +458,43 @@ public final class FakeDiscord implements AutoCloseable {
         }
         // Discord echoes the bot's own message on the gateway too; the connector must not take it as input
         gateway.dispatch(gateway.shardFor(guildId), "MESSAGE_CREATE", message);
+    }
+
+    /**
+     * {@code GET channels/{id}/messages?after=…&limit=…}: the oldest {@code limit} messages after that id (the
+     * bot's own too, not deleted ones), newest first as Discord lists them.
+     */
+    private void history(HttpExchange ex, String channelId) throws IOException {
+        Map<String, String> query = new LinkedHashMap<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            String[] kv = pair.split("=", 2);
+            query.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        if (!query.containsKey("after")) {
+            json(ex, 400, Payloads.error("the fake serves history only with after=", 0));
+            return;
+        }
+        if (!dmChannelOfUser.containsValue(channelId) && !guildOfChannel.containsKey(channelId)) {
+            json(ex, 404, Payloads.error("Unknown Channel", 10003));
+            return;
+        }
+        historyReads.add(channelId);
+        long after = Long.parseLong(query.get("after"));
+        int limit = Integer.parseInt(query.getOrDefault("limit", "50"));
+        List<ObjectNode> page = messages.values().stream()
+                .filter(m -> m.path("channel_id").asText().equals(channelId) && m.path("id").asLong() > after
+                        && !deleted.contains(m.path("id").asText()))
+                .sorted(java.util.Comparator.comparingLong(m -> m.path("id").asLong()))
+                .limit(limit).toList();
+        var array = Payloads.JSON.createArrayNode();
+        page.reversed().forEach(array::add);
+        json(ex, 200, array);
+    }
+
+    /** The channels whose history the bot read, in order. */
+    public List<String> historyReads() {
+        return List.copyOf(historyReads);
     }
 
     private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {

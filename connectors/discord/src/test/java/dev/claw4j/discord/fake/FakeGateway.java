@@ -176,6 +176,11 @@ final class FakeGateway extends WebSocketServer {
         }
     }
 
+    /** Whether any shard's socket is still open. */
+    boolean connected() {
+        return sessions.values().stream().anyMatch(s -> s.socket != null && s.socket.isOpen());
+    }
+
     /** The shard total the client identified with (1 before anyone did). */
     int shardsTotal() {
         Session any = sessions.get(0);

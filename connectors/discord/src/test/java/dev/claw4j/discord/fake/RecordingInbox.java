@@ -37,6 +37,20 @@ public final class RecordingInbox implements Inbox {
                 || message.mentionsBot());
     }
 
+    /** Like the host: per chat and thread, the message with the highest id handed in (all of them are recent). */
+    @Override
+    public List<LastSeen> latestInbound(String platform, java.time.Instant since) {
+        Map<String, InboundMessage> newest = new java.util.LinkedHashMap<>();
+        for (InboundMessage m : calls) {
+            if (m.platform().equals(platform)) {
+                newest.merge(m.chatId() + "/" + m.threadId(), m, (a, b) ->
+                        Long.parseLong(a.platformMessageId()) >= Long.parseLong(b.platformMessageId()) ? a : b);
+            }
+        }
+        return newest.values().stream().map(m -> new LastSeen(m.chatId(), m.threadId(), m.platformMessageId(),
+                m.senderId(), m.kind())).toList();
+    }
+
     @Override
     public List<ChatLine> history(String platform, String chatId) {
         return List.of();
