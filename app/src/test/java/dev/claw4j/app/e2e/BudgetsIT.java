@@ -1,10 +1,14 @@
 package dev.claw4j.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claw4j.app.Config;
 import dev.claw4j.core.budget.Limits;
+import dev.claw4j.core.task.Task;
+import dev.claw4j.core.task.TaskRun;
+import dev.claw4j.core.task.Tasks;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +127,66 @@ class BudgetsIT {
             assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited"))
                     .hasSize(1);
         }
+    }
+
+    @Test
+    void aScheduledRunPastTheLimitRunsNoCheckCallsNoModelIsNotAFailureAndTheChatIsToldOnce() throws Exception {
+        try (RunningHost host = new RunningHost(data, config -> config, List.of())) {
+            host.chat.post("dm-task", "tia", "hello");
+            host.chat.awaitReplies("dm-task", 1, WAIT);
+            String group = host.claw4j.store().groupForBinding("web:chat:dm-task").orElseThrow();
+            assertThat(host.model.requestCount()).isEqualTo(1);
+
+            // a task of that chat whose check leaves a mark in the group's folder
+            Path mark = data.resolve("groups").resolve(group).resolve("CHECK-RAN");
+            Task task = host.claw4j.tasks().schedule(new Tasks.Origin(group, "web", "dm-task", null, "BudgetsIT"),
+                    new Tasks.Request("BUDGET-POLL", null, null, "1m", null, null,
+                            "touch CHECK-RAN && echo '{\"wake\": true, \"data\": 1}'", null));
+
+            // an operator sets a daily limit the first turn already used up: no turn has seen it yet, so the task's
+            // run is the first to find the group over budget, and tells the chat
+            host.claw4j.budgets().setOverride(group, new Limits(10L, null, null, null), "BudgetsIT");
+
+            // it comes due twice past the limit: no check, no model call, not a failure, the chat told once
+            for (int n = 1; n <= 2; n++) {
+                host.claw4j.tasks().runNow(task.id());
+                awaitFinishedRuns(host, task.id(), n);
+            }
+            assertThat(host.claw4j.tasks().store().runs(task.id(), 5)).hasSize(2).allSatisfy(r -> {
+                assertThat(r.outcome()).isEqualTo(TaskRun.OVER_BUDGET);
+                assertThat(r.tokens()).isZero();
+            });
+            Task after = host.claw4j.tasks().store().get(task.id()).orElseThrow();
+            assertThat(after.failures()).as("over budget is not the task's failure").isZero();
+            assertThat(after.status()).isEqualTo(Task.Status.ACTIVE);
+            assertThat(mark).as("the check did not run").doesNotExist();
+            assertThat(host.model.requestCount()).as("no model call for the runs").isEqualTo(1);
+            Thread.sleep(1000); // a second notice would be stored with the run; give it time to show anyway
+            List<JsonNode> replies = host.chat.replies("dm-task");
+            assertThat(replies).as("told once").hasSize(2);
+            assertThat(replies.get(1).get("text").asText()).contains("daily budget of 10 tokens")
+                    .contains("resets at 00:00 UTC");
+            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("task.run")
+                    && e.detail().contains(TaskRun.OVER_BUDGET)).hasSize(2);
+
+            // the operator raises it: the next run checks (the mark shows) and calls the model
+            host.claw4j.budgets().setOverride(group, new Limits(10_000_000L, null, null, null), "BudgetsIT");
+            host.claw4j.tasks().runNow(task.id());
+            awaitFinishedRuns(host, task.id(), 3);
+            assertThat(host.claw4j.tasks().store().runs(task.id(), 5).getFirst().outcome()).isEqualTo(TaskRun.OK);
+            assertThat(mark).exists();
+            assertThat(host.model.requestCount()).isEqualTo(2);
+            assertThat(host.chat.awaitReplies("dm-task", 3, WAIT).get(2).get("text").asText())
+                    .contains("BUDGET-POLL");
+        }
+    }
+
+    /** Waits until the task has {@code n} runs and none of them is still under way. */
+    private static void awaitFinishedRuns(RunningHost host, long taskId, int n) {
+        await().atMost(WAIT).alias("task #" + taskId + " has " + n + " finished run(s)").until(() -> {
+            List<TaskRun> runs = host.claw4j.tasks().store().runs(taskId, 10);
+            return runs.size() == n && runs.stream().noneMatch(r -> r.outcome().equals(TaskRun.CLAIMED));
+        });
     }
 
     private static void awaitStatus(RunningHost host, String chat, List<Long> ids, String status) throws Exception {
