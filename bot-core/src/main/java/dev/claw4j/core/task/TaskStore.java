@@ -294,8 +294,8 @@ public final class TaskStore {
 
     /**
      * Records how a run ended, once (a run already finished stays as it was: false), and updates its task in the
-     * same transaction: after success the failure count is reset (and a single-time task is done); after a failure
-     * it grows and the task is next due at {@code retryAt}, or paused when it reached {@code pauseAfter}.
+     * same transaction: after success the failure count is reset (and a single-time task is done); after a run
+     * stopped by the budget a single-time task is due again at {@code retryAt}; after a failure the count grows and the task is next due at {@code retryAt}, or paused when it reached {@code pauseAfter}.
      * Returns the task as it is now, or empty when the run had already been finished.
      */
     public Optional<Task> finish(TaskRun run, String outcome, long tokens, String detail, Instant now,
@@ -322,6 +322,17 @@ public final class TaskStore {
                     ps.setTimestamp(3, ts(retryAt));
                     ps.setTimestamp(4, ts(now));
                     ps.setLong(5, run.taskId());
+                    ps.executeUpdate();
+                }
+            } else if (outcome.equals(TaskRun.OVER_BUDGET)) {
+                // not the task's fault: its failure count stays, and a single-time task that never ran is tried
+                // again at retryAt rather than done without its answer
+                try (var ps = c.prepareStatement("UPDATE scheduled_tasks SET next_due = CASE WHEN schedule_kind = "
+                        + "'once' AND next_due IS NULL THEN ? ELSE next_due END, updated_at = ? "
+                        + "WHERE id = ? AND status = 'ACTIVE'")) {
+                    ps.setTimestamp(1, ts(retryAt));
+                    ps.setTimestamp(2, ts(now));
+                    ps.setLong(3, run.taskId());
                     ps.executeUpdate();
                 }
             } else {

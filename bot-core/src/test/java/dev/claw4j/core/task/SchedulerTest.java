@@ -144,6 +144,32 @@ class SchedulerTest {
     }
 
     @Test
+    void aRunStoppedByTheBudgetIsNoFailureAndASingleTimeTaskIsTriedAgain() {
+        Task daily = daily("ga", null);
+        clock.set(daily.nextDue());
+        scheduler.tick();
+        Instant retry = clock.instant().plus(tasks.backoff(1));
+        Task failed = store.finish(store.runs(daily.id(), 1).getFirst(), TaskRun.FAILED, 0, "boom", clock.instant(),
+                retry, 8).orElseThrow();
+        clock.set(retry);
+        scheduler.tick();
+        Task afterBudget = store.finish(store.runs(daily.id(), 1).getFirst(), TaskRun.OVER_BUDGET, 0, "budget",
+                clock.instant(), clock.instant().plus(tasks.backoff(2)), 8).orElseThrow();
+        assertThat(afterBudget.failures()).as("the streak is kept").isEqualTo(failed.failures()).isEqualTo(1);
+        assertThat(afterBudget.status()).isEqualTo(Task.Status.ACTIVE);
+
+        Task once = tasks.schedule(new Tasks.Origin("gb", "web", "c", null, "ann"),
+                new Tasks.Request("call mum", null, "UTC", null, "2026-12-03T10:00", null, null, null));
+        clock.set(Instant.parse("2026-12-03T10:00:00Z"));
+        scheduler.tick();
+        Instant later = clock.instant().plus(tasks.backoff(1));
+        Task stopped = store.finish(store.runs(once.id(), 1).getFirst(), TaskRun.OVER_BUDGET, 0, "budget",
+                clock.instant(), later, 8).orElseThrow();
+        assertThat(stopped.status()).as("not done without its answer").isEqualTo(Task.Status.ACTIVE);
+        assertThat(stopped.nextDue()).isEqualTo(later);
+    }
+
+    @Test
     void aGroupReachesOnlyItsOwnTasks() {
         Task theirs = daily("gb", null);
         assertThat(tasks.list("ga")).isEmpty();
