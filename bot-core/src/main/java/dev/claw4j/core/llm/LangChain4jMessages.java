@@ -6,6 +6,9 @@ import dev.claw4j.protocol.Usage;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.Content;
+import dev.langchain4j.data.message.ImageContent;
+import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -14,6 +17,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /** Converts between our protocol messages and LangChain4j's, both ways. */
@@ -22,13 +26,30 @@ final class LangChain4jMessages {
     private LangChain4jMessages() {}
 
     static List<ChatMessage> toLangChain4j(String system, List<LlmMessage> messages) {
+        return toLangChain4j(system, messages, List.of());
+    }
+
+    /**
+     * @param images shown with the last user message: the turn's own message, or a follow-up that joined it,
+     *               which the merged run of user messages ends with
+     */
+    static List<ChatMessage> toLangChain4j(String system, List<LlmMessage> messages, List<ModelImage> images) {
         List<ChatMessage> out = new ArrayList<>();
         if (system != null && !system.isBlank()) {
             out.add(SystemMessage.from(system));
         }
-        for (LlmMessage m : mergeUserRuns(messages)) {
+        List<LlmMessage> merged = mergeUserRuns(messages);
+        int lastUser = -1;
+        for (int i = 0; i < merged.size(); i++) {
+            if (LlmMessage.USER.equals(merged.get(i).role())) {
+                lastUser = i;
+            }
+        }
+        for (int i = 0; i < merged.size(); i++) {
+            LlmMessage m = merged.get(i);
             switch (m.role() == null ? "" : m.role()) {
-                case LlmMessage.USER -> out.add(UserMessage.from(orPlaceholder(m.text())));
+                case LlmMessage.USER -> out.add(i == lastUser && !images.isEmpty()
+                        ? withImages(orPlaceholder(m.text()), images) : UserMessage.from(orPlaceholder(m.text())));
                 case LlmMessage.ASSISTANT -> {
                     // Providers refuse an assistant turn with neither text nor tool calls; it carries nothing.
                     if (m.hasToolCalls() || !isBlank(m.text())) {
@@ -42,6 +63,15 @@ final class LangChain4jMessages {
             }
         }
         return out;
+    }
+
+    private static UserMessage withImages(String text, List<ModelImage> images) {
+        List<Content> parts = new ArrayList<>();
+        parts.add(TextContent.from(text));
+        for (ModelImage image : images) {
+            parts.add(ImageContent.from(Base64.getEncoder().encodeToString(image.data()), image.mimeType()));
+        }
+        return UserMessage.from(parts);
     }
 
     /**

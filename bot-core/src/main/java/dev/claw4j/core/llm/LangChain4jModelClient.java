@@ -51,9 +51,21 @@ public final class LangChain4jModelClient implements ModelClient {
     @Override
     public ModelReply chat(String system, List<LlmMessage> messages, List<ToolSpec> tools, int maxTokens)
             throws ModelException {
+        return chat(system, messages, tools, maxTokens, List.of());
+    }
+
+    @Override
+    public boolean acceptsImages() {
+        return settings.images();
+    }
+
+    @Override
+    public ModelReply chat(String system, List<LlmMessage> messages, List<ToolSpec> tools, int maxTokens,
+                           List<ModelImage> images) throws ModelException {
         ChatRequest request;
         try {
-            List<ChatMessage> chatMessages = LangChain4jMessages.toLangChain4j(system, messages);
+            List<ChatMessage> chatMessages = LangChain4jMessages.toLangChain4j(system, messages,
+                    settings.images() && images != null ? images : List.of());
             ChatRequest.Builder builder = ChatRequest.builder().messages(chatMessages).maxOutputTokens(maxTokens);
             if (tools != null && !tools.isEmpty()) {
                 List<ToolSpecification> specs = tools.stream().map(ToolSchemas::toSpecification).toList();

@@ -10,4 +10,17 @@ import dev.claw4j.protocol.HostMessage;
  */
 public interface LlmGateway {
     HostMessage answer(String groupId, AgentMessage.LlmRequest request);
+
+    /**
+     * The same, showing the model {@code images} with the request's last user message: host-held copies of the
+     * pictures people sent with the running turn, never anything the agent named.
+     */
+    default HostMessage answer(String groupId, AgentMessage.LlmRequest request, java.util.List<ModelImage> images) {
+        return answer(groupId, request);
+    }
+
+    /** Whether the group's model takes images now; when not, the agent is told so instead. */
+    default boolean acceptsImages(String groupId) {
+        return false;
+    }
 }

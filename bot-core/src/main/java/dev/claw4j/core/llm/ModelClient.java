@@ -22,4 +22,18 @@ public interface ModelClient {
      * @throws ModelException when the call failed; it says whether trying again may help
      */
     ModelReply chat(String system, List<LlmMessage> messages, List<ToolSpec> tools, int maxTokens) throws ModelException;
+
+    /** Whether the model takes image content ({@code model.images}); a client that does not ignores images. */
+    default boolean acceptsImages() {
+        return false;
+    }
+
+    /**
+     * The same, showing the model {@code images} with the last user message (the host's copies of what people
+     * sent with this turn). A client whose model takes no images sends the text alone.
+     */
+    default ModelReply chat(String system, List<LlmMessage> messages, List<ToolSpec> tools, int maxTokens,
+                            List<ModelImage> images) throws ModelException {
+        return chat(system, messages, tools, maxTokens);
+    }
 }

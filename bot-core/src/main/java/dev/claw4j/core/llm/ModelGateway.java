@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -94,10 +95,24 @@ public final class ModelGateway implements LlmGateway {
 
     @Override
     public HostMessage answer(String groupId, AgentMessage.LlmRequest request) {
+        return answer(groupId, request, List.of());
+    }
+
+    @Override
+    public boolean acceptsImages(String groupId) {
+        try {
+            return route.apply(groupId).client().acceptsImages();
+        } catch (RuntimeException e) {
+            return false; // the model call itself says what is wrong with the group's model
+        }
+    }
+
+    @Override
+    public HostMessage answer(String groupId, AgentMessage.LlmRequest request, List<ModelImage> images) {
         String previousGroup = MDC.get("group");
         MDC.put("group", groupId);
         try {
-            return call(groupId, request);
+            return call(groupId, request, images == null ? List.of() : images);
         } finally {
             if (previousGroup == null) {
                 MDC.remove("group");
@@ -107,7 +122,7 @@ public final class ModelGateway implements LlmGateway {
         }
     }
 
-    private HostMessage call(String groupId, AgentMessage.LlmRequest request) {
+    private HostMessage call(String groupId, AgentMessage.LlmRequest request, List<ModelImage> images) {
         Target main;
         try {
             main = route.apply(groupId);
@@ -117,7 +132,7 @@ public final class ModelGateway implements LlmGateway {
             return new ProtocolError(request == null ? null : request.id(), ProtocolError.MODEL_FAILED,
                     "This group's model cannot be used (" + e.getMessage() + "); an admin can pick another with /model.");
         }
-        Attempt first = attempt(groupId, request, main);
+        Attempt first = attempt(groupId, request, main, images);
         if (first.error() == null || first.error().kind() != ModelException.Kind.SERVER_ERROR || fallback == null
                 || fallback.client().model().equals(main.client().model())) {
             return first.answer();
@@ -129,13 +144,14 @@ public final class ModelGateway implements LlmGateway {
         } catch (RuntimeException e) {
             log.warn("model call listener failed: {}", e.toString());
         }
-        return attempt(groupId, request, fallback).answer();
+        return attempt(groupId, request, fallback, images).answer();
     }
 
     /** The answer to give, and the final model error when the call failed with one. */
     private record Attempt(HostMessage answer, ModelException error) {}
 
-    private Attempt attempt(String groupId, AgentMessage.LlmRequest request, Target target) {
+    /** A fallback model without images is sent the text alone: the client leaves out what its model cannot take. */
+    private Attempt attempt(String groupId, AgentMessage.LlmRequest request, Target target, List<ModelImage> images) {
         ModelClient client = target.client();
         RetryPolicy retry = target.retry() == null ? this.retry : target.retry();
         String id = request == null ? null : request.id();
@@ -147,7 +163,9 @@ public final class ModelGateway implements LlmGateway {
             while (true) {
                 attempts++;
                 try {
-                    ModelReply reply = client.chat(request.system(), request.messages(), request.tools(), tokens);
+                    ModelReply reply = images.isEmpty()
+                            ? client.chat(request.system(), request.messages(), request.tools(), tokens)
+                            : client.chat(request.system(), request.messages(), request.tools(), tokens, images);
                     report(new ModelCallRecord(groupId, client.model(), reply.usage(), millisSince(started),
                             attempts, Outcome.OK, null));
                     return new Attempt(new HostMessage.LlmResponse(id, reply.message(), reply.usage(),

@@ -7,11 +7,12 @@ import java.util.Locale;
 /**
  * Which model the host talks to and how. {@code openai} covers every OpenAI-compatible server (OpenAI,
  * Ollama, vLLM, llama.cpp, LM Studio, OpenRouter) through {@code baseUrl}; {@code gemini} is Google's Gemini API
- * (generateContent). A null {@code baseUrl} means the provider's own.
+ * (generateContent). A null {@code baseUrl} means the provider's own. {@code images}: the model takes image
+ * content, so pictures people send are shown to it (off by default: a text-only model refuses the request).
  * Error messages name the config key, because a person fixes them in {@code config/claw4j.yaml}.
  */
 public record ModelSettings(Provider provider, String name, String apiKey, String baseUrl, int maxTokens,
-                            Duration timeout, int maxRetries) {
+                            Duration timeout, int maxRetries, boolean images) {
 
     public static final int DEFAULT_MAX_TOKENS = 4096;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -79,6 +80,17 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
         }
     }
 
+    /** Settings of a model that takes no images. */
+    public ModelSettings(Provider provider, String name, String apiKey, String baseUrl, int maxTokens,
+                         Duration timeout, int maxRetries) {
+        this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, false);
+    }
+
+    /** The same settings, with images on or off. */
+    public ModelSettings withImages(boolean on) {
+        return new ModelSettings(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, on);
+    }
+
     /** Settings with the defaults for everything optional (null or absent values). */
     public static ModelSettings of(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
                                    Duration timeout, Integer maxRetries) {
@@ -103,7 +115,8 @@ public record ModelSettings(Provider provider, String name, String apiKey, Strin
         return "ModelSettings[provider=" + provider.id() + ", name=" + name
                 + ", apiKey=" + (apiKey.isEmpty() ? "(none)" : "(set)")
                 + ", baseUrl=" + (baseUrl == null ? "(default)" : baseUrl)
-                + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries=" + maxRetries + "]";
+                + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries=" + maxRetries
+                + (images ? ", images=true" : "") + "]";
     }
 
     private static void checkUrl(String url) {

@@ -5,6 +5,8 @@ import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.llm.GroupModels;
 import dev.claw4j.core.llm.LlmGateway;
+import dev.claw4j.core.llm.ModelImage;
+import dev.claw4j.core.llm.Pictures;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
@@ -70,6 +72,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private final HostCalls hostCalls;
     private final Metrics metrics;
     private final Tasks tasks;
+    private final Pictures pictures = new Pictures();
 
     public AgentTurns(Store store, SandboxManager sandboxes, LlmGateway gateway, Outbox outbox, GroupFolders folders,
                       IncomingFiles incoming,
@@ -237,9 +240,13 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         String turnId = UUID.randomUUID().toString();
         AgentChannel channel = live.channel();
         FollowUps followUps = new FollowUps(store, channel, turnId, groupId, last, ids(messages));
+        // the pictures of this turn's messages, from the host's own copies; shown with every model call of the turn
+        List<ModelImage> images = new ArrayList<>();
+        boolean seeing = gateway.acceptsImages(groupId);
         channel.send(new HostMessage.TurnStart(turnId, groupId,
                 Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
-                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m))).toList(), settings.tools(),
+                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m, seeing, images))).toList(),
+                settings.tools(),
                 fresh ? Boolean.TRUE : null));
         if (!taskRun) {
             turn.acceptFollowUps(followUps::offer);
@@ -277,7 +284,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                             long modelStart = System.nanoTime();
                             HostMessage answer = budget.refusal(groupId, r);
                             if (answer == null) {
-                                answer = gateway.answer(groupId, r);
+                                answer = images.isEmpty() ? gateway.answer(groupId, r)
+                                        : gateway.answer(groupId, r, images);
                             }
                             timing.modelNanos += System.nanoTime() - modelStart;
                             channel.send(answer);
@@ -507,7 +515,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
      * Places the files that came with a message in the group's {@code inbox/}, through the folder door, and
      * describes each for the agent: where it is, or why it could not be placed (the refusal is audited).
      */
-    private List<String> placeFiles(String groupId, StoredInbound m) {
+    private List<String> placeFiles(String groupId, StoredInbound m, boolean seeing, List<ModelImage> images) {
         List<String> notes = new ArrayList<>();
         for (StoredAttachment a : store.attachments(m.id())) {
             String name = m.id() + "-" + a.seq() + "-" + a.name();
@@ -519,7 +527,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             try {
                 String placed = folders.putInbox(groupId, name, content.get());
                 incoming.placed(a);
-                notes.add("[file: " + placed + ", " + a.sizeBytes() + " bytes, " + a.mimeType() + "]");
+                notes.add(picture(groupId, placed, a, content.get(), seeing, images));
             } catch (FolderRefusal e) {
                 log.warn("[{}] could not place {} in the inbox: {}", groupId, name, e.getMessage());
                 notes.add("[file " + a.name() + " (" + a.sizeBytes() + " bytes) could not be placed: " + e.getMessage()
@@ -527,6 +535,33 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             }
         }
         return notes;
+    }
+
+    /**
+     * The note for a placed file. A picture (by its magic bytes) is also shown to the model when its model takes
+     * images; otherwise the agent reads that it was not.
+     */
+    private String picture(String groupId, String placed, StoredAttachment a, byte[] content, boolean seeing,
+                           List<ModelImage> images) {
+        String file = placed + ", " + a.sizeBytes() + " bytes, " + a.mimeType();
+        if (Pictures.sniff(content) == null) {
+            return "[file: " + file + "]";
+        }
+        if (!seeing) {
+            return "[file: " + file + "; an image was attached: " + placed + "; this model does not take images]";
+        }
+        return switch (pictures.prepare(content)) {
+            case Pictures.Ready r -> {
+                images.add(r.image());
+                yield "[file: " + file + "; an image, shown to you with this message]";
+            }
+            case Pictures.Refused r -> {
+                log.info("[{}] picture {} not shown to the model: the image {}", groupId, placed, r.why());
+                yield "[file: " + file + "; an image was attached: " + placed + "; it is not shown to the model: the "
+                        + "image " + r.why() + "]";
+            }
+            case Pictures.NotAnImage n -> "[file: " + file + "]";
+        };
     }
 
     private static ChatMessage chatMessage(StoredInbound m, List<String> fileNotes) {
