@@ -197,7 +197,14 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     public record Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
                         String timeout, Integer maxRetries, Long dailyTokenBudget, Map<String, ModelPrice> prices,
                         String currency, OtherModel fallback, Map<String, OtherModel> named,
-                        Map<String, String> groups) {
+                        Map<String, String> groups, Boolean images) {
+        public Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens, String timeout,
+                     Integer maxRetries, Long dailyTokenBudget, Map<String, ModelPrice> prices, String currency,
+                     OtherModel fallback, Map<String, OtherModel> named, Map<String, String> groups) {
+            this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, dailyTokenBudget, prices, currency,
+                    fallback, named, groups, null);
+        }
+
         public Model(String provider, String name, String apiKey, String baseUrl, Integer maxTokens, String timeout,
                      Integer maxRetries, Long dailyTokenBudget) {
             this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, dailyTokenBudget, null, null);
@@ -217,11 +224,12 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             name = name == null ? "claude-sonnet-4-5" : name;
             named = named == null ? Map.of() : Map.copyOf(named);
             groups = groups == null ? Map.of() : Map.copyOf(groups);
+            images = Boolean.TRUE.equals(images);
         }
 
         public ModelSettings settings() {
             return ModelSettings.of(provider, name, apiKey, baseUrl, maxTokens,
-                    timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries);
+                    timeout == null ? null : Units.duration("model.timeout", timeout), maxRetries).withImages(images);
         }
 
         /** model.fallback's settings, or null when there is none. */
@@ -259,17 +267,23 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             return "Model[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey) + ", baseUrl="
                     + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout + ", maxRetries="
                     + maxRetries + ", dailyTokenBudget=" + dailyTokenBudget + ", prices=" + prices + ", currency="
-                    + currency + ", fallback=" + fallback + ", named=" + named + ", groups=" + groups + "]";
+                    + currency + ", fallback=" + fallback + ", named=" + named + ", groups=" + groups + ", images=" + images
+                    + "]";
         }
     }
 
     /**
      * A model besides the default (the fallback, or a named one). What it leaves out comes from the default
      * model: the provider always, the key and base URL only when the provider is the same (a Gemini model
-     * must not be sent the Anthropic key).
+     * must not be sent the Anthropic key). {@code images} is never inherited: another model may not take them.
      */
     public record OtherModel(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
-                             String timeout, Integer maxRetries) {
+                             String timeout, Integer maxRetries, Boolean images) {
+        public OtherModel(String provider, String name, String apiKey, String baseUrl, Integer maxTokens,
+                          String timeout, Integer maxRetries) {
+            this(provider, name, apiKey, baseUrl, maxTokens, timeout, maxRetries, null);
+        }
+
         ModelSettings settings(Model defaults, String key) {
             String p = provider == null || provider.isBlank() ? defaults.provider() : provider;
             boolean sameProvider = p.trim().equalsIgnoreCase(defaults.provider().trim());
@@ -280,7 +294,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                         maxTokens != null ? maxTokens : defaults.maxTokens(),
                         Units.duration(key + ".timeout", timeout != null ? timeout
                                 : defaults.timeout() != null ? defaults.timeout() : "120s"),
-                        maxRetries != null ? maxRetries : defaults.maxRetries());
+                        maxRetries != null ? maxRetries : defaults.maxRetries()).withImages(Boolean.TRUE.equals(images));
             } catch (IllegalArgumentException e) {
                 // ModelSettings names model.*; say which entry it was
                 throw new IllegalArgumentException(key + ": " + e.getMessage());
@@ -291,7 +305,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         public String toString() {
             return "OtherModel[provider=" + provider + ", name=" + name + ", apiKey=" + Secrets.mask(apiKey)
                     + ", baseUrl=" + Secrets.url(baseUrl) + ", maxTokens=" + maxTokens + ", timeout=" + timeout
-                    + ", maxRetries=" + maxRetries + "]";
+                    + ", maxRetries=" + maxRetries + ", images=" + images + "]";
         }
     }
 
