@@ -69,6 +69,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void modelImagesIsOffUnlessSaidAndNamedModelsSayItForThemselves() {
+        Config config = loader.parse("""
+                model:
+                  provider: openai
+                  name: gpt-4o
+                  apiKey: sk-test-1234
+                  images: true
+                  named:
+                    text: { name: text-only }
+                    eyes: { provider: gemini, name: gemini-2.5-flash, apiKey: g-key-1234, images: true }
+                """, "test");
+        assertThat(config.model().settings().images()).isTrue();
+        assertThat(config.model().namedSettings().get("text").images()).as("not inherited").isFalse();
+        assertThat(config.model().namedSettings().get("eyes").images()).isTrue();
+        assertThat(loader.parse("model: { provider: openai, name: x, apiKey: k }", "test").model().settings().images())
+                .isFalse();
+    }
+
+    @Test
     void anEmptyFileMeansDefaults() {
         assertThat(loader.parse("", "test")).isEqualTo(Config.defaults());
     }

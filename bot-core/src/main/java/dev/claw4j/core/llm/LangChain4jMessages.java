@@ -69,7 +69,9 @@ final class LangChain4jMessages {
         List<Content> parts = new ArrayList<>();
         parts.add(TextContent.from(text));
         for (ModelImage image : images) {
-            parts.add(ImageContent.from(Base64.getEncoder().encodeToString(image.data()), image.mimeType()));
+            // AUTO, not LangChain4j's default LOW: OpenAI would shrink a screenshot to 512 px and lose its text
+            parts.add(ImageContent.from(Base64.getEncoder().encodeToString(image.data()), image.mimeType(),
+                    ImageContent.DetailLevel.AUTO));
         }
         return UserMessage.from(parts);
     }

@@ -121,4 +121,39 @@ class OpenAiWireTest extends ProviderWireContract {
         assertThat(answer).isInstanceOf(HostMessage.LlmResponse.class);
         assertThat(fake.last().header("Authorization")).isNull();
     }
+
+    @Test
+    void aModelThatTakesImagesIsSentTheTurnsPicturesAsDataUrlsWithTheLastUserMessage() {
+        fake.then(Reply.json(textReply("a cat", 1, 1)));
+        ModelImage png = new ModelImage("image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        ModelGateway gateway = new ModelGateway(ModelClients.create(settings(0).withImages(true)),
+                RetryPolicy.withMaxRetries(0), sleeps::add, calls::add, 4096);
+
+        gateway.answer("g1", request("r1", List.of(LlmMessage.user("earlier"), LlmMessage.assistant("ok", List.of()),
+                LlmMessage.user("what is this?")), List.of()), List.of(png));
+
+        JsonNode messages = fake.last().json().path("messages");
+        JsonNode last = messages.get(messages.size() - 1);
+        assertThat(last.path("content").isArray()).isTrue();
+        assertThat(last.path("content").get(0).path("text").asText()).isEqualTo("what is this?");
+        assertThat(last.path("content").get(1).path("type").asText()).isEqualTo("image_url");
+        assertThat(last.path("content").get(1).path("image_url").path("url").asText())
+                .isEqualTo("data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png.data()));
+        assertThat(messages.toString()).as("only the last user message carries it")
+                .containsOnlyOnce("data:image/png;base64,");
+        assertThat(gateway.acceptsImages("g1")).isTrue();
+    }
+
+    @Test
+    void aModelWithoutImagesIsSentTheTextAlone() {
+        fake.then(Reply.json(textReply("ok", 1, 1)));
+        ModelGateway gateway = new ModelGateway(ModelClients.create(settings(0)), RetryPolicy.withMaxRetries(0),
+                sleeps::add, calls::add, 4096);
+
+        gateway.answer("g1", request("r1", List.of(LlmMessage.user("what is this?")), List.of()),
+                List.of(new ModelImage("image/png", new byte[] {1, 2, 3})));
+
+        assertThat(fake.last().body()).doesNotContain("image_url").contains("what is this?");
+        assertThat(gateway.acceptsImages("g1")).isFalse();
+    }
 }
