@@ -145,4 +145,25 @@ class AnthropicWireTest extends ProviderWireContract {
                 .isEqualTo("The model provider is rate-limiting us (HTTP 429 after 2 tries). Try again in a minute."));
         assertThat(sleeps).containsExactly(java.time.Duration.ofSeconds(60));
     }
+
+    @Test
+    void aModelThatTakesImagesIsSentThemAsBase64ImageBlocksWithTheLastUserMessage() {
+        fake.then(Reply.json(textReply("a cat", 1, 1)));
+        ModelImage jpeg = new ModelImage("image/jpeg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2});
+        ModelGateway gateway = new ModelGateway(ModelClients.create(settings(0).withImages(true)),
+                RetryPolicy.withMaxRetries(0), sleeps::add, calls::add, 4096);
+
+        gateway.answer("g1", request("r1", List.of(LlmMessage.user("what is this?")), List.of()), List.of(jpeg));
+
+        JsonNode messages = fake.last().json().path("messages");
+        JsonNode content = messages.get(messages.size() - 1).path("content");
+        assertThat(content).anySatisfy(block -> {
+            assertThat(block.path("type").asText()).isEqualTo("image");
+            assertThat(block.path("source").path("type").asText()).isEqualTo("base64");
+            assertThat(block.path("source").path("media_type").asText()).isEqualTo("image/jpeg");
+            assertThat(block.path("source").path("data").asText())
+                    .isEqualTo(java.util.Base64.getEncoder().encodeToString(jpeg.data()));
+        });
+        assertThat(content).anySatisfy(block -> assertThat(block.path("text").asText()).isEqualTo("what is this?"));
+    }
 }
