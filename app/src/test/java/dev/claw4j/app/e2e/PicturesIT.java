@@ -53,15 +53,7 @@ class PicturesIT {
         byte[] png = png(); // Telegram names it .jpg; the host goes by the magic bytes
         try (DemoModelServer eyes = new DemoModelServer(0).start()) {
             String seeing = groupId("telegram:chat:1001", "telegram-1001");
-            try (RunningHost host = new RunningHost(data, config -> config
-                    .withBinding(new Config.Binding("per-chat"))
-                    .withModel(new Config.Model("openai", "claw4j-demo", "demo-key", null, null, null, 0, null, null,
-                            null, null,
-                            Map.of("eyes", new Config.OtherModel(null, "claw4j-eyes", null, eyes.baseUrl(), null, null,
-                                    0, true)),
-                            Map.of(seeing, "eyes"))),
-                    List.of(new TelegramConnector(TelegramSettings.polling(FakeBotApi.TOKEN, telegram.url(),
-                            data.resolve("telegram")).withPollTimeout(Duration.ofSeconds(5)))))) {
+            try (RunningHost host = host(eyes, seeing)) {
                 telegram.send(telegram.withPhoto(telegram.dm(1001, "Alice", "what is on this picture?"), png));
                 awaitReplies("1001", 1);
                 assertThat(host.claw4j.store().groupForBinding("telegram:chat:1001")).contains(seeing);
@@ -96,6 +88,46 @@ class PicturesIT {
                 }
             }
         }
+    }
+
+    /**
+     * The agent overwrites the picture in its inbox before its next model call (the attack ran: the host's view of
+     * the file changes); the model is still shown the host's own copy, and never the agent's bytes.
+     */
+    @Test
+    void theModelSeesTheHostsCopyEvenWhenTheAgentRewritesTheInboxFile() throws Exception {
+        byte[] png = png();
+        try (DemoModelServer eyes = new DemoModelServer(0).start()) {
+            String seeing = groupId("telegram:chat:1003", "telegram-1003");
+            try (RunningHost host = host(eyes, seeing)) {
+                telegram.send(telegram.withPhoto(telegram.dm(1003, "Cleo",
+                        "run: for f in inbox/*; do printf FORGED-BYTES > \"$f\"; done; cat inbox/*"), png));
+                // the agent's command ran, and the answer quotes what it left in the inbox
+                await().atMost(TURN).until(() -> telegram.sentTo("1003").stream().map(c -> c.param("text"))
+                        .anyMatch(t -> t != null && FakeBotApi.visibleText(t).contains("FORGED-BYTES")));
+                try (var files = java.nio.file.Files.list(data.resolve("groups").resolve(seeing).resolve("inbox"))) {
+                    assertThat(files.toList()).singleElement().satisfies(f -> assertThat(
+                            java.nio.file.Files.readString(f)).isEqualTo("FORGED-BYTES"));
+                }
+                String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+                String forged = Base64.getEncoder().encodeToString("FORGED-BYTES".getBytes(StandardCharsets.UTF_8));
+                assertThat(eyes.rawRequests()).as("both model calls of the turn carry the original")
+                        .filteredOn(r -> r.contains(dataUrl)).hasSize(2);
+                assertThat(eyes.rawRequests()).noneMatch(r -> r.contains(forged));
+            }
+        }
+    }
+
+    private RunningHost host(DemoModelServer eyes, String seeing) throws Exception {
+        return new RunningHost(data, config -> config
+                .withBinding(new Config.Binding("per-chat"))
+                .withModel(new Config.Model("openai", "claw4j-demo", "demo-key", null, null, null, 0, null, null,
+                        null, null,
+                        Map.of("eyes", new Config.OtherModel(null, "claw4j-eyes", null, eyes.baseUrl(), null, null,
+                                0, true)),
+                        Map.of(seeing, "eyes"))),
+                List.of(new TelegramConnector(TelegramSettings.polling(FakeBotApi.TOKEN, telegram.url(),
+                        data.resolve("telegram")).withPollTimeout(Duration.ofSeconds(5)))));
     }
 
     private void awaitReplies(String chatId, int n) {

@@ -27,6 +27,12 @@ public final class Pictures {
     public static final int MAX_SIDE = 1568;
     /** The most bytes of one image sent to the model, after downscaling. */
     public static final int MAX_BYTES = 5 * 1024 * 1024;
+    /**
+     * The most pictures, and bytes of pictures, one turn shows the model: they go with every call of the turn, and
+     * providers refuse large requests (Anthropic at 32 MB, base64 adds a third).
+     */
+    public static final int MAX_PER_TURN = 8;
+    public static final long MAX_TURN_BYTES = 15L * 1024 * 1024;
     /** Larger images are not decoded at all: a few bytes of png can claim a gigapixel canvas. */
     static final long MAX_PIXELS = 100_000_000L;
 

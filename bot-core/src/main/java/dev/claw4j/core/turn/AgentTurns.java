@@ -550,7 +550,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (!seeing) {
             return "[file: " + file + "; an image was attached: " + placed + "; this model does not take images]";
         }
+        if (images.size() >= Pictures.MAX_PER_TURN) {
+            return "[file: " + file + "; an image was attached: " + placed + "; it is not shown to the model: a turn "
+                    + "shows at most " + Pictures.MAX_PER_TURN + " images]";
+        }
         return switch (pictures.prepare(content)) {
+            case Pictures.Ready r when shownBytes(images) + r.image().data().length > Pictures.MAX_TURN_BYTES ->
+                    "[file: " + file + "; an image was attached: " + placed + "; it is not shown to the model: the "
+                            + "turn's images would be above " + Pictures.MAX_TURN_BYTES + " bytes]";
             case Pictures.Ready r -> {
                 images.add(r.image());
                 yield "[file: " + file + "; an image, shown to you with this message]";
@@ -562,6 +569,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             }
             case Pictures.NotAnImage n -> "[file: " + file + "]";
         };
+    }
+
+    private static long shownBytes(List<ModelImage> images) {
+        return images.stream().mapToLong(i -> i.data().length).sum();
     }
 
     private static ChatMessage chatMessage(StoredInbound m, List<String> fileNotes) {
