@@ -202,22 +202,7 @@ public final class Claw4j implements AutoCloseable {
                 new TasksAdmin(tasks, store, "admin-api"));
         if (config.admin().console()) {
             // budgets and scheduled tasks plug into the console here (ConsoleSources)
-            ConsoleSources budgetLines = new ConsoleSources() {
-                @Override
-                public Optional<String> budget(String groupId) {
-                    return budgets.summary(groupId);
-                }
-
-                @Override
-                public Optional<List<Task>> tasks() {
-                    return ConsoleSources.NONE.tasks();
-                }
-
-                @Override
-                public String taskAction(String taskId, TaskAction action) {
-                    return ConsoleSources.NONE.taskAction(taskId, action);
-                }
-            };
+            ConsoleSources budgetLines = new dev.claw4j.app.admin.BudgetsAdmin(budgets, store, "console");
             ConsoleSources consoleSources = new dev.claw4j.app.admin.TaskConsoleSources(budgetLines,
                     new TasksAdmin(tasks, store, "console"));
             LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,
