@@ -198,7 +198,7 @@ public final class Claw4j implements AutoCloseable {
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()), hostMetrics::scrape, budgets,
+                Clock.systemUTC()), hostMetrics::scrape, budgets, store,
                 new TasksAdmin(tasks, store, "admin-api"));
         if (config.admin().console()) {
             // budgets and scheduled tasks plug into the console here (ConsoleSources)

@@ -17,6 +17,7 @@ public final class BudgetsAdmin implements ConsoleSources {
     private final Store store;
     private final String actor;
 
+    /** @param store where changes are audited; null for nowhere (tests of the endpoint alone) */
     public BudgetsAdmin(Budgets budgets, Store store, String actor) {
         this.budgets = budgets;
         this.store = store;
@@ -36,22 +37,38 @@ public final class BudgetsAdmin implements ConsoleSources {
 
     @Override
     public String setBudgetOverride(String groupId, Limits limits) {
-        String was = describe(budgets.limits(groupId));
-        budgets.setOverride(groupId, limits, actor);
-        store.audit(groupId, "budget.override", "set by " + actor + ": " + describe(limits) + " (was " + was + ")", null);
+        set(groupId, limits);
         return "Set the budget override of " + groupId + ": " + describe(limits) + ".";
     }
 
     @Override
     public String clearBudgetOverride(String groupId) {
+        return clear(groupId) ? "Cleared the budget override of " + groupId + ": " + describe(budgets.limits(groupId)) + "."
+                : groupId + " had no budget override; its limits come from the config.";
+    }
+
+    /** Sets the override and audits it with what the limits were. */
+    void set(String groupId, Limits limits) {
+        String was = describe(budgets.limits(groupId));
+        budgets.setOverride(groupId, limits, actor);
+        audit(groupId, "budget.override", "set by " + actor + ": " + describe(limits) + " (was " + was + ")");
+    }
+
+    /** Clears the override and audits it; false when there was none (nothing audited). */
+    boolean clear(String groupId) {
         String was = describe(budgets.limits(groupId));
         if (!budgets.clearOverride(groupId)) {
-            return groupId + " had no budget override; its limits come from the config.";
+            return false;
         }
-        Budgets.InForce now = budgets.limits(groupId);
-        store.audit(groupId, "budget.override.cleared", "by " + actor + " (was " + was + "; now " + describe(now) + ")",
-                null);
-        return "Cleared the budget override of " + groupId + ": " + describe(now) + ".";
+        audit(groupId, "budget.override.cleared", "by " + actor + " (was " + was + "; now "
+                + describe(budgets.limits(groupId)) + ")");
+        return true;
+    }
+
+    private void audit(String groupId, String kind, String detail) {
+        if (store != null) {
+            store.audit(groupId, kind, detail, null);
+        }
     }
 
     @Override
@@ -72,7 +89,7 @@ public final class BudgetsAdmin implements ConsoleSources {
         };
     }
 
-    /** "daily tokens 2,000 · monthly cost 50 USD", or "no limits". */
+    /** "2,000 tokens a day · 50.00 USD a month", or "no limits". */
     private String describe(Limits limits) {
         if (limits.none()) {
             return "no limits";
@@ -80,18 +97,10 @@ public final class BudgetsAdmin implements ConsoleSources {
         StringBuilder out = new StringBuilder();
         for (Limit l : Limit.values()) {
             if (limits.of(l) != null) {
-                out.append(out.isEmpty() ? "" : " · ").append(name(l)).append(' ').append(budgets.amount(l, limits.of(l)));
+                out.append(out.isEmpty() ? "" : " · ").append(budgets.amount(l, limits.of(l)))
+                        .append(l.daily() ? " a day" : " a month");
             }
         }
         return out.toString();
-    }
-
-    static String name(Limit limit) {
-        return switch (limit) {
-            case DAILY_TOKENS -> "daily tokens";
-            case MONTHLY_TOKENS -> "monthly tokens";
-            case DAILY_COST -> "daily cost";
-            case MONTHLY_COST -> "monthly cost";
-        };
     }
 }

@@ -233,8 +233,8 @@ class ConsoleServerTest {
         assertThat(after).contains("Set the budget override of " + group).contains("data-source=\"override\"")
                 .contains("daily tokens 5000 · monthly cost 12.5 USD").contains("Clear override");
         assertThat(store.auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
-                .contains("set by console").contains("daily tokens 5,000").contains("monthly cost 12.50 USD")
-                .contains("was daily tokens 1,000 tokens from the default"));
+                .contains("set by console").contains("5,000 tokens a day").contains("12.50 USD a month")
+                .contains("was 1,000 tokens a day from the default"));
 
         // bad input: the page says what is wrong and nothing changes
         for (String bad : List.of("dailyTokens=-5", "dailyTokens=lots", "monthlyCost=0", "dailyCost=1e", "dailyTokens=1.5")) {
