@@ -248,12 +248,16 @@ class ConsoleBrowserIT {
         submit(browser.findElement(By.id("budget-set")));
         assertThat(waitFor(By.id("flash")).getText()).contains("Set the budget override of " + bossGroup);
         assertThat(browser.findElement(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("override");
-        assertThat(browser.findElement(By.tagName("main")).getText()).contains("of 987,654 tokens").contains("(override)");
+        assertThat(browser.findElement(By.cssSelector("main > section")).getText()).as("the budget line")
+                .contains("of 987,654 tokens").contains("(override)");
 
         submit(browser.findElement(By.xpath("//button[text()='Clear override']")));
         assertThat(waitFor(By.id("flash")).getText()).contains("Cleared the budget override of " + bossGroup);
         assertThat(browser.findElement(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("default");
-        assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("987,654");
+        assertThat(browser.findElement(By.cssSelector("main > section")).getText()).as("the budget line")
+                .contains("budget: not configured").doesNotContain("987,654");
+        assertThat(browser.findElement(By.id("audit")).getText()).contains("budget.override.cleared")
+                .contains("set by console: 987,654 tokens a day · 42.00 USD a month (was no limits from the default)");
     }
 
     // ---------------------------------------------------------------- helpers
