@@ -44,7 +44,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,26 +197,11 @@ public final class Claw4j implements AutoCloseable {
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
-                Clock.systemUTC()), hostMetrics::scrape, budgets,
+                Clock.systemUTC()), hostMetrics::scrape, budgets, store,
                 new TasksAdmin(tasks, store, "admin-api"));
         if (config.admin().console()) {
             // budgets and scheduled tasks plug into the console here (ConsoleSources)
-            ConsoleSources budgetLines = new ConsoleSources() {
-                @Override
-                public Optional<String> budget(String groupId) {
-                    return budgets.summary(groupId);
-                }
-
-                @Override
-                public Optional<List<Task>> tasks() {
-                    return ConsoleSources.NONE.tasks();
-                }
-
-                @Override
-                public String taskAction(String taskId, TaskAction action) {
-                    return ConsoleSources.NONE.taskAction(taskId, action);
-                }
-            };
+            ConsoleSources budgetLines = new dev.claw4j.app.admin.BudgetsAdmin(budgets, store, "console");
             ConsoleSources consoleSources = new dev.claw4j.app.admin.TaskConsoleSources(budgetLines,
                     new TasksAdmin(tasks, store, "console"));
             LiveHost live = new LiveHost(store, host, sandboxes, runtime, queue, folders, () -> connectors,

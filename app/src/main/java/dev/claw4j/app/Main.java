@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "claw4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A self-hosted host for sandboxed chat agents.",
         subcommands = {RunCommand.class, DemoCommand.class, DoctorCommand.class, AccessCommand.class, AdminCommand.class,
-                SandboxCommand.class, ImageCommand.class, TasksCommand.class})
+                SandboxCommand.class, ImageCommand.class, TasksCommand.class, BudgetsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

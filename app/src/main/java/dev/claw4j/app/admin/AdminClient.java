@@ -111,6 +111,35 @@ public final class AdminClient implements AccessApi, TasksApi {
         return json.convertValue(r.body(), Changed.class);
     }
 
+    /** {@code GET /admin/api/budgets?group=}: the group's usage, the limits in force and where they come from. */
+    public JsonNode budget(String group) {
+        return budgetAnswer(call(HttpRequest.newBuilder(base.resolve("budgets?group="
+                + java.net.URLEncoder.encode(group, StandardCharsets.UTF_8))).GET()));
+    }
+
+    /**
+     * {@code POST /admin/api/budgets/override}: {@code limits} holds any of dailyTokens, monthlyTokens, dailyCost,
+     * monthlyCost (one left out is no limit); answers like {@link #budget}.
+     */
+    public JsonNode setBudgetOverride(String group, Map<String, Object> limits) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(limits);
+        body.put("group", group);
+        return budgetAnswer(call(post("budgets/override", body)));
+    }
+
+    /** {@code POST /admin/api/budgets/clear}: true when the group had an override. */
+    public boolean clearBudgetOverride(String group) {
+        return budgetAnswer(call(post("budgets/clear", Map.of("group", group)))).path("cleared").asBoolean();
+    }
+
+    private static JsonNode budgetAnswer(Reply r) {
+        if (r.status() == 404) {
+            throw new IllegalStateException("the running claw4j has no budgets: " + r.body().path("error").asText()
+                    + " (update and restart claw4j)");
+        }
+        return r.body();
+    }
+
     private HttpRequest.Builder post(String path, Object body) {
         try {
             return HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.store.PrivateFiles;
+import dev.claw4j.core.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -86,7 +87,13 @@ public final class AdminServer implements AutoCloseable {
     /** @param tasks the scheduled tasks, under {@code /admin/api/tasks}; null: those calls answer 404 */
     public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics, Budgets budgets,
                        TasksApi tasks) {
-        this.budgets = budgets == null ? null : new BudgetsApi(budgets);
+        this(dataDir, port, access, metrics, budgets, null, tasks);
+    }
+
+    /** @param auditTo where budget overrides set or cleared here are audited ({@code budget.override}); null: nowhere */
+    public AdminServer(Path dataDir, int port, AccessApi access, Supplier<String> metrics, Budgets budgets,
+                       Store auditTo, TasksApi tasks) {
+        this.budgets = budgets == null ? null : new BudgetsApi(budgets, auditTo);
         this.metrics = metrics;
         this.dataDir = dataDir;
         this.requestedPort = port;

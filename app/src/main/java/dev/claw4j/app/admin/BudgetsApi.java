@@ -6,6 +6,7 @@ import dev.claw4j.core.budget.Check;
 import dev.claw4j.core.budget.GroupUsage;
 import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.sandbox.GroupIds;
+import dev.claw4j.core.store.Store;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,9 +23,12 @@ final class BudgetsApi {
             + "50.00} (any of dailyTokens, monthlyTokens, dailyCost, monthlyCost; one left out is no limit)";
 
     private final Budgets budgets;
+    private final BudgetsAdmin changes;
 
-    BudgetsApi(Budgets budgets) {
+    /** @param store where overrides set or cleared here are audited; null for nowhere */
+    BudgetsApi(Budgets budgets, Store store) {
         this.budgets = budgets;
+        this.changes = new BudgetsAdmin(budgets, store, "admin-api");
     }
 
     Answer show(String group) {
@@ -40,7 +44,7 @@ final class BudgetsApi {
             return new Answer(400, Map.of("error", wrong));
         }
         if (what.equals("clear")) {
-            return new Answer(200, Map.of("group", group, "cleared", budgets.clearOverride(group)));
+            return new Answer(200, Map.of("group", group, "cleared", changes.clear(group)));
         }
         Limits limits;
         try {
@@ -49,7 +53,7 @@ final class BudgetsApi {
         } catch (IllegalArgumentException e) {
             return new Answer(400, Map.of("error", e.getMessage() + "; send " + LIMITS));
         }
-        budgets.setOverride(group, limits, "admin-api");
+        changes.set(group, limits);
         return new Answer(200, usage(group));
     }
 

@@ -1,6 +1,7 @@
 package dev.claw4j.app.admin;
 
 import dev.claw4j.app.console.ConsoleSources;
+import dev.claw4j.core.budget.Limits;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +21,21 @@ public final class TaskConsoleSources implements ConsoleSources {
     @Override
     public Optional<String> budget(String groupId) {
         return budgets.budget(groupId);
+    }
+
+    @Override
+    public Optional<BudgetLimits> budgetLimits(String groupId) {
+        return budgets.budgetLimits(groupId);
+    }
+
+    @Override
+    public String setBudgetOverride(String groupId, Limits limits) {
+        return budgets.setBudgetOverride(groupId, limits);
+    }
+
+    @Override
+    public String clearBudgetOverride(String groupId) {
+        return budgets.clearBudgetOverride(groupId);
     }
 
     @Override

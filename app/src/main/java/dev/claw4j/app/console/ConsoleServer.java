@@ -4,12 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.claw4j.app.admin.AccessApi;
 import dev.claw4j.app.admin.AdminToken;
+import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.sandbox.GroupIds;
 import dev.claw4j.core.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -228,7 +230,8 @@ public final class ConsoleServer implements AutoCloseable {
             default -> {
                 if (path.startsWith("/groups/")) {
                     String g = group(path.substring("/groups/".length()));
-                    html(ex, 200, nonce -> pages.group(g, nonce, s.csrf, s.takeFlash(), query.get("kind"), query.get("q")));
+                    html(ex, 200, nonce -> pages.group(g, nonce, s.csrf, s.takeFlash(), query.get("kind"), query.get("q"),
+                            null));
                 } else {
                     throw new Refused(404, "no page " + path + " here: the pages are /, /groups, /access and /tasks");
                 }
@@ -268,10 +271,15 @@ public final class ConsoleServer implements AutoCloseable {
             String rest = path.substring("/groups/".length());
             int slash = rest.lastIndexOf('/');
             if (slash < 0) {
-                throw new Refused(404, "no action " + path + ": the group actions are reset, stop, pause and resume");
+                throw new Refused(404, "no action " + path + ": the group actions are reset, stop, pause, resume, "
+                        + "budget and budget-clear");
             }
             String g = group(rest.substring(0, slash));
             String verb = rest.substring(slash + 1);
+            if (verb.equals("budget") || verb.equals("budget-clear")) {
+                budgetAction(ex, s, g, verb, form);
+                return;
+            }
             s.flash = switch (verb) {
                 case "reset" -> host.resetConversation(g, by) ? "Started a fresh conversation for " + g
                         + " (its files and memory stay)."
@@ -282,8 +290,8 @@ public final class ConsoleServer implements AutoCloseable {
                         : g + " was paused already.";
                 case "resume" -> host.resume(g, by) ? "Resumed " + g + "; the messages it held are queued."
                         : g + " was not paused.";
-                default -> throw new Refused(404, "no action " + verb + ": the group actions are reset, stop, pause "
-                        + "and resume");
+                default -> throw new Refused(404, "no action " + verb + ": the group actions are reset, stop, pause, "
+                        + "resume, budget and budget-clear");
             };
             redirect(ex, "/groups");
             return;
@@ -334,6 +342,70 @@ public final class ConsoleServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The group page's budget form: sets the override (an empty field is no limit) or clears it. Bad input changes
+     * nothing and shows the group's page again with what is wrong.
+     */
+    private void budgetAction(HttpExchange ex, ConsoleSessions.Session s, String g, String verb,
+                              Map<String, String> form) throws IOException {
+        if (sources.budgetLimits(g).isEmpty()) {
+            throw new Refused(404, "this host has no budgets, so there is nothing to override for " + g);
+        }
+        if (verb.equals("budget-clear")) {
+            s.flash = sources.clearBudgetOverride(g);
+        } else {
+            Limits limits;
+            try {
+                limits = new Limits(tokens(form, "dailyTokens", "daily tokens"),
+                        tokens(form, "monthlyTokens", "monthly tokens"), money(form, "dailyCost", "daily cost"),
+                        money(form, "monthlyCost", "monthly cost"));
+            } catch (IllegalArgumentException e) {
+                String error = "Budget not changed: " + e.getMessage();
+                html(ex, 400, nonce -> pages.group(g, nonce, s.csrf, null, null, null, error));
+                return;
+            }
+            s.flash = sources.setBudgetOverride(g, limits);
+        }
+        redirect(ex, "/groups/" + Html.url(g));
+    }
+
+    private static Long tokens(Map<String, String> form, String field, String label) {
+        String v = form.get(field);
+        if (v == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(v.strip().replace(",", "").replace("_", ""));
+            if (n <= 0) {
+                throw new IllegalArgumentException(label + " must be more than 0, got " + v.strip()
+                        + "; leave the field empty for no limit");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(label + " must be a whole number of tokens, got '" + v.strip()
+                    + "'; leave the field empty for no limit");
+        }
+    }
+
+    private static BigDecimal money(Map<String, String> form, String field, String label) {
+        String v = form.get(field);
+        if (v == null) {
+            return null;
+        }
+        BigDecimal n;
+        try {
+            n = new BigDecimal(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(label + " must be an amount of money like 5 or 2.50, got '" + v.strip()
+                    + "'; leave the field empty for no limit");
+        }
+        if (n.signum() <= 0) {
+            throw new IllegalArgumentException(label + " must be more than 0, got " + v.strip()
+                    + "; leave the field empty for no limit");
+        }
+        return n;
     }
 
     /** A group named in a path: a valid id of a group that exists. */

@@ -1,5 +1,7 @@
 package dev.claw4j.app.console;
 
+import dev.claw4j.core.budget.GroupUsage;
+import dev.claw4j.core.budget.Limits;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +16,23 @@ public interface ConsoleSources {
      * this month"}; empty when budgets are not configured.
      */
     Optional<String> budget(String groupId);
+
+    /** The budget limits in force for a group, where they come from, and the currency; empty without budgets. */
+    default Optional<BudgetLimits> budgetLimits(String groupId) {
+        return Optional.empty();
+    }
+
+    /** Replaces the group's limits with these from now on; returns what to tell the operator. */
+    default String setBudgetOverride(String groupId, Limits limits) {
+        return "budgets are not available in this build";
+    }
+
+    /** Goes back to the config's limits for the group; returns what to tell the operator. */
+    default String clearBudgetOverride(String groupId) {
+        return "budgets are not available in this build";
+    }
+
+    record BudgetLimits(Limits limits, GroupUsage.Source source, String currency) {}
 
     /** The scheduled tasks; empty when the scheduler is not available in this build. */
     Optional<List<Task>> tasks();

@@ -7,15 +7,19 @@ import static dev.claw4j.app.console.Html.time;
 import static dev.claw4j.app.console.Html.url;
 
 import dev.claw4j.app.admin.AccessApi;
+import dev.claw4j.core.budget.GroupUsage;
+import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.store.AuditEvent;
 import dev.claw4j.core.store.Store;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * The console's pages, rendered on the server from the store, the live host and the access records. Every value
@@ -212,8 +216,11 @@ final class Pages {
                 + (host.isPaused(g) ? form(base + "/resume", csrf, "Resume", "") : form(base + "/pause", csrf, "Pause", ""));
     }
 
-    /** One group: its state, actions, conversation and audit trail ({@code kind}, {@code text} filter it). */
-    String group(String g, String nonce, String csrf, String flash, String kind, String text) {
+    /**
+     * One group: its state, actions, budget form, conversation and audit trail ({@code kind}, {@code text} filter
+     * it); {@code budgetError} says what was wrong with the budget form just sent.
+     */
+    String group(String g, String nonce, String csrf, String flash, String kind, String text, String budgetError) {
         Instant now = clock.instant();
         StringBuilder h = new StringBuilder(16384);
         h.append("<section><h2>Group ").append(esc(g)).append("</h2><p>chats: ")
@@ -223,6 +230,7 @@ final class Pages {
                 .append(host.hasSandbox(g) ? "running" : "none").append(" · ")
                 .append(host.isPaused(g) ? "<b>paused</b>" : "active").append(" · budget: ").append(esc(budget(g)))
                 .append("</p>").append(actions(g, csrf)).append("</section>");
+        sources.budgetLimits(g).ifPresent(b -> h.append(budgetForm(g, csrf, b, budgetError)));
 
         List<ChatLine> lines = store.groupMessages(g, TIMELINE);
         h.append("<section id=timeline><h2>Conversation (last ").append(TIMELINE).append(")</h2>");
@@ -265,6 +273,67 @@ final class Pages {
         }
         h.append("</table></section>");
         return page("Group " + g, nonce, csrf, flash, h.toString(), null);
+    }
+
+    /** The limits in force, where they come from, and a form to override or clear them. */
+    private static String budgetForm(String g, String csrf, ConsoleSources.BudgetLimits b, String error) {
+        String from = switch (b.source()) {
+            case OVERRIDE -> "a run-time override (set here, or with ./claw4j budgets set)";
+            case CONFIG_GROUP -> "this group's config (budgets.groups." + g + ")";
+            case DEFAULT -> "the default (budgets.default in the config)";
+        };
+        Limits l = b.limits();
+        StringBuilder h = new StringBuilder(2048);
+        h.append("<section id=budget><h2>Budget limits</h2>");
+        if (error != null) {
+            h.append("<div class=error id=budget-error>").append(esc(error)).append("</div>");
+        }
+        h.append("<p>in force: <span id=budget-limits>").append(esc(limitsText(l, b.currency())))
+                .append("</span> · from <span id=budget-source data-source=\"")
+                .append(esc(b.source().name().toLowerCase(java.util.Locale.ROOT))).append("\">").append(esc(from))
+                .append("</span></p><form method=post id=budget-form action=\"/groups/").append(url(g))
+                .append("/budget\"><input type=hidden name=csrf value=\"").append(esc(csrf)).append("\">")
+                .append(field("dailyTokens", "daily tokens", l.dailyTokens()))
+                .append(field("monthlyTokens", "monthly tokens", l.monthlyTokens()))
+                .append(field("dailyCost", "daily cost (" + b.currency() + ")", plain(l.dailyCost())))
+                .append(field("monthlyCost", "monthly cost (" + b.currency() + ")", plain(l.monthlyCost())))
+                .append(" <button type=submit id=budget-set>Set override</button></form>")
+                .append("<p class=muted>An empty field is no limit. The override replaces the config's limits for "
+                        + "this group, whole, until it is cleared.</p>");
+        if (b.source() == GroupUsage.Source.OVERRIDE) {
+            h.append(form("/groups/" + url(g) + "/budget-clear", csrf, "Clear override", ""));
+        }
+        return h.append("</section>").toString();
+    }
+
+    private static String field(String name, String label, Object value) {
+        return " <label>" + esc(label) + " <input type=text size=10 name=" + name + " id=" + name + " value=\""
+                + esc(value) + "\"></label>";
+    }
+
+    private static String plain(BigDecimal value) {
+        return value == null ? null : value.toPlainString();
+    }
+
+    /** "daily tokens 2000 · monthly cost 50 USD", or "no limits". */
+    static String limitsText(Limits l, String currency) {
+        if (l.none()) {
+            return "no limits";
+        }
+        StringJoiner out = new StringJoiner(" · ");
+        if (l.dailyTokens() != null) {
+            out.add("daily tokens " + l.dailyTokens());
+        }
+        if (l.monthlyTokens() != null) {
+            out.add("monthly tokens " + l.monthlyTokens());
+        }
+        if (l.dailyCost() != null) {
+            out.add("daily cost " + l.dailyCost().toPlainString() + " " + currency);
+        }
+        if (l.monthlyCost() != null) {
+            out.add("monthly cost " + l.monthlyCost().toPlainString() + " " + currency);
+        }
+        return out.toString();
     }
 
     private static String groupLink(String g) {

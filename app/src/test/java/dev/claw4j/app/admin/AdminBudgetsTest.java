@@ -46,7 +46,7 @@ class AdminBudgetsTest {
                 Map.of("m1", new Price(new BigDecimal("2"), new BigDecimal("10"))), "USD", ZoneId.of("UTC")),
                 Clock.systemUTC());
         server = new AdminServer(data, 0, new AccessAdmin(store, "pairing", List.of(), List.of(), "admin-api",
-                Clock.systemUTC()), null, budgets);
+                Clock.systemUTC()), null, budgets, store, null);
         server.start();
         token = AdminToken.of(data).value();
     }
@@ -94,12 +94,17 @@ class AdminBudgetsTest {
         assertThat(body.at("/limits/dailyTokens").asLong()).isEqualTo(5000);
         assertThat(body.at("/limits/monthlyCost").toString()).isEqualTo("50");
         assertThat(budgets.override("g1")).contains(new Limits(5000L, null, null, new BigDecimal("50")));
+        assertThat(store.auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
+                .contains("set by admin-api").contains("5,000 tokens a day").contains("50.00 USD a month")
+                .contains("was 1,000 tokens a day from the default"));
 
         HttpResponse<String> cleared = post("/admin/api/budgets/clear", "{\"group\": \"g1\"}", token);
         assertThat(JSON.readTree(cleared.body()).get("cleared").asBoolean()).isTrue();
         assertThat(budgets.override("g1")).isEmpty();
         assertThat(JSON.readTree(post("/admin/api/budgets/clear", "{\"group\": \"g1\"}", token).body())
                 .get("cleared").asBoolean()).isFalse();
+        assertThat(store.auditByKind("budget.override.cleared")).as("only the clear that cleared something")
+                .singleElement().satisfies(e -> assertThat(e.detail()).contains("by admin-api"));
     }
 
     @Test
@@ -119,5 +124,6 @@ class AdminBudgetsTest {
                 "not-the-token");
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(budgets.override("g1")).isEmpty();
+        assertThat(store.auditByKind("budget.override")).as("nothing audited: nothing changed").isEmpty();
     }
 }

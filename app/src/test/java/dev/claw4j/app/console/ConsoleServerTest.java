@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.app.admin.AccessAdmin;
 import dev.claw4j.app.admin.AdminToken;
+import dev.claw4j.app.admin.BudgetsAdmin;
+import dev.claw4j.core.budget.BudgetSettings;
+import dev.claw4j.core.budget.Budgets;
+import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
@@ -11,6 +15,7 @@ import dev.claw4j.core.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
@@ -18,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,6 +207,73 @@ class ConsoleServerTest {
     @Test
     void theTasksPageSaysWhenThereIsNoScheduler() throws IOException {
         assertThat(get("/tasks", cookie(login(token))).body).contains("Scheduled tasks: not available yet");
+    }
+
+    @Test
+    void theGroupPageSetsAndClearsABudgetOverrideAndRefusesBadInput() throws IOException {
+        Budgets budgets = new Budgets(store.dataSource(), new BudgetSettings(new Limits(1000L, null, null, null),
+                Map.of(), Map.of(), "USD", ZoneId.of("UTC")), Clock.systemUTC());
+        server.close();
+        server = new ConsoleServer(data, "127.0.0.1", 0, store, host, new AccessAdmin(store, "pairing", List.of(),
+                List.of(), "console", Clock.systemUTC()), new BudgetsAdmin(budgets, store, "console"), Clock.systemUTC());
+        server.start();
+        String cookie = cookie(login(token));
+        String page = get("/groups/" + group, cookie).body;
+        assertThat(page).contains("id=budget-form").contains("daily tokens 1000")
+                .contains("data-source=\"default\"").doesNotContain("Clear override");
+        String csrf = csrf(page);
+        String budget = "/groups/" + group + "/budget";
+
+        // set: empty fields are no limit; the page shows the override and where it comes from
+        Answer set = post(budget, cookie, origin(), "csrf=" + csrf + "&dailyTokens=5000&monthlyTokens=&dailyCost="
+                + "&monthlyCost=12.50");
+        assertThat(set.status).isEqualTo(303);
+        assertThat(budgets.override(group)).contains(new Limits(5000L, null, null, new BigDecimal("12.5")));
+        String after = get("/groups/" + group, cookie).body;
+        assertThat(after).contains("Set the budget override of " + group).contains("data-source=\"override\"")
+                .contains("daily tokens 5000 · monthly cost 12.5 USD").contains("Clear override");
+        assertThat(store.auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
+                .contains("set by console").contains("5,000 tokens a day").contains("12.50 USD a month")
+                .contains("was 1,000 tokens a day from the default"));
+
+        // bad input: the page says what is wrong and nothing changes
+        for (String bad : List.of("dailyTokens=-5", "dailyTokens=lots", "monthlyCost=0", "dailyCost=1e", "dailyTokens=1.5")) {
+            Answer refused = post(budget, cookie, origin(), "csrf=" + csrf + "&" + bad);
+            assertThat(refused.status).as(bad).isEqualTo(400);
+            assertThat(refused.body).as(bad).contains("id=budget-error").contains("Budget not changed: ")
+                    .containsAnyOf("must be more than 0", "must be a whole number", "must be an amount of money");
+        }
+        assertThat(post(budget, cookie, origin(), "csrf=" + csrf + "&dailyTokens=lots").body)
+                .contains("daily tokens must be a whole number of tokens, got &#39;lots&#39;");
+
+        // a foreign page, a missing or another session's token: refused before anything happens
+        assertThat(post(budget, cookie, "http://evil.example", "csrf=" + csrf + "&dailyTokens=1").status).isEqualTo(403);
+        assertThat(post(budget, cookie, null, "csrf=" + csrf + "&dailyTokens=1").status).isEqualTo(403);
+        assertThat(post(budget, cookie, origin(), "dailyTokens=1").status).isEqualTo(403);
+        String other = csrf(get("/groups", cookie(login(token))).body);
+        assertThat(post(budget, cookie, origin(), "csrf=" + other + "&dailyTokens=1").status).isEqualTo(403);
+        assertThat(post("/groups/" + group + "/budget-clear", cookie, "http://evil.example", "csrf=" + csrf).status)
+                .isEqualTo(403);
+        assertThat(budgets.override(group)).as("unchanged by every refused request")
+                .contains(new Limits(5000L, null, null, new BigDecimal("12.5")));
+        assertThat(store.auditByKind("budget.override")).hasSize(1);
+
+        // clear: back to the default
+        assertThat(post("/groups/" + group + "/budget-clear", cookie, origin(), "csrf=" + csrf).status).isEqualTo(303);
+        assertThat(budgets.override(group)).isEmpty();
+        assertThat(get("/groups/" + group, cookie).body).contains("Cleared the budget override of " + group)
+                .contains("data-source=\"default\"").doesNotContain("Clear override");
+        assertThat(store.auditByKind("budget.override.cleared")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("by console"));
+    }
+
+    @Test
+    void withoutBudgetsTheGroupPageHasNoBudgetForm() throws IOException {
+        String cookie = cookie(login(token));
+        String page = get("/groups/" + group, cookie).body;
+        assertThat(page).doesNotContain("id=budget-form");
+        assertThat(post("/groups/" + group + "/budget", cookie, origin(), "csrf=" + csrf(page) + "&dailyTokens=5")
+                .status).isEqualTo(404);
     }
 
     // ---------------------------------------------------------------- plumbing

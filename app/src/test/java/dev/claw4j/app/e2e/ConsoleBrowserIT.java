@@ -226,6 +226,40 @@ class ConsoleBrowserIT {
         assertThat(answered.getLast().get("text").asText()).contains("second while paused");
     }
 
+    @Test
+    @Order(7)
+    void aBudgetOverrideSetInTheGroupPageChangesItsBudgetLine() {
+        assertThat(bossGroup).as("set by the live-overview step").isNotNull();
+        browser.get(console + "/groups/" + bossGroup);
+        assertThat(waitFor(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("default");
+
+        // a word where a number belongs: the page says so and nothing changes
+        browser.findElement(By.id("dailyTokens")).clear();
+        browser.findElement(By.id("dailyTokens")).sendKeys("lots");
+        submit(browser.findElement(By.id("budget-set")));
+        assertThat(waitFor(By.id("budget-error")).getText()).contains("daily tokens must be a whole number")
+                .contains("lots");
+        assertThat(browser.findElement(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("default");
+
+        browser.findElement(By.id("dailyTokens")).clear();
+        browser.findElement(By.id("dailyTokens")).sendKeys("987654");
+        browser.findElement(By.id("monthlyCost")).clear();
+        browser.findElement(By.id("monthlyCost")).sendKeys("42");
+        submit(browser.findElement(By.id("budget-set")));
+        assertThat(waitFor(By.id("flash")).getText()).contains("Set the budget override of " + bossGroup);
+        assertThat(browser.findElement(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("override");
+        assertThat(browser.findElement(By.cssSelector("main > section")).getText()).as("the budget line")
+                .contains("of 987,654 tokens").contains("(override)");
+
+        submit(browser.findElement(By.xpath("//button[text()='Clear override']")));
+        assertThat(waitFor(By.id("flash")).getText()).contains("Cleared the budget override of " + bossGroup);
+        assertThat(browser.findElement(By.id("budget-source")).getDomAttribute("data-source")).isEqualTo("default");
+        assertThat(browser.findElement(By.cssSelector("main > section")).getText()).as("the budget line")
+                .contains("budget: not configured").doesNotContain("987,654");
+        assertThat(browser.findElement(By.id("audit")).getText()).contains("budget.override.cleared")
+                .contains("set by console: 987,654 tokens a day · 42.00 USD a month (was no limits from the default)");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Clicks a form's button and waits until the page it was on is gone (the answer is a new page). */
