@@ -10,6 +10,7 @@ import dev.claw4j.protocol.ToolSettings;
 import dev.claw4j.protocol.Usage;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,14 @@ import java.util.stream.Collectors;
  * the conversation before the next model call, and are answered in this same turn.
  */
 final class AgentLoop {
+    /** How long an MCP server has to start, answer the handshake and list its tools. */
+    static final Duration MCP_START_TIMEOUT = Duration.ofSeconds(15);
+    private static final String VERSION = java.util.Objects.requireNonNullElse(
+            AgentLoop.class.getPackage().getImplementationVersion(), "dev");
+
     private final HostLink link;
     private final Workspace workspace;
     private final Toolbox toolbox;
-    private final ToolRunner tools;
     private final SessionStore session;
     private final RequestFitter fitter;
 
@@ -34,7 +39,6 @@ final class AgentLoop {
         this.link = link;
         this.workspace = workspace;
         this.toolbox = toolbox;
-        this.tools = new ToolRunner(toolbox, link);
         this.session = session;
         this.fitter = fitter;
     }
@@ -69,8 +73,30 @@ final class AgentLoop {
 
     private void runSteps(HostMessage.TurnStart start, Turn turn) {
         ToolSettings settings = start.tools();
-        ToolContext context = new ToolContext(workspace, settings, (method, args) -> callHost(turn.id, method, args));
         ensureGroupFolder();
+        try (McpServers mcp = startMcpServers(settings, turn)) {
+            runSteps(start, turn, toolbox.with(mcp.tools()));
+        }
+    }
+
+    /**
+     * The group's MCP servers for this turn. One that cannot be used is named in the reply and audited, and
+     * the turn goes on without it.
+     */
+    private McpServers startMcpServers(ToolSettings settings, Turn turn) {
+        McpServers mcp = McpServers.start(settings.mcpServers(), workspace.group(), MCP_START_TIMEOUT,
+                Duration.ofMillis(Math.max(settings.bashTimeoutMs(), 1_000)), VERSION);
+        for (String problem : mcp.problems()) {
+            link.send(new AgentMessage.Event(turn.id, "mcp.failed", "mcp", problem, false, null));
+            turn.replies.add("(" + problem + ", so its tools were not available to me this turn.)");
+        }
+        return mcp;
+    }
+
+    private void runSteps(HostMessage.TurnStart start, Turn turn, Toolbox toolbox) {
+        ToolSettings settings = start.tools();
+        ToolContext context = new ToolContext(workspace, settings, (method, args) -> callHost(turn.id, method, args));
+        ToolRunner tools = new ToolRunner(toolbox, link);
 
         // a scheduled run with a fresh context starts from nothing and leaves the chat's conversation alone
         List<LlmMessage> conversation = new ArrayList<>(start.fresh() ? List.of() : session.load());

@@ -34,6 +34,11 @@ final class ToolArgs {
         return new ToolArgs(node);
     }
 
+    /** The arguments as the model wrote them, for a tool that passes them on (an MCP tool). */
+    JsonNode node() {
+        return node;
+    }
+
     /** A required string argument. */
     String string(String name) throws ToolException {
         return optionalString(name).orElseThrow(

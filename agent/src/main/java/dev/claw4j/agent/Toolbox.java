@@ -20,6 +20,13 @@ final class Toolbox {
                 new TaskTools.ResumeTask(), new TaskTools.CancelTask()));
     }
 
+    /** These tools and {@code extra} after them (a turn's MCP tools). */
+    Toolbox with(List<? extends Tool> extra) {
+        List<Tool> all = new java.util.ArrayList<>(tools);
+        all.addAll(extra);
+        return new Toolbox(all);
+    }
+
     List<String> names() {
         return tools.stream().map(Tool::name).toList();
     }
