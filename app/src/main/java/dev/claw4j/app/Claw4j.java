@@ -184,7 +184,8 @@ public final class Claw4j implements AutoCloseable {
         Clock taskClock = taskClock();
         this.tasks = new Tasks(new TaskStore(store.dataSource()), taskClock, config.tasks().settings());
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
-                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS),
+                new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
+                        config.mcp().settings()),
                 budgets, metrics, groupModels, tasks);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
                 Clock.systemUTC(), metrics);

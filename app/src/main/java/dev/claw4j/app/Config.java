@@ -22,7 +22,14 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits, WebFetch webFetch, Tasks tasks) {
+                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                  Limits limits, WebFetch webFetch, Tasks tasks) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits, webFetch,
+                tasks, null);
+    }
+
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors) {
         this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, null, null, null, null, null);
@@ -41,6 +48,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         admin = admin == null ? new Admin(null, null, null) : admin;
         webFetch = webFetch == null ? new WebFetch(null, null, null, null, null) : webFetch;
         tasks = tasks == null ? new Tasks(null, null) : tasks;
+        mcp = mcp == null ? new Mcp(null, null) : mcp;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -53,17 +61,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                a, budgets, limits, webFetch, tasks);
+                a, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withWebFetch(WebFetch w) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, w, tasks);
+                admin, budgets, limits, w, tasks, mcp);
     }
 
     /**
@@ -101,6 +109,58 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    public Config withMcp(Mcp m) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch, tasks, m);
+    }
+
+    /**
+     * The {@code mcp:} section: stdio MCP servers each group's agent starts inside its sandbox. {@code default}
+     * is for every group without an entry of its own under {@code groups.<id>} (an empty list there turns them
+     * off for that group). A server runs behind the sandbox's walls, so its command must exist in the agent
+     * image or the group folder, and its {@code env} must hold no secrets ({@link ConfigLoader} refuses
+     * {@code ${...}} there).
+     */
+    public record Mcp(@com.fasterxml.jackson.annotation.JsonProperty("default") List<McpServerEntry> defaults,
+                      Map<String, List<McpServerEntry>> groups) {
+        public Mcp {
+            defaults = defaults == null ? List.of() : defaults;
+            groups = groups == null ? Map.of() : groups;
+        }
+
+        public dev.claw4j.core.turn.McpSettings settings() {
+            Map<String, List<dev.claw4j.protocol.McpServer>> perGroup = new java.util.HashMap<>();
+            groups.forEach((group, list) -> perGroup.put(group, servers("mcp.groups." + group, list)));
+            return new dev.claw4j.core.turn.McpSettings(servers("mcp.default", defaults), perGroup);
+        }
+
+        private static List<dev.claw4j.protocol.McpServer> servers(String key, List<McpServerEntry> list) {
+            List<dev.claw4j.protocol.McpServer> servers = new java.util.ArrayList<>();
+            Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; list != null && i < list.size(); i++) {
+                McpServerEntry e = list.get(i);
+                String at = key + "[" + i + "]";
+                if (e == null || e.name() == null || !e.name().matches("[A-Za-z0-9_-]{1,32}")) {
+                    throw new ConfigException(at + ".name must be 1-32 letters, digits, _ or - (its tools are offered"
+                            + " as mcp__<name>__<tool>)");
+                }
+                if (!names.add(e.name())) {
+                    throw new ConfigException(at + ": the name '" + e.name() + "' is used twice in " + key);
+                }
+                if (e.command() == null || e.command().isEmpty() || e.command().getFirst() == null
+                        || e.command().getFirst().isBlank()) {
+                    throw new ConfigException(at + ".command is missing: give the program and its arguments as a"
+                            + " list, e.g. command: [node, /workspace/group/server.js]");
+                }
+                servers.add(new dev.claw4j.protocol.McpServer(e.name(), e.command(), e.env()));
+            }
+            return List.copyOf(servers);
+        }
+    }
+
+    /** One stdio MCP server: {@code name}, {@code command} (argv, run inside the sandbox) and {@code env}. */
+    public record McpServerEntry(String name, List<String> command, Map<String, String> env) {}
+
     /** One group's own {@code webFetch.groups.<id>} entry. */
     public record GroupWebFetch(List<String> allow) {
         public GroupWebFetch {
@@ -122,37 +182,37 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withModel(Model m) {
         return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withConnectors(Connectors c) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withBinding(Binding b) {
         return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     public Config withBudgets(Budgets b) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, b, limits, webFetch, tasks);
+                admin, b, limits, webFetch, tasks, mcp);
     }
 
     public Config withLimits(Limits l) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, l, webFetch, tasks);
+                admin, budgets, l, webFetch, tasks, mcp);
     }
 
     /**
@@ -358,7 +418,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMounts(Map<String, List<Mount>> m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -370,7 +430,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withAccess(Access a) {
         return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks);
+                admin, budgets, limits, webFetch, tasks, mcp);
     }
 
     /**

@@ -56,6 +56,7 @@ public final class ConfigLoader {
             if (!tree.isObject()) {
                 throw new ConfigException(source + ": the top level must be a map of keys like dataDir: and sandbox:");
             }
+            refuseSecretsForMcp(tree.path("mcp"), "mcp");
             substitute(tree);
             Config config = yaml.treeToValue(tree, Config.class);
             validate(config);
@@ -100,6 +101,7 @@ public final class ConfigLoader {
             s.folderQuotaBytes();
             s.idle();
             config.tasks().settings();
+            config.mcp().settings();
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
             }
@@ -112,6 +114,24 @@ public final class ConfigLoader {
     }
 
     /** Replaces ${NAME} and ${NAME:-default} in every string value. A missing variable becomes empty. */
+    /**
+     * MCP servers run inside the sandbox, which holds no secrets: a {@code ${VAR}} in the {@code mcp:} section
+     * would copy a host environment variable (typically a token) into it, so it is refused, not substituted.
+     */
+    private static void refuseSecretsForMcp(JsonNode node, String path) {
+        if (node.isTextual() && ENV.matcher(node.asText()).find()) {
+            throw new ConfigException(path + ": ${...} is not allowed in the mcp section: MCP servers run in the"
+                    + " sandbox, which must hold no secrets; write the value itself if it is not a secret");
+        }
+        if (node.isObject()) {
+            node.properties().forEach(f -> refuseSecretsForMcp(f.getValue(), path + "." + f.getKey()));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseSecretsForMcp(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
     private void substitute(JsonNode node) {
         if (node instanceof ObjectNode object) {
             for (Map.Entry<String, JsonNode> field : object.properties()) {

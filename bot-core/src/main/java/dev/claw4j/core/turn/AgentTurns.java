@@ -53,8 +53,16 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
     private static final int MAX_CRASH_RETRIES = 1;
 
-    /** Settings of every turn. */
-    public record Settings(Duration turnTimeout, String botName, ToolSettings tools) {}
+    /** Settings of every turn; {@code mcp} says which MCP servers each group's agent starts. */
+    public record Settings(Duration turnTimeout, String botName, ToolSettings tools, McpSettings mcp) {
+        public Settings {
+            mcp = mcp == null ? McpSettings.NONE : mcp;
+        }
+
+        public Settings(Duration turnTimeout, String botName, ToolSettings tools) {
+            this(turnTimeout, botName, tools, McpSettings.NONE);
+        }
+    }
 
     private final Store store;
     private final SandboxManager sandboxes;
@@ -246,7 +254,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         channel.send(new HostMessage.TurnStart(turnId, groupId,
                 Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
                 messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m, seeing, images))).toList(),
-                settings.tools(),
+                settings.tools().withMcpServers(settings.mcp().forGroup(groupId)),
                 fresh ? Boolean.TRUE : null));
         if (!taskRun) {
             turn.acceptFollowUps(followUps::offer);
