@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the handshake ({@code initialize}, {@code notifications/initialized}), lists the tools ({@code tools/list})
  * and calls them ({@code tools/call}), each request with a timeout; a line longer than the cap is refused.
  *
- * <p>Our own ~200 lines rather than the official SDK: the SDK brings Reactor and its own Jackson line into a jar
- * that is copied into every sandbox and started on every turn, and we need only these three requests.
+ * <p>Our own small client rather than the official SDK (io.modelcontextprotocol.sdk:mcp 2.1.0): that one is built
+ * on Jackson 3 (we use 2) and pulls in reactor-core and a schema validator, into a jar that is copied into every
+ * sandbox and started on every turn; we need only these three requests.
  */
 final class McpClient implements AutoCloseable {
     static final String PROTOCOL_VERSION = "2025-06-18";
