@@ -1,0 +1,230 @@
+package dev.claw4j.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.claw4j.app.Claw4j;
+import dev.claw4j.app.Config;
+import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.sandbox.DockerClients;
+import dev.claw4j.sandbox.DockerSandboxRuntime;
+import dev.claw4j.sandbox.SandboxSettings;
+import dev.claw4j.web.WebConnector;
+import io.micrometer.core.instrument.Timer;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Many chats, a few sandboxes, a slow model: {@code CHATS} web chats send 3 messages each through the web API,
+ * at most {@code CONCURRENCY} chats talking at once, each waiting for its reply before its next message; the
+ * host runs in this process with {@code sandbox.maxSandboxes: 8} against a scripted model (300 ms ± 100 ms,
+ * in a process of its own). Prints lost and doubled replies, time to reply, queue-wait fairness, the most
+ * sandboxes seen at once, sandbox starts per message, host heap and RSS, host CPU seconds per message.
+ */
+public final class LoadBench {
+    private static final int MESSAGES = 3;
+    private static final long REPLY_TIMEOUT_S = 900;
+
+    public static void main(String[] args) throws Exception {
+        int chats = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        int maxSandboxes = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        Path data = Files.createTempDirectory("claw4j-bench-load-");
+        Process model = startModel();
+        try {
+            String baseUrl = new BufferedReader(new InputStreamReader(model.getInputStream())).readLine();
+            if (baseUrl == null) {
+                throw new IllegalStateException("the scripted model server did not start; see its stderr above");
+            }
+            Config config = Config.defaults().withDataDir(data).withAccess(new Config.Access("open", null, null, null))
+                    .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
+                    .withSandbox(new Config.Sandbox("runsc", null, null, null, null, null, null, null, null, maxSandboxes));
+            var runtime = new TimedRuntime(new DockerSandboxRuntime(DockerClients.connect(),
+                    new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid())));
+            try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", baseUrl))) {
+                claw4j.start();
+                run(claw4j, runtime, data, chats, concurrency, maxSandboxes);
+            }
+        } finally {
+            model.destroy();
+        }
+    }
+
+    private static Process startModel() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                SlowModelServer.class.getName(), "300", "100").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static void run(Claw4j claw4j, TimedRuntime runtime, Path data, int chats, int concurrency,
+                            int maxSandboxes) throws Exception {
+        int port = ((WebConnector) claw4j.connector("web")).port();
+        String auth = "Bearer " + Files.readString(data.resolve("web-token")).strip();
+        HttpClient http = HttpClient.newHttpClient();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var memory = ManagementFactory.getMemoryMXBean();
+        AtomicLong mostHeap = new AtomicLong();
+        AtomicLong mostRss = new AtomicLong();
+        long rssBefore = rss();
+        long heapBefore = memory.getHeapMemoryUsage().getUsed();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                mostHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                mostRss.accumulateAndGet(rss(), Math::max);
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        List<Double> replyMs = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger timedOut = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger chatsDone = new AtomicInteger();
+        long cpu0 = os.getProcessCpuTime();
+        int starts0 = runtime.starts.get();
+        long t0 = System.nanoTime();
+        try (ExecutorService pool = Executors.newFixedThreadPool(concurrency, Thread.ofVirtual().factory())) {
+            for (int c = 0; c < chats; c++) {
+                String chat = "dm-load-" + c;
+                pool.submit(() -> {
+                    try {
+                        talk(http, port, auth, chat, replyMs, timedOut);
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                        System.err.println(chat + ": " + e);
+                    }
+                    int done = chatsDone.incrementAndGet();
+                    if (done % Math.max(1, chats / 10) == 0) {
+                        System.err.printf("  %d/%d chats done, %.0f s%n", done, chats, (System.nanoTime() - t0) / 1e9);
+                    }
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
+        int starts = runtime.starts.get() - starts0;
+        Thread.sleep(2000); // a late or doubled reply would be stored by now
+        sampler.interrupt();
+
+        // lost and doubled, from the store: every chat must have exactly one reply per message
+        int sent = chats * MESSAGES;
+        int lost = 0;
+        int doubled = 0;
+        List<Double> queueToStart = new ArrayList<>();
+        for (int c = 0; c < chats; c++) {
+            List<ChatLine> lines = claw4j.store().history("web", "dm-load-" + c);
+            List<ChatLine> in = lines.stream().filter(l -> l.direction().equals("in")).toList();
+            long out = lines.stream().filter(l -> l.direction().equals("out")).count();
+            lost += (int) Math.max(0, in.size() - out) + Math.max(0, MESSAGES - in.size());
+            doubled += (int) Math.max(0, out - in.size());
+            // the k-th turn.start of a chat's group answers its k-th message (each waits for its reply)
+            var group = claw4j.store().groupForBinding("web:chat:dm-load-" + c);
+            if (group.isPresent()) {
+                List<Instant> started = TimedRuntime.of(runtime.turnStartWritten, group.get());
+                for (int k = 0; k < Math.min(in.size(), started.size()); k++) {
+                    queueToStart.add(MessagePathBench.ms(in.get(k).at(), started.get(k)));
+                }
+            }
+        }
+        System.out.printf("load: %d chats x %d messages, at most %d talking at once, maxSandboxes %d, %s,"
+                        + " scripted model 300 +- 100 ms (own process)%n", chats, MESSAGES, concurrency, maxSandboxes,
+                runtime.isolation().describe());
+        System.out.printf("  %d messages in %.0f s: %.2f messages/s%n", sent, seconds, sent / seconds);
+        System.out.printf("  lost %d, doubled %d (from the store), no reply within %d s: %d, chats failed: %d%n",
+                lost, doubled, REPLY_TIMEOUT_S, timedOut.get(), failed.get());
+        if (!replyMs.isEmpty()) {
+            System.out.printf("  time to reply (POST sent -> reply event read): p50 %.1f s, p99 %.1f s, max %.1f s%n",
+                    MessagePathBench.pct(replyMs, 50) / 1e3, MessagePathBench.pct(replyMs, 99) / 1e3,
+                    MessagePathBench.pct(replyMs, 100) / 1e3);
+        }
+        if (!queueToStart.isEmpty()) {
+            double median = MessagePathBench.pct(queueToStart, 50);
+            double max = MessagePathBench.pct(queueToStart, 100);
+            System.out.printf("  accepted -> turn.start written (queue + sandbox start): p50 %.1f s, p99 %.1f s, "
+                            + "max %.1f s; fairness max/median %.1f%n", median / 1e3,
+                    MessagePathBench.pct(queueToStart, 99) / 1e3, max / 1e3, max / median);
+        }
+        for (Timer t : claw4j.metrics().registry().find("claw4j.queue.wait").timers()) {
+            double p50 = MessagePathBench.bucketPercentile(t, 0.5);
+            System.out.printf("  claw4j_queue_wait_seconds: count %d, p50 <= %.0f ms (bucket), max %.0f ms; "
+                    + "fairness max/median >= %.1f%n", t.count(), p50, t.max(TimeUnit.MILLISECONDS),
+                    t.max(TimeUnit.MILLISECONDS) / p50);
+        }
+        System.out.printf("  most sandboxes at once: %d; sandbox starts: %d (%.2f per message)%n",
+                runtime.mostLive.get(), starts, (double) starts / sent);
+        System.out.printf("  host heap used: %d MiB before, %d MiB most (sampled every 250 ms)%n",
+                heapBefore >> 20, mostHeap.get() >> 20);
+        System.out.printf("  host RSS: %d MiB before, %d MiB most%n", rssBefore >> 20, mostRss.get() >> 20);
+        System.out.printf("  host CPU: %.1f s in all, %.3f s per message (the host process, with this bench's"
+                + " HTTP client in it; the model and the agents are elsewhere)%n", cpuSeconds, cpuSeconds / sent);
+    }
+
+    /** One chat: its event stream open, then its messages one by one, each waiting for its reply. */
+    private static void talk(HttpClient http, int port, String auth, String chat, List<Double> replyMs,
+                             AtomicInteger timedOut) throws Exception {
+        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
+        HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
+                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.equals("event: message")) {
+                        replies.add(Instant.now());
+                    }
+                }
+            } catch (Exception e) {
+                // closed by us at the end of the chat, or by the host
+            }
+        });
+        try {
+            for (int m = 0; m < MESSAGES; m++) {
+                Instant sent = Instant.now();
+                MessagePathBench.post(http, port, auth, chat, "hello " + m);
+                Instant got = replies.poll(REPLY_TIMEOUT_S, TimeUnit.SECONDS);
+                if (got == null) {
+                    timedOut.incrementAndGet();
+                    return;
+                }
+                replyMs.add(MessagePathBench.ms(sent, got));
+            }
+        } finally {
+            events.body().close();
+            reader.interrupt();
+        }
+    }
+
+    private static long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux: no RSS figure
+        }
+        return 0;
+    }
+}
