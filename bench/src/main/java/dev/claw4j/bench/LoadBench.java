@@ -159,7 +159,7 @@ public final class LoadBench {
         if (!queueToStart.isEmpty()) {
             double median = MessagePathBench.pct(queueToStart, 50);
             double max = MessagePathBench.pct(queueToStart, 100);
-            System.out.printf("  accepted -> turn.start written (queue + sandbox start): p50 %.1f s, p99 %.1f s, "
+            System.out.printf("  received -> turn.start written (queue wait + sandbox start): p50 %.1f s, p99 %.1f s, "
                             + "max %.1f s; fairness max/median %.1f%n", median / 1e3,
                     MessagePathBench.pct(queueToStart, 99) / 1e3, max / 1e3, max / median);
         }
