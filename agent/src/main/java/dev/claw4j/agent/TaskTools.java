@@ -87,13 +87,22 @@ final class TaskTools {
         }
     }
 
-    static final class PauseTask implements Tool {
-        private static final ToolSpec SPEC = new ToolSpec("pause_task", "Pauses a scheduled task (it keeps its "
-                + "settings; resume_task starts it again).", ID_SCHEMA);
+    /** pause_task, resume_task and cancel_task: one task id, the host decides. */
+    static final class ChangeTask implements Tool {
+        static final ChangeTask PAUSE = new ChangeTask("pause_task", "Pauses a scheduled task (it keeps its "
+                + "settings; resume_task starts it again).");
+        static final ChangeTask RESUME = new ChangeTask("resume_task", "Resumes a paused scheduled task from now on.");
+        static final ChangeTask CANCEL = new ChangeTask("cancel_task", "Cancels a scheduled task for good.");
+
+        private final ToolSpec spec;
+
+        private ChangeTask(String name, String description) {
+            this.spec = new ToolSpec(name, description, ID_SCHEMA);
+        }
 
         @Override
         public ToolSpec spec() {
-            return SPEC;
+            return spec;
         }
 
         @Override
@@ -103,47 +112,7 @@ final class TaskTools {
 
         @Override
         public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
-            return call(context, "pause_task", idArg(args));
-        }
-    }
-
-    static final class ResumeTask implements Tool {
-        private static final ToolSpec SPEC = new ToolSpec("resume_task", "Resumes a paused scheduled task from "
-                + "now on.", ID_SCHEMA);
-
-        @Override
-        public ToolSpec spec() {
-            return SPEC;
-        }
-
-        @Override
-        public String detail(ToolArgs args) {
-            return args.text("id");
-        }
-
-        @Override
-        public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
-            return call(context, "resume_task", idArg(args));
-        }
-    }
-
-    static final class CancelTask implements Tool {
-        private static final ToolSpec SPEC = new ToolSpec("cancel_task", "Cancels a scheduled task for good.",
-                ID_SCHEMA);
-
-        @Override
-        public ToolSpec spec() {
-            return SPEC;
-        }
-
-        @Override
-        public String detail(ToolArgs args) {
-            return args.text("id");
-        }
-
-        @Override
-        public ToolResult run(ToolArgs args, ToolContext context) throws ToolException {
-            return call(context, "cancel_task", idArg(args));
+            return call(context, spec.name(), idArg(args));
         }
     }
 }

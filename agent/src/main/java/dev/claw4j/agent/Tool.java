@@ -5,8 +5,7 @@ import dev.claw4j.protocol.ToolSpec;
 /** A tool the model can call. The set is closed: each one is a class in this package (MCP tools come from the group's MCP servers). */
 sealed interface Tool
         permits BashTool, ReadFileTool, WriteFileTool, EditFileTool, ListFilesTool, GrepTool, SendMessageTool,
-                SendFileTool, WebFetchTool, TaskTools.ScheduleTask, TaskTools.ListTasks, TaskTools.PauseTask,
-                TaskTools.ResumeTask, TaskTools.CancelTask, McpTool {
+                SendFileTool, WebFetchTool, TaskTools.ScheduleTask, TaskTools.ListTasks, TaskTools.ChangeTask, McpTool {
 
     /** Name, description and JSON Schema of the arguments, as offered to the model. */
     ToolSpec spec();

@@ -16,8 +16,8 @@ final class Toolbox {
     static Toolbox standard() {
         return new Toolbox(List.of(new BashTool(), new ReadFileTool(), new WriteFileTool(), new EditFileTool(),
                 new ListFilesTool(), new GrepTool(), new SendMessageTool(), new SendFileTool(),
-                new WebFetchTool(), new TaskTools.ScheduleTask(), new TaskTools.ListTasks(), new TaskTools.PauseTask(),
-                new TaskTools.ResumeTask(), new TaskTools.CancelTask()));
+                new WebFetchTool(), new TaskTools.ScheduleTask(), new TaskTools.ListTasks(), TaskTools.ChangeTask.PAUSE,
+                TaskTools.ChangeTask.RESUME, TaskTools.ChangeTask.CANCEL));
     }
 
     /** These tools and {@code extra} after them (a turn's MCP tools). */
