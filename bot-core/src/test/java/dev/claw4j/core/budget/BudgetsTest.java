@@ -1,15 +1,15 @@
 package dev.claw4j.core.budget;
 
+import dev.claw4j.core.task.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.store.Store;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -224,37 +224,5 @@ class BudgetsTest {
                         + "(no limit), 0.0030 USD of 20.00 USD (0 %)").endsWith("daily budget used up"));
         b.setOverride("g1", new Limits(5000L, null, null, null), "test");
         assertThat(b.summary("g1")).hasValueSatisfying(line -> assertThat(line).endsWith("(override)"));
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
