@@ -970,23 +970,21 @@ public final class Store implements AutoCloseable {
 
     /** When the platform last brought a message, if ever. */
     public Optional<Instant> lastInbound(String platform) {
-        return query("reading the last message of " + platform, c -> {
-            try (var ps = c.prepareStatement("SELECT MAX(created_at) FROM messages WHERE direction = 'in' AND platform = ?")) {
-                ps.setString(1, platform);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Timestamp t = rs.getTimestamp(1);
-                    return Optional.ofNullable(t == null ? null : t.toInstant());
-                }
-            }
-        });
+        return latest("reading the last message of " + platform,
+                "SELECT MAX(created_at) FROM messages WHERE direction = 'in' AND platform = ?", platform);
     }
 
     /** When anything was last said in a group, if ever. */
     public Optional<Instant> lastActivity(String groupId) {
-        return query("reading the last activity of " + groupId, c -> {
-            try (var ps = c.prepareStatement("SELECT MAX(created_at) FROM messages WHERE group_id = ?")) {
-                ps.setString(1, groupId);
+        return latest("reading the last activity of " + groupId,
+                "SELECT MAX(created_at) FROM messages WHERE group_id = ?", groupId);
+    }
+
+    /** The one time a {@code SELECT MAX(...)} with one parameter gives, if any row matched. */
+    private Optional<Instant> latest(String what, String sql, String param) {
+        return query(what, c -> {
+            try (var ps = c.prepareStatement(sql)) {
+                ps.setString(1, param);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     Timestamp t = rs.getTimestamp(1);
