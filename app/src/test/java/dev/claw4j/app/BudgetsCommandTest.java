@@ -9,10 +9,7 @@ import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.protocol.Usage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,39 +57,39 @@ class BudgetsCommandTest {
     @Test
     void showSetAndClearGoThroughTheRunningHost() {
         store.recordUsage("g1", "m1", new Usage(200, 50), 5, "OK", BigDecimal.ZERO, Instant.now());
-        Result show = run("budgets", "show", "--config", config.toString(), "g1");
+        CliRun show = CliRun.run("budgets", "show", "--config", config.toString(), "g1");
         assertThat(show.code()).as(show.err()).isZero();
         assertThat(show.out()).contains("group g1: limits from the default (budgets.default)")
                 .containsPattern("daily tokens +used 250 of 1000")
                 .containsPattern("monthly cost +used 0 USD of no limit");
 
-        Result set = run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "5000",
+        CliRun set = CliRun.run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "5000",
                 "--monthly-cost", "12.50");
         assertThat(set.code()).as(set.err()).isZero();
         assertThat(budgets.override("g1")).contains(new Limits(5000L, null, null, new BigDecimal("12.5")));
         assertThat(set.out()).contains("limits from the run-time override").containsPattern("daily tokens +used 250 of 5000")
                 .containsPattern("monthly cost +used 0 USD of 12.5 USD").containsPattern("daily cost +used 0 USD of no limit");
 
-        Result clear = run("budgets", "clear", "--config", config.toString(), "g1");
+        CliRun clear = CliRun.run("budgets", "clear", "--config", config.toString(), "g1");
         assertThat(clear.code()).as(clear.err()).isZero();
         assertThat(clear.out()).contains("cleared the budget override of g1").contains("limits from the default");
         assertThat(budgets.override("g1")).isEmpty();
-        assertThat(run("budgets", "clear", "--config", config.toString(), "g1").out())
+        assertThat(CliRun.run("budgets", "clear", "--config", config.toString(), "g1").out())
                 .contains("g1 had no budget override");
     }
 
     @Test
     void badLimitsAreRefusedWithWhatIsWrongAndChangeNothing() {
-        Result negative = run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "-5");
+        CliRun negative = CliRun.run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "-5");
         assertThat(negative.code()).isNotZero();
         assertThat(negative.err()).contains("dailyTokens must be more than 0");
-        Result word = run("budgets", "set", "--config", config.toString(), "g1", "--daily-cost", "lots");
+        CliRun word = CliRun.run("budgets", "set", "--config", config.toString(), "g1", "--daily-cost", "lots");
         assertThat(word.code()).isNotZero();
         assertThat(word.err()).contains("--daily-cost").contains("lots");
-        Result none = run("budgets", "set", "--config", config.toString(), "g1");
+        CliRun none = CliRun.run("budgets", "set", "--config", config.toString(), "g1");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err()).contains("give at least one limit").contains("budgets clear g1");
-        Result badGroup = run("budgets", "set", "--config", config.toString(), "../etc", "--daily-tokens", "5");
+        CliRun badGroup = CliRun.run("budgets", "set", "--config", config.toString(), "../etc", "--daily-tokens", "5");
         assertThat(badGroup.code()).isNotZero();
         assertThat(badGroup.err()).contains("the running claw4j refused");
         assertThat(budgets.override("g1")).isEmpty();
@@ -101,30 +98,11 @@ class BudgetsCommandTest {
     @Test
     void withoutARunningHostItSaysSo() {
         server.close();
-        Result show = run("budgets", "show", "--config", config.toString(), "g1");
+        CliRun show = CliRun.run("budgets", "show", "--config", config.toString(), "g1");
         assertThat(show.code()).isEqualTo(2);
         assertThat(show.err()).contains("claw4j is not running on").contains("./claw4j run");
-        Result set = run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "5");
+        CliRun set = CliRun.run("budgets", "set", "--config", config.toString(), "g1", "--daily-tokens", "5");
         assertThat(set.err()).contains("claw4j is not running on");
         assertThat(budgets.override("g1")).isEmpty();
     }
-
-    /** Runs {@code claw4j ARGS} and returns its exit code and what it printed. */
-    private static Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
-            return new Result(code, captured.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    record Result(int code, String out, String err) {}
 }
