@@ -1,5 +1,6 @@
 package dev.claw4j.core.turn;
 
+import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.budget.Budgets;
@@ -142,7 +143,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
 
     @Override
     public void runTurn(String groupId, GroupQueue.Turn turn) {
-        List<StoredInbound> pending = store.pendingFor(groupId);
+        List<StoredInbound> pending = store.messages().pendingFor(groupId);
         Map<Long, TaskRun> runs = tasks == null ? Map.of() : tasks.store().runsForMessages(ids(pending));
         List<StoredInbound> forAgent = new ArrayList<>();
         for (StoredInbound m : pending) {
@@ -176,7 +177,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (!budget.mayStart(groupId, last, ids(forAgent))) {
             return;
         }
-        store.startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
+        store.sessions().startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
         presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
         boolean failed = true;
@@ -200,7 +201,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (answer == null) {
             return false;
         }
-        store.setStatus(List.of(m.id()), "RUNNING");
+        store.messages().setStatus(List.of(m.id()), MessageStatus.RUNNING);
         outbox.send(groupId, m.platform(), m.chatId(), m.threadId(), answer, m.id(), List.of(m.id()), false);
         return true;
     }
@@ -330,7 +331,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             return false;
         }
         if (done.reply() == null || done.reply().isBlank()) {
-            store.setStatus(answered, "DONE"); // the agent chose to stay silent; nothing to deliver
+            store.messages().setStatus(answered, MessageStatus.DONE); // the agent chose to stay silent; nothing to deliver
         } else {
             reply(groupId, last, answered, false, done.reply());
         }
@@ -349,7 +350,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             again.addAll(followUps.close(0));
         }
         try {
-            store.setStatus(again, "PENDING");
+            store.messages().setStatus(again, MessageStatus.PENDING);
         } catch (RuntimeException e) {
             // the store closed first: they are RUNNING without a reply, which the next start re-queues as well
             log.debug("[{}] leaving the turn for the next start: {}", groupId, e.getMessage());
@@ -374,7 +375,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             turn.stopFollowUps();
             List<Long> again = new ArrayList<>(ids(messages));
             again.addAll(followUps.close(0));
-            store.setStatus(again, "PENDING");
+            store.messages().setStatus(again, MessageStatus.PENDING);
             turn.again();
             log.warn("[{}] sandbox ended mid-turn ({}); trying once more in a fresh one", groupId, exit.describe());
             return null;
@@ -401,7 +402,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         Task task = tasks.store().get(run.taskId()).orElse(null);
         java.time.Instant started = java.time.Instant.now(); // model usage is recorded on the system clock
         if (task == null || task.status() == Task.Status.CANCELLED) {
-            store.setStatus(List.of(m.id()), "DONE");
+            store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
             finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
             return;
         }
@@ -410,20 +411,20 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             finishRun(task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
             return;
         }
-        store.startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
+        store.sessions().startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
         tasks.store().started(run.id(), tasks.now());
         String text = m.text();
         if (task.check() != null) {
             Check check = runCheck(groupId, task);
             switch (check) {
                 case Check.Sleep s -> {
-                    store.setStatus(List.of(m.id()), "DONE");
+                    store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
                     audit(groupId, "task.no_wake", "task #" + task.id() + ": the check said there is nothing to do");
                     finishRun(task, run, TaskRun.NO_WAKE, 0, "the check said no wake");
                     return;
                 }
                 case Check.Failed f -> {
-                    store.setStatus(List.of(m.id()), "FAILED");
+                    store.messages().setStatus(List.of(m.id()), MessageStatus.FAILED);
                     audit(groupId, "task.check_failed", "task #" + task.id() + ": " + f.why());
                     finishRun(task, run, TaskRun.FAILED, 0, f.why());
                     return;
@@ -442,10 +443,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             presence.working(m.platform(), m.chatId(), m.threadId(), false, !ok);
             audit(groupId, "turn.finished", "task #" + task.id() + " " + timing.describe());
         }
-        if (store.pendingInbound(m.id()).isPresent()) {
+        if (store.messages().pendingInbound(m.id()).isPresent()) {
             return; // the sandbox crashed and the run waits for one more try: not finished yet
         }
-        long tokens = store.tokensSince(groupId, started);
+        long tokens = store.usage().tokensSince(groupId, started);
         finishRun(task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
         budget.afterTurn(groupId, m);
     }
@@ -484,7 +485,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     }
 
     private void audit(String groupId, String kind, String detail) {
-        store.audit(groupId, kind, detail, sandboxes.isolation().describe());
+        store.audit().record(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
     /**
@@ -525,7 +526,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
      */
     private List<String> placeFiles(String groupId, StoredInbound m, boolean seeing, List<ModelImage> images) {
         List<String> notes = new ArrayList<>();
-        for (StoredAttachment a : store.attachments(m.id())) {
+        for (StoredAttachment a : store.messages().attachments(m.id())) {
             String name = m.id() + "-" + a.seq() + "-" + a.name();
             var content = incoming.content(a);
             if (content.isEmpty()) {

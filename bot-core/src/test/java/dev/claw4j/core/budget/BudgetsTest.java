@@ -38,7 +38,7 @@ class BudgetsTest {
 
     private void used(Budgets b, String group, String at, long in, long out) {
         Usage usage = new Usage(in, out);
-        store.recordUsage(group, "sonnet", usage, 10, "OK", b.costOf("sonnet", usage), Instant.parse(at));
+        store.usage().recordUsage(group, "sonnet", usage, 10, "OK", b.costOf("sonnet", usage), Instant.parse(at));
     }
 
     @Test
@@ -90,7 +90,7 @@ class BudgetsTest {
     void aCallKeepsTheCostOfItsTimeAndOldRowsArePricedWhenRead() {
         Budgets before = budgets(Limits.NONE, UTC);
         used(before, "g1", "2026-12-01T09:00:00Z", 1_000_000, 0); // 3.00 at the old price
-        store.recordUsage("g1", "sonnet", new Usage(1_000_000, 0), 10, "OK", null, Instant.parse("2026-12-01T09:30:00Z"));
+        store.usage().recordUsage("g1", "sonnet", new Usage(1_000_000, 0), 10, "OK", null, Instant.parse("2026-12-01T09:30:00Z"));
         Budgets after = budgets(new BudgetSettings(Limits.NONE, Map.of(),
                 Map.of("sonnet", new Price(new BigDecimal("5"), new BigDecimal("20"))), "USD", UTC));
         // the priced row stays 3.00; the row without a stored cost is priced at today's 5.00

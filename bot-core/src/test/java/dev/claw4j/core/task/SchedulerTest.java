@@ -25,8 +25,8 @@ class SchedulerTest {
             (g, kind, detail) -> audit.add(g + " " + kind + " " + detail));
 
     SchedulerTest() {
-        db.bindNewGroup("chat:a", "ga");
-        db.bindNewGroup("chat:b", "gb");
+        db.groups().bindNewGroup("chat:a", "ga");
+        db.groups().bindNewGroup("chat:b", "gb");
     }
 
     @AfterEach
@@ -48,7 +48,7 @@ class SchedulerTest {
         Instant next = scheduler.tick();
         assertThat(submitted).containsExactly("ga");
         assertThat(next).isEqualTo(t.nextDue().plus(Duration.ofDays(1)));
-        List<StoredInbound> pending = db.pendingFor("ga");
+        List<StoredInbound> pending = db.messages().pendingFor("ga");
         assertThat(pending).singleElement().satisfies(m -> {
             assertThat(m.chatId()).isEqualTo("chat-ga");
             assertThat(m.text()).contains("stretch").contains("scheduled task #" + t.id());
@@ -71,7 +71,7 @@ class SchedulerTest {
         assertThat(first).isPresent();
         assertThat(second).isEmpty();
         assertThat(store.outcomes(t.id())).isEqualTo(Map.of(TaskRun.CLAIMED, 1));
-        assertThat(db.pendingFor("ga")).hasSize(1);
+        assertThat(db.messages().pendingFor("ga")).hasSize(1);
     }
 
     @Test
