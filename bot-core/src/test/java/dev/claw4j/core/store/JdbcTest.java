@@ -39,13 +39,14 @@ class JdbcTest {
                 + "VALUES ('in', ?, ?, ?, 'Ann', 'hi', ?, ?, ?, ?, ?)",
                 "web", "c", "ann", null, MessageStatus.PENDING, Instant.EPOCH, Instant.EPOCH,
                 Tx.nullOf(Types.BIGINT)));
-        assertThat(jdbc.run("reading", tx -> tx.one("SELECT status, error, created_at FROM messages WHERE id = ?",
-                rs -> rs.getString(1) + "/" + rs.getString(2) + "/" + Tx.instant(rs, 3), id)))
-                .isEqualTo("PENDING/null/" + Instant.EPOCH);
-        assertThat(jdbc.run("reading", tx -> tx.optional("SELECT id FROM messages WHERE id = ?", rs -> rs.getLong(1),
-                id + 1))).isEmpty();
-        assertThat(jdbc.run("reading", tx -> tx.list("SELECT id FROM messages", rs -> rs.getLong(1))))
-                .containsExactly(id);
+        String row = jdbc.run("reading", tx -> tx.one("SELECT status, error, created_at FROM messages WHERE id = ?",
+                rs -> rs.getString(1) + "/" + rs.getString(2) + "/" + Tx.instant(rs, 3), id));
+        assertThat(row).isEqualTo("PENDING/null/" + Instant.EPOCH);
+        java.util.Optional<Long> none = jdbc.run("reading", tx -> tx.optional("SELECT id FROM messages WHERE id = ?",
+                rs -> rs.getLong(1), id + 1));
+        assertThat(none).isEmpty();
+        java.util.List<Long> all = jdbc.run("reading", tx -> tx.list("SELECT id FROM messages", rs -> rs.getLong(1)));
+        assertThat(all).containsExactly(id);
     }
 
     @Test
