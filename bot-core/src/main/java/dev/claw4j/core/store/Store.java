@@ -18,7 +18,10 @@ public final class Store implements AutoCloseable {
     /** The database's file in the data directory. */
     public static final String DATABASE_FILE = "claw4j.mv.db";
 
-    private final JdbcConnectionPool pool;
+    private final javax.sql.DataSource pool;
+    /** Closes the pool: H2's or PostgreSQL's. */
+    private final Runnable closePool;
+    private final Dialect dialect;
     private final Jdbc jdbc;
     private final Chats chats;
     private final Groups groups;
@@ -31,12 +34,33 @@ public final class Store implements AutoCloseable {
     private final Pauses pauses;
 
     private Store(String url, String password) {
-        this.pool = JdbcConnectionPool.create(url, "claw4j", password);
+        this(h2Pool(url, password), Dialect.H2);
+    }
+
+    private static JdbcConnectionPool h2Pool(String url, String password) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "claw4j", password);
         pool.setMaxConnections(32);
+        return pool;
+    }
+
+    private Store(javax.sql.DataSource pool, Dialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+        this.closePool = switch (pool) {
+            case JdbcConnectionPool h2 -> h2::dispose;
+            case AutoCloseable other -> () -> {
+                try {
+                    other.close();
+                } catch (Exception e) {
+                    throw new StoreException("closing the database pool", e);
+                }
+            };
+            default -> () -> { };
+        };
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            migrate(pool);
         } catch (RuntimeException e) {
-            pool.dispose();
+            closePool.run();
             throw e;
         }
         this.jdbc = new Jdbc(pool);
@@ -49,6 +73,40 @@ public final class Store implements AutoCloseable {
         this.groups = new Groups(jdbc, sessions);
         this.usage = new UsageLog(jdbc);
         this.pauses = new Pauses(jdbc);
+    }
+
+    /**
+     * The same migrations on both databases ({@code db/migration}), and the few that must differ in
+     * {@code db/vendor/h2} or {@code db/vendor/postgresql} (Flyway fills in {@code {vendor}}). A file's checksum is
+     * its content, not its folder, so moving a migration between them keeps existing databases valid.
+     */
+    static void migrate(javax.sql.DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/{vendor}")
+                .load().migrate();
+    }
+
+    /**
+     * Opens the store where the config puts it: {@link #open(Path)} for H2, or a PostgreSQL server (its tables made
+     * or migrated by the same migrations). A server that is down or refuses the login fails here, saying what to do.
+     */
+    public static Store open(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.H2File h2 -> open(h2.dataDir());
+            case StoreLocation.Postgres pg -> {
+                var pool = PostgresPool.open(pg);
+                try {
+                    yield new Store(pool, Dialect.POSTGRESQL);
+                } catch (RuntimeException e) {
+                    throw e instanceof StoreException ? e : PostgresPool.refused(pg, e, "migrating claw4j's tables");
+                }
+            }
+        };
+    }
+
+    /** Which database this store is on. */
+    public Dialect dialect() {
+        return dialect;
     }
 
     /**
@@ -159,6 +217,6 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.dispose();
+        closePool.run();
     }
 }

@@ -19,8 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@OnBothDatabases
 class StoreTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    StoreTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {
