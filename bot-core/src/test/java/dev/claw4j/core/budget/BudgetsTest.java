@@ -1,5 +1,7 @@
 package dev.claw4j.core.budget;
 
+import dev.claw4j.core.store.OnBothDatabases;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.task.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,17 +13,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class BudgetsTest {
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final Price SONNET = new Price(new BigDecimal("3.00"), new BigDecimal("15.00"));
 
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+
+    BudgetsTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

@@ -8,14 +8,18 @@ import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A connector's cursor is stored with the message it covers, in one transaction, and never moves back. */
+@OnBothDatabases
 class StoreCursorTest {
     private static final String KEY = "telegram:42";
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    StoreCursorTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

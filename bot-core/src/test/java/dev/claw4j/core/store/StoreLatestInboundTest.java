@@ -7,14 +7,18 @@ import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The query a connector without replay catches up from: the newest inbound message of each chat and thread. */
+@OnBothDatabases
 class StoreLatestInboundTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
     private final Instant now = Instant.now();
+
+    StoreLatestInboundTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

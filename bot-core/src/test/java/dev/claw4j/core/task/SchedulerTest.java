@@ -1,5 +1,7 @@
 package dev.claw4j.core.task;
 
+import dev.claw4j.core.store.OnBothDatabases;
+import dev.claw4j.core.store.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,21 +12,25 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class SchedulerTest {
-    private final Store db = Store.inMemory("sched-" + UUID.randomUUID());
+    private final Store db;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
-    private final TaskStore store = new TaskStore(db.dataSource());
-    private final Tasks tasks = new Tasks(store, clock, Tasks.Settings.DEFAULTS);
+    private final TaskStore store;
+    private final Tasks tasks;
     private final List<String> submitted = new ArrayList<>();
     private final List<String> audit = new ArrayList<>();
-    private final Scheduler scheduler = new Scheduler(tasks, clock, submitted::add,
-            (g, kind, detail) -> audit.add(g + " " + kind + " " + detail));
+    private final Scheduler scheduler;
 
-    SchedulerTest() {
+    SchedulerTest(TestDatabase database) {
+        db = database.open();
+        store = new TaskStore(db.dataSource());
+        tasks = new Tasks(store, clock, Tasks.Settings.DEFAULTS);
+        scheduler = new Scheduler(tasks, clock, submitted::add,
+                (g, kind, detail) -> audit.add(g + " " + kind + " " + detail));
         db.groups().bindNewGroup("chat:a", "ga");
         db.groups().bindNewGroup("chat:b", "gb");
     }
