@@ -79,7 +79,7 @@ public final class Claw4j implements AutoCloseable {
         this.runtime = runtime;
         // what every part counts into; the admin endpoint serves it at /metrics
         Metrics metrics = hostMetrics.metrics();
-        this.store = Store.open(config.dataDir());
+        this.store = Store.open(config.store().location(config.dataDir()));
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
         GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {

@@ -22,7 +22,14 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
+                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp, Database store) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                  Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits, webFetch,
+                tasks, mcp, null);
+    }
+
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
                   Limits limits, WebFetch webFetch, Tasks tasks) {
@@ -49,6 +56,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         webFetch = webFetch == null ? new WebFetch(null, null, null, null, null) : webFetch;
         tasks = tasks == null ? new Tasks(null, null) : tasks;
         mcp = mcp == null ? new Mcp(null, null) : mcp;
+        store = store == null ? new Database(null, null, null, null) : store;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -61,17 +69,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                a, budgets, limits, webFetch, tasks, mcp);
+                a, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withWebFetch(WebFetch w) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, w, tasks, mcp);
+                admin, budgets, limits, w, tasks, mcp, store);
     }
 
     /**
@@ -109,9 +117,56 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    public Config withStore(Database d) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch, tasks, mcp, d);
+    }
+
+    /**
+     * The {@code store:} section: where the host keeps what it must not forget. {@code kind: h2} (the default) is a
+     * file under {@code dataDir}, nothing to install; {@code kind: postgres} is a PostgreSQL server at {@code url}
+     * ({@code jdbc:postgresql://host:5432/db}) as {@code user}, with {@code password} best given as
+     * {@code ${SOME_ENV_VAR}}. The password is never printed.
+     */
+    public record Database(String kind, String url, String user, String password) {
+        public Database {
+            kind = kind == null || kind.isBlank() ? "h2" : kind.strip().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Where the store is, for a host whose data directory is {@code dataDir}. */
+        public dev.claw4j.core.store.StoreLocation location(Path dataDir) {
+            switch (kind) {
+                case "h2" -> {
+                    if (url != null || user != null || password != null) {
+                        throw new ConfigException("store.url, store.user and store.password are for kind postgres; "
+                                + "H2 keeps its file in dataDir: remove them, or set store.kind: postgres");
+                    }
+                    return new dev.claw4j.core.store.StoreLocation.H2File(dataDir);
+                }
+                case "postgres", "postgresql" -> {
+                    try {
+                        return new dev.claw4j.core.store.StoreLocation.Postgres(url, user, password);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(e.getMessage());
+                    }
+                }
+                default -> throw new ConfigException("store.kind must be h2 (the default: a file in dataDir) or "
+                        + "postgres, got '" + kind + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            // the URL's query may carry driver options with secrets in them: it is not printed
+            String printableUrl = url == null ? null : url.replaceAll("\\?.*", "?…");
+            return "Database[kind=" + kind + ", url=" + printableUrl + ", user=" + user + ", password="
+                    + Secrets.mask(password) + "]";
+        }
+    }
+
     public Config withMcp(Mcp m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, m);
+                admin, budgets, limits, webFetch, tasks, m, store);
     }
 
     /**
@@ -182,37 +237,37 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withModel(Model m) {
         return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withConnectors(Connectors c) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withBinding(Binding b) {
         return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withBudgets(Budgets b) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, b, limits, webFetch, tasks, mcp);
+                admin, b, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withLimits(Limits l) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, l, webFetch, tasks, mcp);
+                admin, budgets, l, webFetch, tasks, mcp, store);
     }
 
     /**
@@ -418,7 +473,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMounts(Map<String, List<Mount>> m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -430,7 +485,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withAccess(Access a) {
         return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     /**

@@ -102,6 +102,7 @@ public final class ConfigLoader {
             s.idle();
             config.tasks().settings();
             config.mcp().settings();
+            config.store().location(config.dataDir());
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
             }
