@@ -37,7 +37,7 @@ class PostgresCommandsTest {
                 """.formatted(data, pg.url(), pg.user(), pg.password()));
         long id;
         try (Store store = Store.open(pg)) {
-            store.bindNewGroup("b", "gb");
+            store.groups().bindNewGroup("b", "gb");
             new AccessStore(store.dataSource()).grant("telegram", "4242", "test");
             id = new Tasks(new TaskStore(store.dataSource()), Clock.systemUTC(), Tasks.Settings.DEFAULTS)
                     .schedule(new Tasks.Origin("gb", "web", "w", null, "bob"),

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class AuditLogTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    AuditLogTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

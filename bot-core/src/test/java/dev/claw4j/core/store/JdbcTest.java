@@ -8,13 +8,18 @@ import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class JdbcTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
-    private final Jdbc jdbc = store.jdbc();
+    private final Store store;
+    private final Jdbc jdbc;
+
+    JdbcTest(TestDatabase db) {
+        this.store = db.open();
+        this.jdbc = store.jdbc();
+    }
 
     @AfterEach
     void close() {

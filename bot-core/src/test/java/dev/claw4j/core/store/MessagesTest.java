@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,8 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@OnBothDatabases
 class MessagesTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    MessagesTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

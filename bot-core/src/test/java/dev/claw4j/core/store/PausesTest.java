@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.time.Instant;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class PausesTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    PausesTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

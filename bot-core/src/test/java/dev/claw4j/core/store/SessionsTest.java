@@ -6,12 +6,16 @@ import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class SessionsTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    SessionsTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

@@ -24,8 +24,8 @@ class StoreLocationTest {
 
         try (Store store = Store.open(new StoreLocation.H2File(data))) {
             assertThat(store.dialect()).isEqualTo(Dialect.H2);
-            store.bindNewGroup("web:chat:c1", "g1");
-            assertThat(store.groups()).containsExactly("g1");
+            store.groups().bindNewGroup("web:chat:c1", "g1");
+            assertThat(store.groups().groups()).containsExactly("g1");
         }
     }
 
@@ -34,10 +34,10 @@ class StoreLocationTest {
         StoreLocation.Postgres schema = TestDatabase.freshSchema(TestDatabase.server());
         try (Store store = Store.open(schema)) {
             assertThat(store.dialect()).isEqualTo(Dialect.POSTGRESQL);
-            store.bindNewGroup("web:chat:c1", "g1");
+            store.groups().bindNewGroup("web:chat:c1", "g1");
         }
         try (Store again = Store.open(schema)) {
-            assertThat(again.groups()).containsExactly("g1");
+            assertThat(again.groups().groups()).containsExactly("g1");
         }
         try (var c = DriverManager.getConnection(schema.url(), schema.user(), schema.password());
              var rs = c.createStatement().executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success")) {
