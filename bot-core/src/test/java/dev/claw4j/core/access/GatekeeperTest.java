@@ -1,12 +1,12 @@
 package dev.claw4j.core.access;
 
-import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

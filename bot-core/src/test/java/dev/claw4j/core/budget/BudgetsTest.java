@@ -1,12 +1,12 @@
 package dev.claw4j.core.budget;
 
-import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.task.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
 import java.time.Duration;

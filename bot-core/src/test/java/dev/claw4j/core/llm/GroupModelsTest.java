@@ -1,8 +1,8 @@
 package dev.claw4j.core.llm;
 
 import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,12 @@
 package dev.claw4j.core.task;
 
-import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.core.store.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
