@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -53,9 +52,12 @@ public final class Tx {
         }
     }
 
-    /** An INSERT into a table with a generated id; that id. */
+    /**
+     * An INSERT into a table with a generated id; that id. The key column is named: with RETURN_GENERATED_KEYS
+     * PostgreSQL's driver returns every column of the row (RETURNING *), H2 only the identity column.
+     */
     public long insert(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps = connection.prepareStatement(sql, new String[] {"id"})) {
             bind(ps, args);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
