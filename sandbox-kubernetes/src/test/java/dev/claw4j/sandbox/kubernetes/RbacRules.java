@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The RBAC rules in {@code deploy/kubernetes}, applied as the API server applies them to one ServiceAccount:
@@ -26,9 +29,8 @@ import java.util.Objects;
  * <p>The runtime's tests check the calls they recorded on the mock server against it:
  * <pre>{@code
  * RbacRules rbac = RbacRules.ofDeploy();
- * RecordedRequest r = server.takeRequest();
- * assertThat(rbac.allows(r.getMethod(), r.getPath())).as(r.getMethod() + " " + r.getPath()).isTrue();
- * // or all at once: assertThat(rbac.refused(requests)).isEmpty();
+ * // ... the runtime's calls against the mock server ...
+ * assertThat(rbac.refused(RbacRules.recorded(server))).isEmpty();   // names each refused call
  * }</pre>
  */
 public final class RbacRules {
@@ -94,6 +96,23 @@ public final class RbacRules {
         }
         throw new IllegalStateException("a binding names " + ref.getKind() + " " + ref.getName()
                 + (namespace == null ? "" : " in " + namespace) + ", which is not in the manifests: add it or fix the roleRef");
+    }
+
+    /**
+     * Every request {@code server} received since the last call (taken off its queue), as RBAC sees them.
+     * Call it once the client is done: a request still on its way is not there yet.
+     */
+    public static List<Request> recorded(KubernetesMockServer server) {
+        List<Request> requests = new ArrayList<>();
+        try {
+            for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
+                requests.add(Request.of(r.getMethod(), r.getPath()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the mock server's requests", e);
+        }
+        return requests;
     }
 
     /** Does an HTTP request to the API server ({@code pathAndQuery} as the mock server recorded it) pass? */

@@ -1,14 +1,28 @@
 package dev.claw4j.sandbox.kubernetes;
 
 import dev.claw4j.sandbox.kubernetes.RbacRules.Request;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,6 +158,48 @@ class RbacRulesTest {
                 "delete core/pods claw4j-g1 in claw4j", "get core/secrets claw4j-secrets in claw4j");
         assertThat(rbac.allows("GET", EXT + "sandboxclaims?labelSelector=a%3Db")).isTrue();
         assertThat(rbac.allows("DELETE", EXT + "sandboxclaims")).isFalse();
+    }
+
+    @Test
+    void calls_fabric8_really_makes_are_read_off_the_mock_server_and_checked() throws Exception {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        try (KubernetesClient client = server.createClient()) {
+            ResourceDefinitionContext claims = new ResourceDefinitionContext.Builder()
+                    .withGroup("extensions.agents.x-k8s.io").withVersion("v1beta1").withKind("SandboxClaim")
+                    .withPlural("sandboxclaims").withNamespaced(true).build();
+            GenericKubernetesResource claim = new GenericKubernetesResourceBuilder()
+                    .withApiVersion("extensions.agents.x-k8s.io/v1beta1").withKind("SandboxClaim")
+                    .withNewMetadata().withName("claw4j-g1").withNamespace("claw4j")
+                    .addToLabels("claw4j.dev/install", "abc").endMetadata()
+                    .addToAdditionalProperties("spec", Map.of("sandboxTemplateRef", Map.of("name", "claw4j-agent")))
+                    .build();
+            var inNs = client.genericKubernetesResources(claims).inNamespace("claw4j");
+            inNs.resource(claim).create();
+            assertThat(inNs.withLabel("claw4j.dev/install", "abc").list().getItems()).hasSize(1);
+            try (Watch w = inNs.withName("claw4j-g1").watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, GenericKubernetesResource resource) {}
+
+                @Override
+                public void onClose(WatcherException cause) {}
+            })) {
+                assertThat(inNs.withName("claw4j-g1").get()).isNotNull();
+            }
+            client.pods().inNamespace("claw4j").withName("claw4j-g1").get();
+            client.resources(RuntimeClass.class).withName("gvisor").get();
+            inNs.withName("claw4j-g1").delete();
+            client.secrets().inNamespace("claw4j").withName("claw4j-secrets").get();
+
+            List<Request> calls = RbacRules.recorded(server);
+            assertThat(calls).extracting(Request::verb)
+                    .contains("create", "list", "watch", "get", "delete");
+            // the runtime-like calls pass; the one call outside the rules is named
+            assertThat(rbac.refused(calls)).containsExactly("get core/secrets claw4j-secrets in claw4j");
+        } finally {
+            server.destroy();
+        }
     }
 
     @Test
