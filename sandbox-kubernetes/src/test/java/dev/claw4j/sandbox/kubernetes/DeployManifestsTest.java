@@ -3,12 +3,11 @@ package dev.claw4j.sandbox.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -52,8 +51,7 @@ class DeployManifestsTest {
             Map.entry("NetworkPolicy", NetworkPolicy.class),
             Map.entry("ConfigMap", ConfigMap.class),
             Map.entry("Secret", Secret.class),
-            Map.entry("PersistentVolumeClaim", PersistentVolumeClaim.class),
-            Map.entry("Deployment", Deployment.class),
+            Map.entry("StatefulSet", StatefulSet.class),
             Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("Service", Service.class),
             Map.entry("RuntimeClass", RuntimeClass.class));
@@ -84,7 +82,7 @@ class DeployManifestsTest {
     void every_file_loads_into_typed_objects() {
         List<Path> files = DeployManifests.files(dir);
         assertThat(files).extracting(p -> p.getFileName().toString()).contains("namespace.yaml", "serviceaccount.yaml",
-                "rbac.yaml", "networkpolicies.yaml", "configmap.yaml", "pvc.yaml", "deployment.yaml", "service.yaml",
+                "rbac.yaml", "networkpolicies.yaml", "configmap.yaml", "statefulset.yaml", "service.yaml",
                 "runtimeclasses.yaml", "secret.example.yaml");
         for (Path file : files) {
             List<HasMetadata> objects = DeployManifests.load(file);
@@ -117,7 +115,7 @@ class DeployManifestsTest {
             assertThat(withoutServerFields(back)).as(what).isEqualTo(withoutServerFields(o));
         }
         assertThat(client.rbac().roles().inNamespace("claw4j").withName("claw4j-sandbox-runtime").get()).isNotNull();
-        assertThat(client.apps().deployments().inNamespace("claw4j").list().getItems()).hasSize(1);
+        assertThat(client.apps().statefulSets().inNamespace("claw4j").list().getItems()).hasSize(1);
         assertThat(client.network().v1().networkPolicies().inNamespace("claw4j").list().getItems()).hasSize(3);
         assertThat(client.resources(RuntimeClass.class).list().getItems())
                 .extracting(r -> r.getMetadata().getName() + "=" + r.getHandler())
