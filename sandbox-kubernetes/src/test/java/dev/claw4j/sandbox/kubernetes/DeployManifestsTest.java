@@ -139,6 +139,48 @@ class DeployManifestsTest {
         assertThat(kustomization.get("namespace")).isEqualTo("claw4j");
     }
 
+    @Test
+    void every_config_map_secret_and_account_the_hosts_name_is_here() {
+        List<HasMetadata> all = DeployManifests.load(dir);
+        StatefulSet hosts = (StatefulSet) all.stream().filter(o -> o instanceof StatefulSet).findFirst().orElseThrow();
+        var pod = hosts.getSpec().getTemplate().getSpec();
+        List<String> secrets = new ArrayList<>();
+        List<String> configMaps = new ArrayList<>();
+        pod.getContainers().forEach(c -> c.getEnvFrom().forEach(e -> secrets.add(e.getSecretRef().getName())));
+        pod.getVolumes().forEach(v -> {
+            if (v.getSecret() != null) {
+                secrets.add(v.getSecret().getSecretName());
+            }
+            if (v.getConfigMap() != null) {
+                configMaps.add(v.getConfigMap().getName());
+            }
+        });
+        assertThat(secrets).containsExactlyInAnyOrder("claw4j-secrets", "claw4j-web-token");
+        // the Secrets are made by the operator; secret.example.yaml shows each one with every key it needs
+        assertThat(DeployManifests.load(dir.resolve("secret.example.yaml"))).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(secrets);
+        assertThat(configMaps).allSatisfy(name -> assertThat(all).anyMatch(o -> o instanceof ConfigMap
+                && o.getMetadata().getName().equals(name)));
+        assertThat(all).anyMatch(o -> o instanceof ServiceAccount
+                && o.getMetadata().getName().equals(pod.getServiceAccountName()));
+        // every mount names a volume of the pod or a claim template
+        List<String> volumes = new ArrayList<>(pod.getVolumes().stream().map(v -> v.getName()).toList());
+        hosts.getSpec().getVolumeClaimTemplates().forEach(t -> volumes.add(t.getMetadata().getName()));
+        List<io.fabric8.kubernetes.api.model.Container> containers = new ArrayList<>(pod.getContainers());
+        containers.addAll(pod.getInitContainers());
+        containers.forEach(c -> c.getVolumeMounts().forEach(m ->
+                assertThat(volumes).as(c.getName() + " mounts " + m.getName()).contains(m.getName())));
+        // each ${VAR} of the hosts' claw4j.yaml is a key of claw4j-secrets, so none is empty by mistake
+        String config = ((ConfigMap) all.stream().filter(o -> o instanceof ConfigMap).findFirst().orElseThrow())
+                .getData().get("claw4j.yaml");
+        Secret example = (Secret) DeployManifests.load(dir.resolve("secret.example.yaml")).stream()
+                .filter(o -> o.getMetadata().getName().equals("claw4j-secrets")).findFirst().orElseThrow();
+        var vars = java.util.regex.Pattern.compile("\\$\\{([A-Z0-9_]+)").matcher(config).results()
+                .map(m -> m.group(1)).distinct().toList();
+        assertThat(vars).hasSizeGreaterThan(5);
+        assertThat(example.getStringData().keySet()).containsAll(vars);
+    }
+
     private HasMetadata create(HasMetadata o) {
         if (o instanceof GenericKubernetesResource g) {
             return client.genericKubernetesResources(context(g)).resource(g).create();
