@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +121,32 @@ class DeployManifestsTest {
         assertThat(client.resources(RuntimeClass.class).list().getItems())
                 .extracting(r -> r.getMetadata().getName() + "=" + r.getHandler())
                 .containsExactlyInAnyOrder("gvisor=runsc", "kata-fc=kata-fc", "kata-qemu=kata-qemu");
+    }
+
+    /** deploy/kubernetes holds no agent-sandbox objects today (the runtime makes them); a file that did would work. */
+    @Test
+    void an_agent_sandbox_object_loads_as_a_generic_resource_and_round_trips(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("pool.yaml");
+        Files.writeString(file, """
+                # a warm pool an operator might add
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata:
+                  name: claw4j-agent
+                  namespace: claw4j
+                spec:
+                  replicas: 2
+                  sandboxTemplateRef:
+                    name: claw4j-agent
+                """);
+        List<HasMetadata> objects = DeployManifests.load(file);
+        assertThat(objects).singleElement().isInstanceOf(GenericKubernetesResource.class);
+        GenericKubernetesResource pool = (GenericKubernetesResource) objects.getFirst();
+        create(pool);
+        GenericKubernetesResource back = (GenericKubernetesResource) get(pool);
+        assertThat(back.getKind()).isEqualTo("SandboxWarmPool");
+        assertThat(back.getAdditionalProperties().get("spec"))
+                .isEqualTo(Map.of("replicas", 2, "sandboxTemplateRef", Map.of("name", "claw4j-agent")));
     }
 
     @Test
