@@ -34,8 +34,11 @@ final class PodSandbox implements Sandbox {
     /** Reads one regular file; the exit code says why it refused (links are not followed, as in the Docker path). */
     static final String READ_SCRIPT = "if [ -L \"$1\" ]; then exit 3; fi; if [ ! -e \"$1\" ]; then exit 5; fi; "
             + "if [ ! -f \"$1\" ]; then exit 4; fi; exec head -c \"$2\" -- \"$1\"";
-    /** Writes one file from stdin; refuses to write through a link the agent left at that path. */
-    static final String WRITE_SCRIPT = "if [ -L \"$1\" ]; then exit 3; fi; exec cat > \"$1\"";
+    /**
+     * Writes one file of {@code $2} bytes from stdin; refuses to write through a link the agent left at that path.
+     * It reads a known length rather than to end of input: over the v4 exec protocol a client cannot close stdin.
+     */
+    static final String WRITE_SCRIPT = "if [ -L \"$1\" ]; then exit 3; fi; exec head -c \"$2\" > \"$1\"";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -131,7 +134,7 @@ final class PodSandbox implements Sandbox {
 
     /** Puts a file into the sandbox (a file a person sent, for the group's inbox), through the pod. */
     void writeFile(String path, byte[] content) {
-        int code = run(List.of("sh", "-c", WRITE_SCRIPT, "sh", path), content, new ByteArrayOutputStream(), 0);
+        int code = run(List.of("sh", "-c", WRITE_SCRIPT, "sh", path, String.valueOf(content.length)), content, new ByteArrayOutputStream(), 0);
         if (code == 3) {
             throw new SandboxException(path + " is a link in the sandbox; the file was not written");
         }
@@ -153,6 +156,8 @@ final class PodSandbox implements Sandbox {
             }
             try (InputStream output = watch.getOutput()) {
                 out.write(output.readNBytes(cap));
+            } catch (IOException e) {
+                // fabric8 fails the output stream when the command exits non-zero; its exit code says why
             }
             return watch.exitCode().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
