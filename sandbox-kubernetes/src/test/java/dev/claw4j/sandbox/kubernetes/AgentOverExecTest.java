@@ -90,8 +90,10 @@ class AgentOverExecTest {
                 // the tool's file comes back out through the pod, as send_file reads it
                 assertThat(live.sandbox().readFile("note.txt", 1024)).asString().isEqualTo("over-the-pod\n");
 
+                // the agent leaves on shutdown, and its exit code comes back on the exec stream's status channel
+                channel.send(new HostMessage.Shutdown("test over"));
+                assertThat(live.sandbox().exit().get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
                 manager.discard("team");
-                assertThat(live.sandbox().exit().get(20, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
             }
             assertThat(audited).isEmpty();
             assertThat(cluster.claims()).as("the claim is deleted when the sandbox stops").isEmpty();
