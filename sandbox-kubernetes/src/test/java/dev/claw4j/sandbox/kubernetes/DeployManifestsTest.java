@@ -3,12 +3,11 @@ package dev.claw4j.sandbox.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -26,6 +25,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,8 +52,7 @@ class DeployManifestsTest {
             Map.entry("NetworkPolicy", NetworkPolicy.class),
             Map.entry("ConfigMap", ConfigMap.class),
             Map.entry("Secret", Secret.class),
-            Map.entry("PersistentVolumeClaim", PersistentVolumeClaim.class),
-            Map.entry("Deployment", Deployment.class),
+            Map.entry("StatefulSet", StatefulSet.class),
             Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("Service", Service.class),
             Map.entry("RuntimeClass", RuntimeClass.class));
@@ -84,7 +83,7 @@ class DeployManifestsTest {
     void every_file_loads_into_typed_objects() {
         List<Path> files = DeployManifests.files(dir);
         assertThat(files).extracting(p -> p.getFileName().toString()).contains("namespace.yaml", "serviceaccount.yaml",
-                "rbac.yaml", "networkpolicies.yaml", "configmap.yaml", "pvc.yaml", "deployment.yaml", "service.yaml",
+                "rbac.yaml", "networkpolicies.yaml", "configmap.yaml", "statefulset.yaml", "service.yaml",
                 "runtimeclasses.yaml", "secret.example.yaml");
         for (Path file : files) {
             List<HasMetadata> objects = DeployManifests.load(file);
@@ -117,11 +116,37 @@ class DeployManifestsTest {
             assertThat(withoutServerFields(back)).as(what).isEqualTo(withoutServerFields(o));
         }
         assertThat(client.rbac().roles().inNamespace("claw4j").withName("claw4j-sandbox-runtime").get()).isNotNull();
-        assertThat(client.apps().deployments().inNamespace("claw4j").list().getItems()).hasSize(1);
+        assertThat(client.apps().statefulSets().inNamespace("claw4j").list().getItems()).hasSize(1);
         assertThat(client.network().v1().networkPolicies().inNamespace("claw4j").list().getItems()).hasSize(3);
         assertThat(client.resources(RuntimeClass.class).list().getItems())
                 .extracting(r -> r.getMetadata().getName() + "=" + r.getHandler())
                 .containsExactlyInAnyOrder("gvisor=runsc", "kata-fc=kata-fc", "kata-qemu=kata-qemu");
+    }
+
+    /** deploy/kubernetes holds no agent-sandbox objects today (the runtime makes them); a file that did would work. */
+    @Test
+    void an_agent_sandbox_object_loads_as_a_generic_resource_and_round_trips(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("pool.yaml");
+        Files.writeString(file, """
+                # a warm pool an operator might add
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata:
+                  name: claw4j-agent
+                  namespace: claw4j
+                spec:
+                  replicas: 2
+                  sandboxTemplateRef:
+                    name: claw4j-agent
+                """);
+        List<HasMetadata> objects = DeployManifests.load(file);
+        assertThat(objects).singleElement().isInstanceOf(GenericKubernetesResource.class);
+        GenericKubernetesResource pool = (GenericKubernetesResource) objects.getFirst();
+        create(pool);
+        GenericKubernetesResource back = (GenericKubernetesResource) get(pool);
+        assertThat(back.getKind()).isEqualTo("SandboxWarmPool");
+        assertThat(back.getAdditionalProperties().get("spec"))
+                .isEqualTo(Map.of("replicas", 2, "sandboxTemplateRef", Map.of("name", "claw4j-agent")));
     }
 
     @Test
@@ -139,6 +164,48 @@ class DeployManifestsTest {
         files.removeAll(resources);
         assertThat(files).containsExactlyInAnyOrder("secret.example.yaml", "runtimeclasses.yaml");
         assertThat(kustomization.get("namespace")).isEqualTo("claw4j");
+    }
+
+    @Test
+    void every_config_map_secret_and_account_the_hosts_name_is_here() {
+        List<HasMetadata> all = DeployManifests.load(dir);
+        StatefulSet hosts = (StatefulSet) all.stream().filter(o -> o instanceof StatefulSet).findFirst().orElseThrow();
+        var pod = hosts.getSpec().getTemplate().getSpec();
+        List<String> secrets = new ArrayList<>();
+        List<String> configMaps = new ArrayList<>();
+        pod.getContainers().forEach(c -> c.getEnvFrom().forEach(e -> secrets.add(e.getSecretRef().getName())));
+        pod.getVolumes().forEach(v -> {
+            if (v.getSecret() != null) {
+                secrets.add(v.getSecret().getSecretName());
+            }
+            if (v.getConfigMap() != null) {
+                configMaps.add(v.getConfigMap().getName());
+            }
+        });
+        assertThat(secrets).containsExactlyInAnyOrder("claw4j-secrets", "claw4j-web-token");
+        // the Secrets are made by the operator; secret.example.yaml shows each one with every key it needs
+        assertThat(DeployManifests.load(dir.resolve("secret.example.yaml"))).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(secrets);
+        assertThat(configMaps).allSatisfy(name -> assertThat(all).anyMatch(o -> o instanceof ConfigMap
+                && o.getMetadata().getName().equals(name)));
+        assertThat(all).anyMatch(o -> o instanceof ServiceAccount
+                && o.getMetadata().getName().equals(pod.getServiceAccountName()));
+        // every mount names a volume of the pod or a claim template
+        List<String> volumes = new ArrayList<>(pod.getVolumes().stream().map(v -> v.getName()).toList());
+        hosts.getSpec().getVolumeClaimTemplates().forEach(t -> volumes.add(t.getMetadata().getName()));
+        List<io.fabric8.kubernetes.api.model.Container> containers = new ArrayList<>(pod.getContainers());
+        containers.addAll(pod.getInitContainers());
+        containers.forEach(c -> c.getVolumeMounts().forEach(m ->
+                assertThat(volumes).as(c.getName() + " mounts " + m.getName()).contains(m.getName())));
+        // each ${VAR} of the hosts' claw4j.yaml is a key of claw4j-secrets, so none is empty by mistake
+        String config = ((ConfigMap) all.stream().filter(o -> o instanceof ConfigMap).findFirst().orElseThrow())
+                .getData().get("claw4j.yaml");
+        Secret example = (Secret) DeployManifests.load(dir.resolve("secret.example.yaml")).stream()
+                .filter(o -> o.getMetadata().getName().equals("claw4j-secrets")).findFirst().orElseThrow();
+        var vars = java.util.regex.Pattern.compile("\\$\\{([A-Z0-9_]+)").matcher(config).results()
+                .map(m -> m.group(1)).distinct().toList();
+        assertThat(vars).hasSizeGreaterThan(5);
+        assertThat(example.getStringData().keySet()).containsAll(vars);
     }
 
     private HasMetadata create(HasMetadata o) {

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -27,7 +27,7 @@ class DeploySecurityTest {
 
     private final List<HasMetadata> all = DeployManifests.load(DeployManifests.dir());
 
-    /** Labels of a sandbox pod as the controller could make it, and of a host pod as the Deployment makes it. */
+    /** Labels of a sandbox pod as the controller could make it, and of a host pod as the StatefulSet makes it. */
     private static final Map<String, String> SANDBOX_POD = Map.of("agents.x-k8s.io/sandbox-name-hash", "1a2b",
             "app.kubernetes.io/name", "claw4j", "app.kubernetes.io/component", "sandbox");
     private static final Map<String, String> UNLABELLED_POD = Map.of("run", "anything");
@@ -110,8 +110,15 @@ class DeploySecurityTest {
 
     @Test
     void two_hosts_on_postgresql_under_their_own_service_account() {
-        Deployment d = (Deployment) one("Deployment", "claw4j");
+        StatefulSet d = (StatefulSet) one("StatefulSet", "claw4j");
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        // each host its own data directory (its identity), never one shared by both
+        assertThat(d.getSpec().getVolumeClaimTemplates()).extracting(c -> c.getMetadata().getName())
+                .containsExactly("data");
+        assertThat(d.getSpec().getVolumeClaimTemplates().getFirst().getSpec().getAccessModes())
+                .containsExactly("ReadWriteOnce");
+        assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+                .doesNotContain("data");
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(RbacRules.SERVICE_ACCOUNT);
         assertThat(d.getMetadata().getNamespace()).isEqualTo(RbacRules.NAMESPACE);
         assertThat(((ServiceAccount) one("ServiceAccount", "claw4j")).getAutomountServiceAccountToken()).isFalse();
@@ -130,9 +137,9 @@ class DeploySecurityTest {
         assertThat(at(config, "model", "apiKey")).isEqualTo("${ANTHROPIC_API_KEY}");
     }
 
-    /** The host Deployment's pod template: the labels and spec every host pod gets. */
+    /** The host StatefulSet's pod template: the labels and spec every host pod gets. */
     private PodTemplateSpec hostPod() {
-        return ((Deployment) one("Deployment", "claw4j")).getSpec().getTemplate();
+        return ((StatefulSet) one("StatefulSet", "claw4j")).getSpec().getTemplate();
     }
 
     private NetworkPolicy policy(String name) {
