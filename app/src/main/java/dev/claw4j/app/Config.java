@@ -547,11 +547,25 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
     public record Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus,
                           Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
-                          String folderQuota, String mountAllowlist) {
+                          String folderQuota, String mountAllowlist, Kubernetes kubernetes) {
+        /** {@code runtime: kubernetes}: sandboxes are agent-sandbox claims on a cluster instead of Docker containers. */
+        public static final String KUBERNETES = "kubernetes";
+
         public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
                        String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes) {
             this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
                     null, null);
+        }
+
+        public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
+                       String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
+                       String folderQuota, String mountAllowlist) {
+            this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
+                    folderQuota, mountAllowlist, null);
+        }
+
+        public boolean onKubernetes() {
+            return KUBERNETES.equals(runtime);
         }
 
         public Sandbox {
@@ -565,6 +579,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             turnTimeout = turnTimeout == null ? "10m" : turnTimeout;
             idleTimeout = idleTimeout == null ? "10m" : idleTimeout;
             maxSandboxes = maxSandboxes == null ? 8 : maxSandboxes;
+            kubernetes = kubernetes == null ? new Kubernetes(null, null, null, null, null, null, null) : kubernetes;
         }
 
         public SandboxLimits limits() {
@@ -589,7 +604,24 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, n, folderQuota, mountAllowlist);
+                    idleTimeout, n, folderQuota, mountAllowlist, kubernetes);
+        }
+    }
+
+    /**
+     * The {@code sandbox.kubernetes:} section, read with {@code runtime: kubernetes}: the namespace of the install's
+     * objects, the RuntimeClass of its pods, the name of its SandboxTemplate, how many sandboxes wait warm, how long a
+     * claim may take to get Ready, and the size and StorageClass of each group's volume claim.
+     */
+    public record Kubernetes(String namespace, String runtimeClass, String template, Integer warmPool,
+                             Integer readyTimeoutSeconds, String folderSize, String storageClass) {
+        public Kubernetes {
+            namespace = namespace == null ? "claw4j" : namespace;
+            runtimeClass = runtimeClass == null ? "gvisor" : runtimeClass;
+            template = template == null ? "claw4j-agent" : template;
+            warmPool = warmPool == null ? 0 : warmPool;
+            readyTimeoutSeconds = readyTimeoutSeconds == null ? 120 : readyTimeoutSeconds;
+            folderSize = folderSize == null ? "1Gi" : folderSize;
         }
     }
 

@@ -106,6 +106,9 @@ public final class ConfigLoader {
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
             }
+            if (s.onKubernetes()) {
+                Sandboxes.kubernetesSettings(s, "install-check"); // throws naming the bad key
+            }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
