@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The moments are random; the seed is printed (set {@code -Dcrashload.seed=N} to run the same schedule again).
  */
 class CrashUnderLoadIT {
-    private static final int CHATS = 100;
+    private static final int CHATS = Integer.getInteger("crashload.chats", 100);
     private static final int MESSAGES = 2;
     private static final int TALKING = 10;
     private static final int HOST_KILLS = 3;
@@ -67,7 +67,7 @@ class CrashUnderLoadIT {
             AgentImage.ensure(shared, Path.of(System.getProperty("claw4j.agentJar")), line -> { });
         }
         try (PrivateDockerd docker = PrivateDockerd.start(); DemoModelServer demo = new DemoModelServer(0);
-             SlowModel model = new SlowModel(demo.start(), 100, 50)) {
+             SlowModel model = new SlowModel(demo.start(), 100, 50); KeptLogs kept = new KeptLogs(dir)) {
             docker.loadFromShared(AgentImage.TAG, AgentImage.BASE);
             HostProcess host = new HostProcess(dir, """
                     model: { provider: openai, name: claw4j-demo, apiKey: demo, baseUrl: "%s" }
@@ -240,6 +240,21 @@ class CrashUnderLoadIT {
             }
         }
         return all.toString();
+    }
+
+    /** Copies the host's logs to target/crash-under-load when the test ends, pass or fail (the temp dir goes). */
+    private record KeptLogs(Path dir) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            Path to = Path.of("target", "crash-under-load");
+            Files.createDirectories(to);
+            try (var files = Files.list(dir)) {
+                for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                    Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            System.out.println("[crash-load] host logs kept in " + to.toAbsolutePath());
+        }
     }
 
     // ---------------------------------------------------------------- the store of the stopped host

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
     private static final int MAX_CRASH_RETRIES = 1;
+    /** How long a turn waits before trying again while the sandbox runtime does not answer. */
+    private static final Duration RUNTIME_RETRY = Duration.ofSeconds(2);
 
     /** Settings of every turn; {@code mcp} says which MCP servers each group's agent starts. */
     public record Settings(Duration turnTimeout, String botName, ToolSettings tools, McpSettings mcp) {
@@ -233,11 +235,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         SandboxManager.Live live;
         long acquireStart = System.nanoTime();
         try {
-            live = sandboxes.acquire(groupId);
+            live = acquire(groupId);
             timing.agentNanos += System.nanoTime() - acquireStart; // a cold start is the sandbox's time, not ours
         } catch (SandboxException e) {
             if (sandboxes.closed()) {
                 return leftForNextStart(groupId, turn, messages, null);
+            }
+            if (!sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                return waitForRuntime(groupId, turn, messages, null);
             }
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
@@ -358,6 +363,46 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         return true;
     }
 
+    /**
+     * The group's sandbox, started if need be, with one more try when a start fails while the runtime answers: a
+     * start right after a Docker restart may meet a connection or a container the restart took away.
+     */
+    private SandboxManager.Live acquire(String groupId) {
+        try {
+            return sandboxes.acquire(groupId);
+        } catch (SandboxException e) {
+            if (sandboxes.closed() || !sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                throw e;
+            }
+            log.warn("[{}] the sandbox did not start ({}); trying once more", groupId, e.getMessage());
+            return sandboxes.acquire(groupId);
+        }
+    }
+
+    /**
+     * The sandbox runtime does not answer (the Docker daemon stopped or is restarting): not the group's fault and
+     * nothing to tell the person. The turn's messages wait again, and the group tries again in a moment; the queue
+     * keeps its order. Returns true: nothing failed.
+     */
+    private boolean waitForRuntime(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages,
+                                   FollowUps followUps) {
+        turn.stopFollowUps();
+        List<Long> again = new ArrayList<>(ids(messages));
+        if (followUps != null) {
+            again.addAll(followUps.close(0));
+        }
+        store.setStatus(again, "PENDING");
+        log.info("[{}] {} message(s) wait for the sandbox runtime to answer", groupId, again.size());
+        try {
+            Thread.sleep(RUNTIME_RETRY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // the host is stopping: the messages are PENDING for the next start
+        }
+        turn.again();
+        return true;
+    }
+
     /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */
     private String crashed(String groupId, SandboxManager.Live live, GroupQueue.Turn turn,
                            List<StoredInbound> messages, FollowUps followUps) {
@@ -369,6 +414,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         sandboxes.discard(groupId);
         audit(groupId, "sandbox.crashed", exit.describe());
+        if (!exit.outOfMemory() && !sandboxes.runtimeReachable(groupId, "a sandbox ended: " + exit.describe())) {
+            // the runtime took it down (a Docker restart stops every container): not a crash of the turn's
+            waitForRuntime(groupId, turn, messages, followUps);
+            return null;
+        }
         int crashes = crashesInARow.merge(groupId, 1, Integer::sum);
         if (crashes <= MAX_CRASH_RETRIES) {
             turn.stopFollowUps();
