@@ -45,9 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashUnderLoadIT {
     private static final int CHATS = Integer.getInteger("crashload.chats", 100);
     private static final int MESSAGES = 2;
-    private static final int TALKING = 10;
+    private static final int TALKING = 4;
     private static final int HOST_KILLS = 3;
-    private static final Duration LOAD_DEADLINE = Duration.ofSeconds(240);
+    /** Far more than the load takes on a quiet machine: the 2 shared cores are often busy with other builds. */
+    private static final Duration LOAD_DEADLINE = Duration.ofSeconds(480);
     private static final String OOM_CHAT = "dm-load-000";
     /** bash's tail keeps a whole "line" in memory: 1.5 GB of zeros without a newline is far past the limit. */
     private static final String OOM_TEXT = "run: head -c 1500m /dev/zero | tail | wc -c";
@@ -73,6 +74,7 @@ class CrashUnderLoadIT {
                     model: { provider: openai, name: claw4j-demo, apiKey: demo, baseUrl: "%s" }
                     sandbox: { runtime: runsc, memory: 384m, maxSandboxes: 4, idleTimeout: 1m, turnTimeout: 2m }
                     access: { dm: open }
+                    admin: { console: false }
                     connectors:
                       web: { port: WEB_PORT }
                     """.formatted(model.baseUrl())).env("DOCKER_HOST", docker.host());
@@ -180,8 +182,8 @@ class CrashUnderLoadIT {
             String logs = allLogs(dir);
             assertThat(Pattern.compile("removed \\d+ sandbox\\(es\\) left by an earlier run|picked up unfinished work")
                     .matcher(logs).results().count()).as("recoveries logged after the kills").isGreaterThanOrEqualTo(HOST_KILLS);
-            assertThat(logs).as("the host noticed Docker went away and came back").contains("Docker is unreachable")
-                    .contains("Docker answers again");
+            assertThat(logs).as("the host noticed Docker went away and came back").contains("the sandbox runtime is unreachable")
+                    .contains("the sandbox runtime answers again");
             System.out.printf("[crash-load] took %d s%n", (System.nanoTime() - began) / 1_000_000_000);
         }
     }
