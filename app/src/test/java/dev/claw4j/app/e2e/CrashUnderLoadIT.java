@@ -156,8 +156,8 @@ class CrashUnderLoadIT {
                 // first: the sandbox really died of OOM (Docker's OOMKilled, as the host audited it)
                 assertThat(strings(db, "SELECT a.detail FROM audit_events a JOIN bindings b ON b.group_id = a.group_id "
                         + "WHERE b.binding_key = ? AND a.kind = 'sandbox.crashed'", "web:chat:" + OOM_CHAT))
-                        .as("the OOM chat's sandbox was killed for memory").isNotEmpty()
-                        .allMatch(d -> d.contains("out of memory"));
+                        .as("the OOM chat's sandbox was killed for memory (it may also have been stopped by a blow)")
+                        .anyMatch(d -> d.contains("out of memory"));
                 // then: every message answered exactly once
                 int in = 0;
                 for (int c = 0; c < CHATS; c++) {
