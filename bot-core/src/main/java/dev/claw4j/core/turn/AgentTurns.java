@@ -54,6 +54,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final int MAX_CRASH_RETRIES = 1;
     /** How long a turn waits before trying again while the sandbox runtime does not answer. */
     private static final Duration RUNTIME_RETRY = Duration.ofSeconds(2);
+    /** How long a sandbox stopped by SIGTERM waits for the runtime to go away before it counts as a crash. */
+    private static final Duration SIGTERM_WATCH = Duration.ofSeconds(5);
 
     /** Settings of every turn; {@code mcp} says which MCP servers each group's agent starts. */
     public record Settings(Duration turnTimeout, String botName, ToolSettings tools, McpSettings mcp) {
@@ -403,6 +405,33 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         return true;
     }
 
+    /**
+     * Whether the runtime itself took the sandbox down: it does not answer, or the sandbox was stopped with SIGTERM
+     * (exit 143, which neither the agent nor the host sends; a stopping Docker daemon sends it to every container
+     * and still answers pings for a moment) and the runtime stops answering within a few seconds.
+     */
+    private boolean runtimeGoingAway(String groupId, SandboxExit exit) {
+        String why = "a sandbox ended: " + exit.describe();
+        if (!sandboxes.runtimeReachable(groupId, why)) {
+            return true;
+        }
+        if (exit.exitCode() != 128 + 15) {
+            return false;
+        }
+        long deadline = System.nanoTime() + SIGTERM_WATCH.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                if (!sandboxes.runtimeReachable(groupId, why)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */
     private String crashed(String groupId, SandboxManager.Live live, GroupQueue.Turn turn,
                            List<StoredInbound> messages, FollowUps followUps) {
@@ -414,7 +443,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         sandboxes.discard(groupId);
         audit(groupId, "sandbox.crashed", exit.describe());
-        if (!exit.outOfMemory() && !sandboxes.runtimeReachable(groupId, "a sandbox ended: " + exit.describe())) {
+        if (!exit.outOfMemory() && runtimeGoingAway(groupId, exit)) {
             // the runtime took it down (a Docker restart stops every container): not a crash of the turn's
             waitForRuntime(groupId, turn, messages, followUps);
             return null;

@@ -187,4 +187,39 @@ class RuntimeOutageTest {
                 .satisfies(l -> assertThat(l.text()).isEqualTo("made it"));
         assertThat(store.auditByKind("sandbox.crashed")).as("both stops were seen and audited").hasSize(2);
     }
+
+    @Test
+    void aSandboxStoppedBySigtermWhileTheDaemonStillAnswersIsNotACrashWhenTheDaemonGoesAwaySoonAfter() {
+        AtomicInteger starts = new AtomicInteger();
+        AgentTurns turns = turns(agent -> {
+            if (starts.incrementAndGet() <= 2) {
+                // a stopping daemon: SIGTERM to the container first, its API gone a second later
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    down.set(true);
+                });
+                agent.exit().complete(new SandboxExit(143, false));
+                agent.stop(Duration.ZERO);
+                return;
+            }
+            agent.writeLine(JsonLines.encode(new AgentMessage.TurnDone("t", "made it", new Usage(0, 0))));
+            Thread.sleep(Long.MAX_VALUE);
+        });
+        long id = message();
+        for (int i = 0; i < 2; i++) {
+            turns.runTurn("g1", turn);
+            assertThat(chat()).as("nothing said to the person after outage %d", i + 1)
+                    .allMatch(l -> l.direction().equals("in"));
+            assertThat(store.pendingInbound(id)).isPresent();
+            down.set(false);
+        }
+        turns.runTurn("g1", turn);
+
+        assertThat(chat()).filteredOn(l -> l.direction().equals("out")).singleElement()
+                .satisfies(l -> assertThat(l.text()).isEqualTo("made it"));
+    }
 }
