@@ -367,7 +367,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
 
     /**
      * The group's sandbox, started if need be, with one more try when a start fails while the runtime answers: a
-     * start right after a Docker restart may meet a connection or a container the restart took away.
+     * start while the Docker daemon is stopping, or right after it is back, may meet a container or a connection
+     * the restart took away.
      */
     private SandboxManager.Live acquire(String groupId) {
         try {
@@ -376,7 +377,15 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             if (sandboxes.closed() || !sandboxes.runtimeReachable(groupId, e.getMessage())) {
                 throw e;
             }
-            log.warn("[{}] the sandbox did not start ({}); trying once more", groupId, e.getMessage());
+            // after a pause: a daemon that is stopping still answers for a moment while its starts fail
+            log.warn("[{}] the sandbox did not start ({}); trying once more in {} s", groupId, e.getMessage(),
+                    RUNTIME_RETRY.toSeconds());
+            try {
+                Thread.sleep(RUNTIME_RETRY);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
             return sandboxes.acquire(groupId);
         }
     }
