@@ -69,6 +69,11 @@ final class TimedRuntime implements SandboxRuntime {
     }
 
     @Override
+    public boolean reachable() {
+        return real.reachable();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
 public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
     private static final int MAX_CRASH_RETRIES = 1;
+    /** How long a turn waits before trying again while the sandbox runtime does not answer. */
+    private static final Duration RUNTIME_RETRY = Duration.ofSeconds(2);
+    /** How long a sandbox stopped by SIGTERM waits for the runtime to go away before it counts as a crash. */
+    private static final Duration SIGTERM_WATCH = Duration.ofSeconds(5);
 
     /** Settings of every turn; {@code mcp} says which MCP servers each group's agent starts. */
     public record Settings(Duration turnTimeout, String botName, ToolSettings tools, McpSettings mcp) {
@@ -234,11 +238,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         SandboxManager.Live live;
         long acquireStart = System.nanoTime();
         try {
-            live = sandboxes.acquire(groupId);
+            live = acquire(groupId);
             timing.agentNanos += System.nanoTime() - acquireStart; // a cold start is the sandbox's time, not ours
         } catch (SandboxException e) {
             if (sandboxes.closed()) {
                 return leftForNextStart(groupId, turn, messages, null);
+            }
+            if (!sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                return waitForRuntime(groupId, turn, messages, null);
             }
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
@@ -359,6 +366,82 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         return true;
     }
 
+    /**
+     * The group's sandbox, started if need be, with one more try when a start fails while the runtime answers: a
+     * start while the Docker daemon is stopping, or right after it is back, may meet a container or a connection
+     * the restart took away.
+     */
+    private SandboxManager.Live acquire(String groupId) {
+        try {
+            return sandboxes.acquire(groupId);
+        } catch (SandboxException e) {
+            if (sandboxes.closed() || !sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                throw e;
+            }
+            // after a pause: a daemon that is stopping still answers for a moment while its starts fail
+            log.warn("[{}] the sandbox did not start ({}); trying once more in {} s", groupId, e.getMessage(),
+                    RUNTIME_RETRY.toSeconds());
+            try {
+                Thread.sleep(RUNTIME_RETRY);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+            return sandboxes.acquire(groupId);
+        }
+    }
+
+    /**
+     * The sandbox runtime does not answer (the Docker daemon stopped or is restarting): not the group's fault and
+     * nothing to tell the person. The turn's messages wait again, and the group tries again in a moment; the queue
+     * keeps its order. Returns true: nothing failed.
+     */
+    private boolean waitForRuntime(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages,
+                                   FollowUps followUps) {
+        turn.stopFollowUps();
+        List<Long> again = new ArrayList<>(ids(messages));
+        if (followUps != null) {
+            again.addAll(followUps.close(0));
+        }
+        store.setStatus(again, "PENDING");
+        log.info("[{}] {} message(s) wait for the sandbox runtime to answer", groupId, again.size());
+        try {
+            Thread.sleep(RUNTIME_RETRY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // the host is stopping: the messages are PENDING for the next start
+        }
+        turn.again();
+        return true;
+    }
+
+    /**
+     * Whether the runtime itself took the sandbox down: it does not answer, or the sandbox was stopped with SIGTERM
+     * (exit 143, which neither the agent nor the host sends; a stopping Docker daemon sends it to every container
+     * and still answers pings for a moment) and the runtime stops answering within a few seconds.
+     */
+    private boolean runtimeGoingAway(String groupId, SandboxExit exit) {
+        String why = "a sandbox ended: " + exit.describe();
+        if (!sandboxes.runtimeReachable(groupId, why)) {
+            return true;
+        }
+        if (exit.exitCode() != 128 + 15) {
+            return false;
+        }
+        long deadline = System.nanoTime() + SIGTERM_WATCH.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                if (!sandboxes.runtimeReachable(groupId, why)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */
     private String crashed(String groupId, SandboxManager.Live live, GroupQueue.Turn turn,
                            List<StoredInbound> messages, FollowUps followUps) {
@@ -370,6 +453,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         sandboxes.discard(groupId);
         audit(groupId, "sandbox.crashed", exit.describe());
+        if (!exit.outOfMemory() && runtimeGoingAway(groupId, exit)) {
+            // the runtime took it down (a Docker restart stops every container): not a crash of the turn's
+            waitForRuntime(groupId, turn, messages, followUps);
+            return null;
+        }
         int crashes = crashesInARow.merge(groupId, 1, Integer::sum);
         if (crashes <= MAX_CRASH_RETRIES) {
             turn.stopFollowUps();
