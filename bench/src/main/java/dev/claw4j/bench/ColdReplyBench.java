@@ -54,7 +54,7 @@ public final class ColdReplyBench {
                 Config config = Config.defaults().withDataDir(data).withAccess(new Config.Access("open", null, null, null))
                         .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)));
                 var runtime = new TimedRuntime(new DockerSandboxRuntime(DockerClients.connect(),
-                        new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid())));
+                        new SandboxSettings("runsc", false, System.getProperty("bench.image"), "bench-" + ProcessHandle.current().pid())));
                 try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", model.baseUrl()))) {
                     claw4j.start();
                     run(claw4j, runtime, model, data, chats);
@@ -98,16 +98,18 @@ public final class ColdReplyBench {
             idle.add(memoryMiB(runtime, sandbox));
             // busy: a command whose large output the agent captures, shortens and encodes
             var busiest = new java.util.concurrent.atomic.AtomicLong();
+            var turnOver = new java.util.concurrent.atomic.AtomicBoolean();
+            // a stats read takes about a second: the sampler finishes the one under way when the turn ends
             Thread sampler = Thread.ofVirtual().start(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
+                while (!turnOver.get()) {
                     busiest.accumulateAndGet((long) memoryMiB(runtime, sandbox), Math::max);
                 }
             });
-            MessagePathBench.post(http, port, auth, chat, "run: seq 1 300000");
+            MessagePathBench.post(http, port, auth, chat, "run: seq 1 300000; sleep 2");
             if (replies.poll(120, TimeUnit.SECONDS) == null) {
                 throw new IllegalStateException("no reply in 120 s to the third message of " + chat);
             }
-            sampler.interrupt();
+            turnOver.set(true);
             sampler.join();
             busy.add((double) busiest.get());
             Thread.sleep(1000);
@@ -160,7 +162,7 @@ public final class ColdReplyBench {
         row("same chat, second message (warm sandbox)", warm);
         System.out.println("  sandbox memory, MiB, as the runtime reports it (docker stats: under runsc the sandbox's cgroup)");
         row("idle (1 s after the second reply)", idle);
-        row("busy (sampled during a turn running seq 1 300000)", busy);
+        row("busy (sampled a turn: seq 1 300000; sleep 2)", busy);
         row("1 s after that turn", afterBusy);
     }
 

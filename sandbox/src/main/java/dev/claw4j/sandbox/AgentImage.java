@@ -83,6 +83,8 @@ public final class AgentImage {
                     .withTags(Set.of(TAG))
                     .withLabels(Map.of(Labels.CONTENT, content))
                     .withPull(false)
+                    // the recipe reaches nothing (its RUN makes the CDS archive offline): no bridge network needed
+                    .withNetworkMode("none")
                     .withRemove(true)
                     .exec(new BuildImageResultCallback() {
                         @Override
