@@ -54,7 +54,7 @@ public final class ColdReplyBench {
                 Config config = Config.defaults().withDataDir(data).withAccess(new Config.Access("open", null, null, null))
                         .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)));
                 var runtime = new TimedRuntime(new DockerSandboxRuntime(DockerClients.connect(),
-                        new SandboxSettings("runsc", false, System.getProperty("bench.image"), "bench-" + ProcessHandle.current().pid())));
+                        new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid())));
                 try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", model.baseUrl()))) {
                     claw4j.start();
                     run(claw4j, runtime, model, data, chats);
