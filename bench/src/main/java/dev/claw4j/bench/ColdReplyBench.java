@@ -93,7 +93,7 @@ public final class ColdReplyBench {
                 throw new IllegalStateException("no reply in 120 s to the second message of " + chat);
             }
             warm.add(MessagePathBench.ms(posted2, delivered2));
-            String sandbox = runtime.lastStartedName(claw4j.store().groupForBinding("web:chat:" + chat).orElseThrow());
+            String sandbox = runtime.lastStartedName(claw4j.store().groups().groupForBinding("web:chat:" + chat).orElseThrow());
             Thread.sleep(1000);
             idle.add(memoryMiB(runtime, sandbox));
             // busy: a command whose large output the agent captures, shortens and encodes
@@ -115,8 +115,8 @@ public final class ColdReplyBench {
             Thread.sleep(1000);
             afterBusy.add(memoryMiB(runtime, sandbox));
 
-            String group = claw4j.store().groupForBinding("web:chat:" + chat).orElseThrow();
-            ChatLine in = claw4j.store().history("web", chat).getFirst();
+            String group = claw4j.store().groups().groupForBinding("web:chat:" + chat).orElseThrow();
+            ChatLine in = claw4j.store().messages().history("web", chat).getFirst();
             Instant called = first(runtime.startCalled, group);
             Instant returned = first(runtime.startReturned, group);
             Instant ready = first(runtime.readyRead, group);

@@ -403,7 +403,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (followUps != null) {
             again.addAll(followUps.close(0));
         }
-        store.setStatus(again, "PENDING");
+        store.messages().setStatus(again, MessageStatus.PENDING);
         log.info("[{}] {} message(s) wait for the sandbox runtime to answer", groupId, again.size());
         try {
             Thread.sleep(RUNTIME_RETRY);

@@ -11,6 +11,7 @@ import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.protocol.AgentMessage;
@@ -114,9 +115,9 @@ class RuntimeOutageTest {
     }
 
     private long message() {
-        long id = store.insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1",
-                ChatKind.DIRECT, false, Instant.now()), "PENDING").orElseThrow();
-        store.assignGroup(id, "g1");
+        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1",
+                ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING).orElseThrow();
+        store.messages().assignGroup(id, "g1");
         return id;
     }
 
@@ -134,7 +135,7 @@ class RuntimeOutageTest {
     };
 
     private List<ChatLine> chat() {
-        return store.history("web", "c1");
+        return store.messages().history("web", "c1");
     }
 
     @Test
@@ -149,7 +150,7 @@ class RuntimeOutageTest {
         turns.runTurn("g1", turn);
 
         assertThat(chat()).as("nothing said to the person").allMatch(l -> l.direction().equals("in"));
-        assertThat(store.pendingInbound(id)).as("the message waits").isPresent();
+        assertThat(store.messages().pendingInbound(id)).as("the message waits").isPresent();
         assertThat(againCalls).as("the group asks for another turn").hasValue(1);
 
         down.set(false);
@@ -157,7 +158,7 @@ class RuntimeOutageTest {
 
         assertThat(chat()).filteredOn(l -> l.direction().equals("out")).singleElement()
                 .satisfies(l -> assertThat(l.text()).isEqualTo("hello back"));
-        assertThat(store.pendingInbound(id)).isEmpty();
+        assertThat(store.messages().pendingInbound(id)).isEmpty();
     }
 
     @Test
@@ -178,14 +179,14 @@ class RuntimeOutageTest {
             turns.runTurn("g1", turn);
             assertThat(chat()).as("nothing said to the person after outage %d", i + 1)
                     .allMatch(l -> l.direction().equals("in"));
-            assertThat(store.pendingInbound(id)).isPresent();
+            assertThat(store.messages().pendingInbound(id)).isPresent();
             down.set(false);
         }
         turns.runTurn("g1", turn);
 
         assertThat(chat()).filteredOn(l -> l.direction().equals("out")).singleElement()
                 .satisfies(l -> assertThat(l.text()).isEqualTo("made it"));
-        assertThat(store.auditByKind("sandbox.crashed")).as("both stops were seen and audited").hasSize(2);
+        assertThat(store.audit().auditByKind("sandbox.crashed")).as("both stops were seen and audited").hasSize(2);
     }
 
     @Test
@@ -214,7 +215,7 @@ class RuntimeOutageTest {
             turns.runTurn("g1", turn);
             assertThat(chat()).as("nothing said to the person after outage %d", i + 1)
                     .allMatch(l -> l.direction().equals("in"));
-            assertThat(store.pendingInbound(id)).isPresent();
+            assertThat(store.messages().pendingInbound(id)).isPresent();
             down.set(false);
         }
         turns.runTurn("g1", turn);
