@@ -9,6 +9,10 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.budget.Budgets;
+import dev.claw4j.core.cluster.HostIdentity;
+import dev.claw4j.core.cluster.PostgresWorkSignal;
+import dev.claw4j.core.cluster.Takeovers;
+import dev.claw4j.core.cluster.WorkSignal;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.host.Host;
 import dev.claw4j.core.llm.LlmGateway;
@@ -69,6 +73,12 @@ public final class Claw4j implements AutoCloseable {
     private ConsoleServer console;
     private final Tasks tasks;
     private final Scheduler scheduler;
+    /** This host among those sharing the database: its leases (alone on H2: every group's lease is its own). */
+    private final dev.claw4j.core.cluster.Cluster cluster;
+    /** True on PostgreSQL, where other hosts may share the database: signals and the takeover round run. */
+    private final boolean shared;
+    private WorkSignal signal = WorkSignal.NONE;
+    private Takeovers takeovers;
 
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model) {
         this(config, runtime, model, Connectors.fromConfig(config));
@@ -80,6 +90,9 @@ public final class Claw4j implements AutoCloseable {
         // what every part counts into; the admin endpoint serves it at /metrics
         Metrics metrics = hostMetrics.metrics();
         this.store = Store.open(config.store().location(config.dataDir()));
+        this.shared = sharedStore(store);
+        this.cluster = new dev.claw4j.core.cluster.Cluster(store.dataSource(), HostIdentity.load(config.dataDir()),
+                config.cluster().settings());
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
         GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
@@ -140,7 +153,7 @@ public final class Claw4j implements AutoCloseable {
         for (Connector c : connectorList) {
             connectors.put(c.platform(), c);
         }
-        this.outbox = new Outbox(store, connectors, Clock.systemUTC(), metrics);
+        this.outbox = new Outbox(store, connectors, Clock.systemUTC(), metrics).asHost(cluster.host().hostId());
         // typing indicators go out on their own thread: a slow platform must not slow a turn down
         Presence presence = new Presence() {
             @Override
@@ -188,7 +201,7 @@ public final class Claw4j implements AutoCloseable {
                         config.mcp().settings()),
                 budgets, metrics, groupModels, tasks);
         this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
-                Clock.systemUTC(), metrics);
+                Clock.systemUTC(), metrics).withGate(cluster::hold); // a group's turns run only under its lease
         metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
         turns.withHostCall(webFetch(config.webFetch()));
         // the scheduler only hands groups with a claimed run to the queue, where the run waits like a message
@@ -197,6 +210,15 @@ public final class Claw4j implements AutoCloseable {
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));
+        if (shared) {
+            // a message stored here for a group another host holds reaches it at once by NOTIFY
+            this.signal = new PostgresWorkSignal(store.dataSource(), group -> {
+                if (cluster.fence(group).isPresent()) {
+                    queue.submit(group, 0);
+                }
+            });
+        }
+        host.joinCluster(cluster, shared, signal);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
                 Clock.systemUTC()), hostMetrics::scrape, budgets, store,
                 new TasksAdmin(tasks, store, "admin-api"));
@@ -212,6 +234,16 @@ public final class Claw4j implements AutoCloseable {
                     live, new AccessAdmin(store, config.access(), "console", Clock.systemUTC()), consoleSources,
                     Clock.systemUTC());
         }
+    }
+
+    /** PostgreSQL can be shared by several hosts; the embedded H2 is this process's alone. */
+    private static boolean sharedStore(Store store) {
+        return store.dialect() == dev.claw4j.core.store.Dialect.POSTGRESQL;
+    }
+
+    /** This host among the hosts sharing its database. */
+    public dev.claw4j.core.cluster.Cluster cluster() {
+        return cluster;
     }
 
     /** The web_fetch host call under the config's allowlist (empty: every fetch refused, saying how to allow). */
@@ -233,6 +265,13 @@ public final class Claw4j implements AutoCloseable {
         int orphans = runtime.removeOrphans();
         if (orphans > 0) {
             log.info("removed {} sandbox(es) left by an earlier run", orphans);
+        }
+        cluster.start();
+        if (shared) {
+            ((PostgresWorkSignal) signal).start();
+            this.takeovers = new Takeovers(cluster, group -> queue.submit(group, 0)).start();
+            log.info("host {}: sharing the database with other hosts (live now: {})", cluster.host().hostId(),
+                    cluster.liveHosts());
         }
         host.recover();
         scheduler.start();
@@ -328,6 +367,10 @@ public final class Claw4j implements AutoCloseable {
 
     @Override
     public void close() {
+        if (takeovers != null) {
+            takeovers.close();
+        }
+        signal.close();
         scheduler.close();
         if (console != null) {
             console.close();
@@ -343,6 +386,7 @@ public final class Claw4j implements AutoCloseable {
             log.info("removed {} sandbox(es) still there at shutdown", left);
         }
         runtime.close();
+        cluster.close(); // the leases go last before the store: the other hosts take the groups over at once
         store.close();
         hostMetrics.close();
     }

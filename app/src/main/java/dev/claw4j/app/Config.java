@@ -5,6 +5,7 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Price;
 import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.cluster.ClusterSettings;
 import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
@@ -22,7 +23,14 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp, Database store) {
+                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp, Database store, Cluster cluster) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                  Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp, Database store) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits, webFetch,
+                tasks, mcp, store, null);
+    }
+
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
                   Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
@@ -57,6 +65,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         tasks = tasks == null ? new Tasks(null, null) : tasks;
         mcp = mcp == null ? new Mcp(null, null) : mcp;
         store = store == null ? new Database(null, null, null, null) : store;
+        cluster = cluster == null ? new Cluster(null, null) : cluster;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -69,17 +78,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                a, budgets, limits, webFetch, tasks, mcp, store);
+                a, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withWebFetch(WebFetch w) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, w, tasks, mcp, store);
+                admin, budgets, limits, w, tasks, mcp, store, cluster);
     }
 
     /**
@@ -119,7 +128,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withStore(Database d) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, d);
+                admin, budgets, limits, webFetch, tasks, mcp, d, cluster);
     }
 
     /**
@@ -166,7 +175,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMcp(Mcp m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, m, store);
+                admin, budgets, limits, webFetch, tasks, m, store, cluster);
     }
 
     /**
@@ -237,37 +246,37 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withModel(Model m) {
         return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withConnectors(Connectors c) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withBinding(Binding b) {
         return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withBudgets(Budgets b) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, b, limits, webFetch, tasks, mcp, store);
+                admin, b, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     public Config withLimits(Limits l) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, l, webFetch, tasks, mcp, store);
+                admin, budgets, l, webFetch, tasks, mcp, store, cluster);
     }
 
     /**
@@ -459,6 +468,27 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    /**
+     * The {@code cluster:} section: how long a host's lease on a group lasts without renewal, and how often it renews
+     * it. Only matters when several hosts share one PostgreSQL: a dead host's groups are taken over after at most
+     * {@code leaseSeconds}.
+     */
+    public record Cluster(Integer leaseSeconds, Integer renewSeconds) {
+        public Cluster {
+            leaseSeconds = leaseSeconds == null ? 15 : leaseSeconds;
+            renewSeconds = renewSeconds == null ? 5 : renewSeconds;
+        }
+
+        public ClusterSettings settings() {
+            try {
+                return new ClusterSettings(java.time.Duration.ofSeconds(leaseSeconds),
+                        java.time.Duration.ofSeconds(renewSeconds));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+    }
+
     /** The {@code limits:} section: messages per minute per person and per agent group; 0 is no limit. */
     public record Limits(Integer perPersonPerMinute, Integer perGroupPerMinute) {
         public Limits {
@@ -473,7 +503,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMounts(Map<String, List<Mount>> m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -485,7 +515,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withAccess(Access a) {
         return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp, store);
+                admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
     }
 
     /**

@@ -103,6 +103,7 @@ public final class ConfigLoader {
             config.tasks().settings();
             config.mcp().settings();
             config.store().location(config.dataDir());
+            config.cluster().settings();
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
             }

@@ -112,6 +112,23 @@ final class HostProcess {
         return process.exitValue();
     }
 
+    /** SIGSTOP: the whole JVM stops where it is (its sandboxes, other processes, go on). */
+    void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+        }
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }

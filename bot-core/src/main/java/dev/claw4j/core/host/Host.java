@@ -4,6 +4,8 @@ import dev.claw4j.core.store.MessageStatus;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.cluster.Cluster;
+import dev.claw4j.core.cluster.WorkSignal;
 import dev.claw4j.core.connector.Cursor;
 import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
@@ -53,6 +55,9 @@ public final class Host implements Inbox {
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
     /** Routing a message and pausing or resuming its group exclude each other, so no message is left PAUSED. */
     private final ConcurrentHashMap<String, Object> groupLocks = new ConcurrentHashMap<>();
+    /** Set when other hosts share the database: the work of a group another host holds is that host's. */
+    private volatile boolean shared;
+    private volatile WorkSignal signal = WorkSignal.NONE;
     static final String PAUSED_NOTICE = "The admin has paused me here for now. Your message is kept, and I will "
             + "answer it when I am resumed.";
 
@@ -80,6 +85,25 @@ public final class Host implements Inbox {
         this.outbox = outbox;
         this.isolation = isolation;
         paused.addAll(store.pauses().pausedGroups());
+    }
+
+    /**
+     * Joins the hosts sharing this database: when this host takes a group's lease, what the former holder left half
+     * done waits again (and its next turn runs it); with {@code shared}, {@link #recover()} leaves other hosts' work
+     * alone and every routed message is signalled to the group's holder (which may be another host). Call it while
+     * wiring, before {@link #recover()}.
+     */
+    public Host joinCluster(Cluster cluster, boolean shared, WorkSignal signal) {
+        this.shared = shared;
+        this.signal = signal;
+        cluster.onAcquired(fence -> {
+            int again = store.messages().requeueGroup(fence);
+            if (again > 0) {
+                log.info("[{}] {} message(s) or reply(ies) the former holder left unfinished wait again (token {})",
+                        fence.groupId(), again, fence.token());
+            }
+        });
+        return this;
     }
 
     @Override
@@ -157,7 +181,10 @@ public final class Host implements Inbox {
         store.messages().assignGroup(id, group);
         synchronized (lock(group)) {
             if (!paused.contains(group)) {
-                queue.submit(group, id);
+                queue.submit(group, id); // runs here when this host holds the group or can take it
+                if (shared) {
+                    signal.workFor(group); // and reaches its holder when another host has it
+                }
                 return;
             }
             store.messages().setStatus(List.of(id), MessageStatus.PAUSED);
@@ -253,7 +280,8 @@ public final class Host implements Inbox {
 
     /** Re-queues the work a previous run left: cut-off turns and messages it never routed. */
     public void recover() {
-        List<String> groups = store.messages().requeueInterrupted();
+        // among several hosts, work cut off elsewhere is re-queued by whoever takes its group's lease
+        List<String> groups = shared ? store.messages().groupsWithWork() : store.messages().requeueInterrupted();
         for (String group : groups) {
             queue.submit(group, 0);
         }

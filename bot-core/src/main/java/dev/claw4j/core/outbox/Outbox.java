@@ -1,5 +1,7 @@
 package dev.claw4j.core.outbox;
 
+import dev.claw4j.core.cluster.Fence;
+import dev.claw4j.core.cluster.FencedOutException;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.DeliveryException;
@@ -35,6 +37,8 @@ public final class Outbox implements AutoCloseable {
     private final Clock clock;
     private final Metrics metrics;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    /** This host's id among hosts sharing the database ("" alone): replies of groups others hold are theirs. */
+    private volatile String hostId = "";
     private final ScheduledExecutorService retries =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("outbox-retry").factory());
 
@@ -47,6 +51,12 @@ public final class Outbox implements AutoCloseable {
         this.store = store;
         this.connectors = Map.copyOf(connectors);
         this.clock = clock;
+    }
+
+    /** Delivers only replies of groups no other live host holds. Call it while wiring. */
+    public Outbox asHost(String hostId) {
+        this.hostId = hostId;
+        return this;
     }
 
     /** Delivers what an earlier run left undelivered, and keeps retrying failures from now on. */
@@ -63,7 +73,17 @@ public final class Outbox implements AutoCloseable {
     /** The same with a file (on the host) to upload, {@code text} being its caption. */
     public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
                      List<Long> answers, boolean failed, java.nio.file.Path file) {
-        long id = store.outbox().insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file);
+        return send(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file, null);
+    }
+
+    /**
+     * The same under a turn's fence: refused ({@link FencedOutException}, nothing stored or sent) when another host
+     * took the group over. Null: no fence.
+     */
+    public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
+                     List<Long> answers, boolean failed, java.nio.file.Path file, Fence fence) {
+        long id = store.outbox().insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file,
+                fence);
         Thread.ofVirtual().name("deliver-" + id).start(() -> store.outbox().reply(id).ifPresent(this::deliver));
         return id;
     }
@@ -83,7 +103,7 @@ public final class Outbox implements AutoCloseable {
             return;
         }
         try {
-            if (!store.outbox().claimReply(m.id())) {
+            if (!store.outbox().claimReply(m.id(), hostId)) {
                 return; // delivered or given up meanwhile by the other path
             }
             Connector connector = connectors.get(m.platform());
@@ -93,8 +113,11 @@ public final class Outbox implements AutoCloseable {
                 return;
             }
             Delivered delivered = connector.deliver(m);
-            store.outbox().markDelivered(m.id(), delivered == null ? List.of() : delivered.platformMessageIds());
+            store.outbox().markDelivered(m.id(), delivered == null ? List.of() : delivered.platformMessageIds(),
+                    hostId);
             metrics.messageSent(m.platform());
+        } catch (FencedOutException e) {
+            log.warn("reply {}: {}", m.id(), e.getMessage()); // the group's new holder delivers it
         } catch (DeliveryException e) {
             failed(m, e);
         } catch (RuntimeException e) {

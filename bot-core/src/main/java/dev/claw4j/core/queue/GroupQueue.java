@@ -1,5 +1,7 @@
 package dev.claw4j.core.queue;
 
+import dev.claw4j.core.cluster.Fence;
+import dev.claw4j.core.cluster.FencedOutException;
 import dev.claw4j.core.metrics.Metrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,19 @@ public final class GroupQueue implements AutoCloseable {
 
         /** This group has work left: run another turn after this one. */
         void again();
+
+        /** The group's lease this turn runs under; its writes carry it. Null when the host shares its store with no one. */
+        default Fence fence() {
+            return null;
+        }
+    }
+
+    /**
+     * Among several hosts: before each turn, the group's lease (taken when free or expired). Empty when another host
+     * holds the group: the turn is not run here (that host runs it).
+     */
+    public interface Gate {
+        Optional<Fence> hold(String groupId);
     }
 
     private static final class Group {
@@ -71,6 +87,7 @@ public final class GroupQueue implements AutoCloseable {
     private final ScheduledExecutorService reaper;
     private int slotsUsed;
     private boolean closed;
+    private volatile Gate gate;
 
     /**
      * @param stopSandbox stops a group's sandbox and returns when it is gone (blocking)
@@ -94,6 +111,12 @@ public final class GroupQueue implements AutoCloseable {
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("idle-reaper").factory());
         long period = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
         reaper.scheduleWithFixedDelay(this::stopIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a group's turns only under its lease (hosts sharing one database). Call it while wiring. */
+    public GroupQueue withGate(Gate gate) {
+        this.gate = gate;
+        return this;
     }
 
     /** The group has a new message (or, with id 0, may have work left from before a restart). */
@@ -158,14 +181,34 @@ public final class GroupQueue implements AutoCloseable {
         waiting.remove(g);
         Thread.ofVirtual().name("turn-" + g.id).start(() -> {
             MDC.put("group", g.id);
+            boolean elsewhere = false;
             try {
+                Fence fence = null;
+                if (gate != null) {
+                    fence = gate.hold(g.id).orElse(null);
+                    elsewhere = fence == null;
+                }
                 if (evicted != null) {
                     stopSandbox.accept(evicted);
+                }
+                if (elsewhere) {
+                    // another host holds the group and runs its turn: the slot goes back at once
+                    log.debug("[{}] another host holds the group; its turn runs there", g.id);
+                    synchronized (GroupQueue.this) {
+                        g.ownsSlot = false;
+                    }
+                    return;
                 }
                 if (queuedSince != 0) {
                     metrics.queueWait(Duration.ofNanos(System.nanoTime() - queuedSince));
                 }
+                Fence turnFence = fence;
                 runner.runTurn(g.id, new Turn() {
+                    @Override
+                    public Fence fence() {
+                        return turnFence;
+                    }
+
                     @Override
                     public void acceptFollowUps(LongPredicate acceptor) {
                         synchronized (GroupQueue.this) {
@@ -187,10 +230,16 @@ public final class GroupQueue implements AutoCloseable {
                         }
                     }
                 });
+            } catch (FencedOutException e) {
+                // another host took the group over mid-turn: it runs the messages again, this host lets go
+                log.warn("[{}] turn abandoned: {}", g.id, e.getMessage());
             } catch (RuntimeException e) {
                 log.error("[{}] turn failed", g.id, e);
             } finally {
                 turnEnded(g);
+                if (elsewhere) {
+                    slotFreed();
+                }
                 MDC.remove("group");
             }
         });

@@ -143,6 +143,39 @@ public final class Messages {
                 messageIds.stream().map(id -> new Object[] {Instant.now(), id}).toList());
     }
 
+    /** Claims the messages a turn takes, inside its transaction: each becomes RUNNING only if still PENDING. */
+    List<Long> claimRunning(Tx tx, List<Long> messageIds) throws SQLException {
+        List<Long> taken = new java.util.ArrayList<>();
+        for (long id : messageIds) {
+            if (tx.update("UPDATE messages SET status = 'RUNNING', updated_at = ? WHERE id = ? AND status = 'PENDING'",
+                    Instant.now(), id) == 1) {
+                taken.add(id);
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * A host just took a group's lease: what the former holder (another host, or an earlier run of this one) left
+     * half done waits again: messages whose turn was cut off before a reply was stored, and replies cut off while
+     * being sent. Fenced, so it happens only under the new lease. Returns how many rows wait again.
+     */
+    public int requeueGroup(dev.claw4j.core.cluster.Fence fence) {
+        return jdbc.inTransaction("re-queueing the unfinished work of " + fence.groupId(), tx -> {
+            dev.claw4j.core.cluster.Cluster.requireHeld(tx.connection(), fence, "re-queueing unfinished work");
+            int n = tx.update("UPDATE messages SET status = 'PENDING', updated_at = ? WHERE group_id = ? "
+                    + "AND direction = 'in' AND status = 'RUNNING' AND reply_id IS NULL", Instant.now(), fence.groupId());
+            return n + Outbox.requeueSending(tx, fence.groupId());
+        });
+    }
+
+    /** Groups with messages waiting for a turn or cut off in one (by any host), for a host that starts. */
+    public List<String> groupsWithWork() {
+        return jdbc.run("reading the groups with waiting work", tx -> tx.list("SELECT DISTINCT group_id FROM messages "
+                + "WHERE direction = 'in' AND status IN ('PENDING', 'RUNNING') AND group_id IS NOT NULL "
+                + "ORDER BY group_id", rs -> rs.getString(1)));
+    }
+
     /**
      * After a crash: messages whose turn was cut off before a reply was stored wait again. Messages that
      * have a stored reply only wait for its delivery; a reply cut off while being sent is sent again (at least

@@ -1,5 +1,8 @@
 package dev.claw4j.core.store;
 
+import dev.claw4j.core.cluster.Cluster;
+import dev.claw4j.core.cluster.Fence;
+import dev.claw4j.core.cluster.FencedOutException;
 import dev.claw4j.core.model.OutboundMessage;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -35,7 +38,19 @@ public final class Outbox {
     /** The same, with a file to send (a host path the outbox hands to the connector). */
     public long insertReply(String groupId, String platform, String chatId, String threadId, String text,
                             Long inReplyTo, List<Long> answers, boolean failed, Path file) {
+        return insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file, null);
+    }
+
+    /**
+     * The same, fenced: refused ({@link FencedOutException}, nothing stored) unless this host still holds the group's
+     * lease under the fence's token. A null fence: no check (a host that shares its database with no one).
+     */
+    public long insertReply(String groupId, String platform, String chatId, String threadId, String text,
+                            Long inReplyTo, List<Long> answers, boolean failed, Path file, Fence fence) {
         return jdbc.inTransaction("storing a reply", tx -> {
+            if (fence != null) {
+                Cluster.requireHeld(tx.connection(), fence, "storing a reply");
+            }
             long id = tx.insert("INSERT INTO messages (direction, platform, chat_id, thread_id, sender_id, "
                     + "sender_name, text, group_id, in_reply_to, status, created_at, updated_at, file_path) "
                     + "VALUES ('out', ?, ?, ?, 'agent', 'agent', ?, ?, ?, ?, ?, ?, ?)", platform, chatId, threadId,
@@ -53,10 +68,24 @@ public final class Outbox {
      * SENDING), so the immediate delivery and the retry loop can never both send it.
      */
     public boolean claimReply(long replyId) {
-        return jdbc.run("claiming reply " + replyId, tx -> tx.update("UPDATE messages SET status = ?, updated_at = ? "
-                + "WHERE id = ? AND direction = 'out' AND status = ?", ReplyStatus.PENDING.requireMoveTo(
-                        ReplyStatus.SENDING), Instant.now(), replyId, ReplyStatus.PENDING) == 1);
+        return claimReply(replyId, "");
     }
+
+    /**
+     * The same on a host among several: a reply of a group another live host holds is that host's to deliver (it is
+     * refused here), so a reply is picked for delivery by one host, the group's holder, or any host when no one holds
+     * the group.
+     */
+    public boolean claimReply(long replyId, String hostId) {
+        return jdbc.run("claiming reply " + replyId, tx -> tx.update("UPDATE messages SET status = ?, updated_at = ? "
+                + "WHERE id = ? AND direction = 'out' AND status = ? AND " + NOT_HELD_ELSEWHERE,
+                ReplyStatus.PENDING.requireMoveTo(ReplyStatus.SENDING), Instant.now(), replyId, ReplyStatus.PENDING,
+                hostId) == 1);
+    }
+
+    /** The message's group is not held by a live host other than the one given (the next parameter). */
+    private static final String NOT_HELD_ELSEWHERE = "(group_id IS NULL OR NOT EXISTS (SELECT 1 FROM group_leases l "
+            + "WHERE l.group_id = messages.group_id AND l.host_id <> ? AND l.expires_at > CURRENT_TIMESTAMP))";
 
     public void markDelivered(long replyId) {
         markDelivered(replyId, List.of());
@@ -64,6 +93,14 @@ public final class Outbox {
 
     /** The reply is delivered and became these platform messages (none when the platform said no id). */
     public void markDelivered(long replyId, List<String> platformIds) {
+        markDelivered(replyId, platformIds, "");
+    }
+
+    /**
+     * The same on a host among several: refused ({@link FencedOutException}, nothing written) when another live host
+     * holds the reply's group now (it took the group over while this host was delivering; it delivers it again).
+     */
+    public void markDelivered(long replyId, List<String> platformIds, String hostId) {
         String ids = platformIds.isEmpty() ? null : String.join(",", platformIds);
         if (ids != null && ids.length() > 2000) {
             int cut = ids.lastIndexOf(',', 2000); // keep the first parts' ids; a reply that long is rare
@@ -71,8 +108,15 @@ public final class Outbox {
         }
         String stored = ids;
         jdbc.inTransaction("marking reply " + replyId + " delivered", tx -> {
-            tx.update("UPDATE messages SET status = ?, platform_reply_ids = ?, updated_at = ? WHERE id = ?",
-                    ReplyStatus.DELIVERED, stored, Instant.now(), replyId);
+            int marked = tx.update("UPDATE messages SET status = ?, platform_reply_ids = ?, updated_at = ? WHERE id = ? "
+                    + "AND " + NOT_HELD_ELSEWHERE, ReplyStatus.DELIVERED, stored, Instant.now(), replyId, hostId);
+            if (marked == 0 && !hostId.isEmpty()) {
+                String group = tx.optional("SELECT group_id FROM messages WHERE id = ?", rs -> rs.getString(1),
+                        replyId).orElse(null);
+                org.slf4j.LoggerFactory.getLogger(Outbox.class).warn("[{}] refused marking reply {} delivered: another "
+                        + "host holds group {} now and delivers it", group, replyId, group);
+                throw new FencedOutException(new Fence(group, hostId, 0), "marking reply " + replyId + " delivered");
+            }
             tx.update("UPDATE messages SET status = ?, updated_at = ? WHERE reply_id = ? AND status = ?",
                     MessageStatus.RUNNING.requireMoveTo(MessageStatus.DONE), Instant.now(), replyId,
                     MessageStatus.RUNNING);
@@ -120,6 +164,13 @@ public final class Outbox {
     public Optional<OutboundMessage> reply(long replyId) {
         return jdbc.run("reading reply " + replyId, tx -> tx.optional(REPLY_COLUMNS + "WHERE o.id = ?",
                 Outbox::outbound, replyId));
+    }
+
+    /** After a takeover, inside the re-queueing transaction: the group's replies cut off while being sent wait again. */
+    static int requeueSending(Tx tx, String groupId) throws SQLException {
+        return tx.update("UPDATE messages SET status = ?, updated_at = ? WHERE group_id = ? AND direction = 'out' "
+                + "AND status = ?", ReplyStatus.SENDING.requireMoveTo(ReplyStatus.PENDING), Instant.now(), groupId,
+                ReplyStatus.SENDING);
     }
 
     /** After a crash, inside the re-queueing transaction: a reply cut off while being sent waits again. */

@@ -25,11 +25,28 @@ public final class Sessions {
      * line, so the message path pays for one commit instead of three.
      */
     public void startTurn(String groupId, List<Long> messageIds, String isolation) {
-        jdbc.inTransaction("starting a turn of " + groupId, tx -> {
-            messages.markRunning(tx, messageIds);
-            tx.update("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?", groupId);
-            audit.record(tx, groupId, "turn.started", messageIds.size() + " message(s)", isolation);
-            return null;
+        startTurn(groupId, messageIds, isolation, null);
+    }
+
+    /**
+     * The same, fenced (refused with {@link dev.claw4j.core.cluster.FencedOutException}, nothing written, unless this
+     * host still holds the group's lease under the fence's token; null: no check), and each message is claimed: it
+     * becomes RUNNING only if it is still PENDING. Returns the ids this turn took, in the order given; the others
+     * were taken by another turn meanwhile.
+     */
+    public List<Long> startTurn(String groupId, List<Long> messageIds, String isolation,
+                                dev.claw4j.core.cluster.Fence fence) {
+        return jdbc.inTransaction("starting a turn of " + groupId, tx -> {
+            if (fence != null) {
+                dev.claw4j.core.cluster.Cluster.requireHeld(tx.connection(), fence,
+                        "taking " + messageIds.size() + " message(s) for a turn");
+            }
+            List<Long> taken = messages.claimRunning(tx, messageIds);
+            if (!taken.isEmpty()) {
+                tx.update("UPDATE sessions SET turns = turns + 1 WHERE group_id = ?", groupId);
+                audit.record(tx, groupId, "turn.started", taken.size() + " message(s)", isolation);
+            }
+            return taken;
         });
     }
 

@@ -177,11 +177,15 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (forAgent.isEmpty()) {
             return;
         }
-        StoredInbound last = forAgent.getLast();
-        if (!budget.mayStart(groupId, last, ids(forAgent))) {
+        if (!budget.mayStart(groupId, forAgent.getLast(), ids(forAgent))) {
             return;
         }
-        store.sessions().startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
+        List<Long> taken = store.sessions().startTurn(groupId, ids(forAgent), sandboxes.isolation().describe(), turn.fence());
+        forAgent.removeIf(m -> !taken.contains(m.id())); // claimed by another turn meanwhile
+        if (forAgent.isEmpty()) {
+            return;
+        }
+        StoredInbound last = forAgent.getLast();
         presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
         boolean failed = true;
@@ -249,7 +253,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             }
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
-            reply(groupId, last, ids(messages), true, "I could not start my sandbox, so I cannot work on this right "
+            reply(groupId, turn, last, ids(messages), true, "I could not start my sandbox, so I cannot work on this right "
                     + "now. The admin should run `./claw4j doctor` on the host.");
             return false;
         }
@@ -334,13 +338,13 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             turn.again();
         }
         if (failure != null) {
-            reply(groupId, last, answered, true, failure);
+            reply(groupId, turn, last, answered, true, failure);
             return false;
         }
         if (done.reply() == null || done.reply().isBlank()) {
             store.messages().setStatus(answered, MessageStatus.DONE); // the agent chose to stay silent; nothing to deliver
         } else {
-            reply(groupId, last, answered, false, done.reply());
+            reply(groupId, turn, last, answered, false, done.reply());
         }
         return true;
     }
@@ -499,7 +503,9 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             finishRun(task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
             return;
         }
-        store.sessions().startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
+        if (store.sessions().startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe(), turn.fence()).isEmpty()) {
+            return; // taken by another turn meanwhile
+        }
         tasks.store().started(run.id(), tasks.now());
         String text = m.text();
         if (task.check() != null) {
@@ -568,8 +574,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         tasks.changed();
     }
 
-    private void reply(String groupId, StoredInbound last, List<Long> answered, boolean failed, String text) {
-        outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), text, last.id(), answered, failed);
+    /** Stores the turn's reply under the turn's fence: refused when another host took the group over meanwhile. */
+    private void reply(String groupId, GroupQueue.Turn turn, StoredInbound last, List<Long> answered, boolean failed,
+                       String text) {
+        outbox.send(groupId, last.platform(), last.chatId(), last.threadId(), text, last.id(), answered, failed, null,
+                turn.fence());
     }
 
     private void audit(String groupId, String kind, String detail) {

@@ -57,6 +57,21 @@ class GroupQueueTest {
     }
 
     @Test
+    void aGroupAnotherHostHoldsIsNotRunHereAndGivesItsSlotBack() {
+        List<dev.claw4j.core.cluster.Fence> fences = new CopyOnWriteArrayList<>();
+        queue(1, Duration.ofMinutes(1), (group, turn) -> fences.add(turn.fence()))
+                .withGate(group -> group.equals("theirs") ? java.util.Optional.empty()
+                        : java.util.Optional.of(new dev.claw4j.core.cluster.Fence(group, "me", 7)));
+        queue.submit("theirs", 1);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> queue.slotsUsed() == 0);
+        queue.submit("mine", 2);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> started.contains("mine"));
+        assertThat(started).containsExactly("mine");
+        assertThat(fences).containsExactly(new dev.claw4j.core.cluster.Fence("mine", "me", 7));
+        assertThat(stopped).as("no sandbox was stopped to make room for a group held elsewhere").isEmpty();
+    }
+
+    @Test
     void oneTurnPerGroupAndMessagesDuringATurnGoToIt() {
         List<Long> handedOver = new CopyOnWriteArrayList<>();
         GroupQueue q = queue(4, Duration.ofMinutes(1), (group, turn) -> {
