@@ -35,9 +35,21 @@ final class TimedRuntime implements SandboxRuntime {
     final AtomicInteger mostLive = new AtomicInteger();
     final Map<String, List<Instant>> turnStartWritten = new ConcurrentHashMap<>();
     final Map<String, List<Instant>> turnDoneRead = new ConcurrentHashMap<>();
+    /** CPU ns of each sandbox from its creation to its agent's ready line: its container cgroup, its shim. */
+    final List<Long> startCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Long> startShimCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** CPU ns of each sandbox's container cgroup over its whole life (start, turns, idle), read as it is stopped. */
+    final List<Long> lifeCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.function.UnaryOperator<String> containerIds;
 
     TimedRuntime(SandboxRuntime real) {
+        this(real, null);
+    }
+
+    /** @param containerIds a sandbox's name to its container id, to read its CPU (null: no CPU figures) */
+    TimedRuntime(SandboxRuntime real, java.util.function.UnaryOperator<String> containerIds) {
         this.real = real;
+        this.containerIds = containerIds;
     }
 
     @Override
@@ -50,7 +62,15 @@ final class TimedRuntime implements SandboxRuntime {
         Sandbox s = real.start(spec);
         starts.incrementAndGet();
         mostLive.accumulateAndGet(live.incrementAndGet(), Math::max);
-        return new Timed(s);
+        String id = null;
+        if (containerIds != null) {
+            try {
+                id = containerIds.apply(s.name());
+            } catch (RuntimeException e) {
+                // gone already: no CPU figure for this one
+            }
+        }
+        return new Timed(s, id);
     }
 
     @Override
@@ -93,9 +113,12 @@ final class TimedRuntime implements SandboxRuntime {
         private final OutputStream in;
         private final InputStream out;
         private boolean stopped;
+        private final String containerId;
+        private boolean ready;
 
-        Timed(Sandbox s) {
+        Timed(Sandbox s, String containerId) {
             this.s = s;
+            this.containerId = containerId;
             String group = s.groupId();
             OutputStream toAgent = s.stdin();
             this.in = new FilterOutputStream(toAgent) {
@@ -116,6 +139,19 @@ final class TimedRuntime implements SandboxRuntime {
                     int n = super.read(b, off, len);
                     if (n > 0) {
                         String seen = tail + new String(b, off, n, StandardCharsets.ISO_8859_1);
+                        if (!ready && containerId != null && seen.contains("\"ready\"")) {
+                            ready = true;
+                            long cpu = CpuProbe.container(containerId);
+                            if (cpu >= 0) {
+                                startCpu.add(cpu);
+                            }
+                            CpuProbe.shimOf(containerId).ifPresent(pid -> {
+                                long shim = CpuProbe.process(pid, true);
+                                if (shim >= 0) {
+                                    startShimCpu.add(shim);
+                                }
+                            });
+                        }
                         if (seen.contains("\"turn.done\"")) {
                             note(turnDoneRead, group, Instant.now());
                             tail = "";
@@ -164,6 +200,10 @@ final class TimedRuntime implements SandboxRuntime {
                 if (!stopped) {
                     stopped = true;
                     live.decrementAndGet();
+                    long cpu = containerId == null ? -1 : CpuProbe.container(containerId);
+                    if (cpu >= 0) {
+                        lifeCpu.add(cpu);
+                    }
                 }
             }
             s.stop(grace);
