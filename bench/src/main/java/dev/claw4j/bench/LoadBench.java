@@ -85,12 +85,13 @@ public final class LoadBench {
         if (summaries.size() > 1) {
             System.out.printf("%ncomparison (runs in the order made; this shared 2-core machine is noisy):%n");
             System.out.printf("  %-6s %8s %8s %8s %12s %9s %10s %8s%n", "grace", "msg/s", "p50 s", "p99 s",
-                    "starts/msg", "max/med", "heap MiB*", "RSS MiB");
+                    "starts/msg", "max/med*", "heap MiB**", "RSS MiB");
             for (Summary r : summaries) {
                 System.out.printf("  %-6s %8.2f %8.1f %8.1f %12.2f %9.1f %10d %8d%n", r.grace(), r.perSecond(),
                         r.p50(), r.p99(), r.startsPerMessage(), r.fairness(), r.heapAfterGcMiB(), r.mostRssMiB());
             }
-            System.out.println("  * heap used after a full GC at the end of the run, every chat known to the host");
+            System.out.println("  * fairness: a chat's first message, received -> turn.start written, max / median");
+            System.out.println("  ** heap used after a full GC at the end of the run, every chat known to the host");
         }
     }
 
@@ -161,6 +162,7 @@ public final class LoadBench {
         int lost = 0;
         int doubled = 0;
         List<Double> queueToStart = new ArrayList<>();
+        List<Double> firstToStart = new ArrayList<>(); // each chat's first message: the one that waits for a slot
         for (int c = 0; c < chats; c++) {
             List<ChatLine> lines = claw4j.store().history("web", "dm-load-" + c);
             List<ChatLine> in = lines.stream().filter(l -> l.direction().equals("in")).toList();
@@ -173,6 +175,9 @@ public final class LoadBench {
                 List<Instant> started = TimedRuntime.of(runtime.turnStartWritten, group.get());
                 for (int k = 0; k < Math.min(in.size(), started.size()); k++) {
                     queueToStart.add(MessagePathBench.ms(in.get(k).at(), started.get(k)));
+                    if (k == 0) {
+                        firstToStart.add(queueToStart.getLast());
+                    }
                 }
             }
         }
@@ -194,6 +199,13 @@ public final class LoadBench {
                             + "max %.1f s; fairness max/median %.1f%n", median / 1e3,
                     MessagePathBench.pct(queueToStart, 99) / 1e3, max / 1e3, max / median);
         }
+        if (!firstToStart.isEmpty()) {
+            double median = MessagePathBench.pct(firstToStart, 50);
+            double max = MessagePathBench.pct(firstToStart, 100);
+            System.out.printf("  a chat's first message (it waits for a slot and a start), received -> turn.start"
+                    + " written: p50 %.1f s, p99 %.1f s, max %.1f s; fairness max/median %.1f%n", median / 1e3,
+                    MessagePathBench.pct(firstToStart, 99) / 1e3, max / 1e3, max / median);
+        }
         for (Timer t : claw4j.metrics().registry().find("claw4j.queue.wait").timers()) {
             double p50 = MessagePathBench.bucketPercentile(t, 0.5);
             System.out.printf("  claw4j_queue_wait_seconds: count %d, p50 <= %.0f ms (bucket), max %.0f ms; "
@@ -212,8 +224,8 @@ public final class LoadBench {
                 + " HTTP client in it; the model and the agents are elsewhere)%n", cpuSeconds, cpuSeconds / sent);
         double p50 = replyMs.isEmpty() ? 0 : MessagePathBench.pct(replyMs, 50) / 1e3;
         double p99 = replyMs.isEmpty() ? 0 : MessagePathBench.pct(replyMs, 99) / 1e3;
-        double fairness = queueToStart.isEmpty() ? 0
-                : MessagePathBench.pct(queueToStart, 100) / MessagePathBench.pct(queueToStart, 50);
+        double fairness = firstToStart.isEmpty() ? 0
+                : MessagePathBench.pct(firstToStart, 100) / MessagePathBench.pct(firstToStart, 50);
         return new Summary(grace, sent / seconds, p50, p99, (double) starts / sent, fairness, heapAfterGc >> 20,
                 mostRss.get() >> 20);
     }
@@ -223,6 +235,12 @@ public final class LoadBench {
         List<Double> start = runtime.startCpu.stream().map(n -> n / 1e9).toList();
         List<Double> shim = runtime.startShimCpu.stream().map(n -> n / 1e9).toList();
         List<Double> life = runtime.lifeCpu.stream().map(n -> n / 1e9).toList();
+        List<Double> wall = runtime.startWall.stream().map(n -> n / 1e9).toList();
+        if (!wall.isEmpty()) {
+            System.out.printf("  cold start wall time (runtime asked -> agent's ready line read): p50 %.2f s, p99 %.2f s,"
+                    + " max %.2f s%n", MessagePathBench.pct(wall, 50), MessagePathBench.pct(wall, 99),
+                    MessagePathBench.pct(wall, 100));
+        }
         if (start.isEmpty()) {
             System.out.println("  cold start CPU: not readable here (no cgroup cpuacct for the containers)");
             return;

@@ -38,6 +38,8 @@ final class TimedRuntime implements SandboxRuntime {
     /** CPU ns of each sandbox from its creation to its agent's ready line: its container cgroup, its shim. */
     final List<Long> startCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<Long> startShimCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Wall ns of each start, from asking the runtime to its agent's ready line read. */
+    final List<Long> startWall = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** CPU ns of each sandbox's container cgroup over its whole life (start, turns, idle), read as it is stopped. */
     final List<Long> lifeCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.function.UnaryOperator<String> containerIds;
@@ -59,6 +61,7 @@ final class TimedRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
+        long asked = System.nanoTime();
         Sandbox s = real.start(spec);
         starts.incrementAndGet();
         mostLive.accumulateAndGet(live.incrementAndGet(), Math::max);
@@ -70,7 +73,7 @@ final class TimedRuntime implements SandboxRuntime {
                 // gone already: no CPU figure for this one
             }
         }
-        return new Timed(s, id);
+        return new Timed(s, id, asked);
     }
 
     @Override
@@ -115,8 +118,9 @@ final class TimedRuntime implements SandboxRuntime {
         private boolean stopped;
         private final String containerId;
         private boolean ready;
+        private boolean cpuRead;
 
-        Timed(Sandbox s, String containerId) {
+        Timed(Sandbox s, String containerId, long asked) {
             this.s = s;
             this.containerId = containerId;
             String group = s.groupId();
@@ -139,8 +143,12 @@ final class TimedRuntime implements SandboxRuntime {
                     int n = super.read(b, off, len);
                     if (n > 0) {
                         String seen = tail + new String(b, off, n, StandardCharsets.ISO_8859_1);
-                        if (!ready && containerId != null && seen.contains("\"ready\"")) {
+                        if (!ready && seen.contains("\"ready\"")) {
                             ready = true;
+                            startWall.add(System.nanoTime() - asked);
+                        }
+                        if (ready && !cpuRead && containerId != null) {
+                            cpuRead = true;
                             long cpu = CpuProbe.container(containerId);
                             if (cpu >= 0) {
                                 startCpu.add(cpu);
