@@ -110,12 +110,19 @@ public final class LoadBench {
         var memory = ManagementFactory.getMemoryMXBean();
         AtomicLong mostHeap = new AtomicLong();
         AtomicLong mostRss = new AtomicLong();
+        // what the heap held right after its last collection: live data, not garbage waiting to be collected
+        AtomicLong mostAfterGc = new AtomicLong();
+        var heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null)
+                .toList();
         long rssBefore = rss();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
         Thread sampler = Thread.ofPlatform().daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 mostHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 mostRss.accumulateAndGet(rss(), Math::max);
+                mostAfterGc.accumulateAndGet(heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum(),
+                        Math::max);
                 try {
                     Thread.sleep(250);
                 } catch (InterruptedException e) {
@@ -215,8 +222,9 @@ public final class LoadBench {
         System.out.printf("  most sandboxes at once: %d; sandbox starts: %d (%.2f per message)%n",
                 runtime.mostLive.get(), starts, (double) starts / sent);
         System.out.printf("  host heap used: %d MiB before, %d MiB most (sampled every 250 ms, garbage included), "
-                        + "%d MiB after a full GC at the end with %d chats known (max heap %d MiB)%n",
-                heapBefore >> 20, mostHeap.get() >> 20, heapAfterGc >> 20, chats,
+                        + "%d MiB at most just after a collection, %d MiB after a full GC at the end with %d chats"
+                        + " known (max heap %d MiB)%n",
+                heapBefore >> 20, mostHeap.get() >> 20, mostAfterGc.get() >> 20, heapAfterGc >> 20, chats,
                 memory.getHeapMemoryUsage().getMax() >> 20);
         printStartCpu(runtime, starts, daemons0, daemons1);
         System.out.printf("  host RSS: %d MiB before, %d MiB most%n", rssBefore >> 20, mostRss.get() >> 20);
