@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * at most {@code CONCURRENCY} chats talking at once, each waiting for its reply before its next message; the
  * host runs in this process with {@code sandbox.maxSandboxes: 8} against a scripted model (300 ms ± 100 ms,
  * in a process of its own). Prints lost and doubled replies, time to reply, queue-wait fairness, the most
- * sandboxes seen at once, sandbox starts per message, host heap and RSS, host CPU seconds per message.
+ * sandboxes seen at once, sandbox starts per message, what a cold start costs in CPU (the container's cgroup, its
+ * shim, Docker's daemons), host heap and RSS, host CPU seconds per message. With several eviction graces
+ * ({@code 2s,0s,2s,0s}) it runs once per grace, a fresh host each, and ends with a table comparing them.
  */
 public final class LoadBench {
     private static final int MESSAGES = 3;
