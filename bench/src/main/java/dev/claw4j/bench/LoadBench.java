@@ -56,6 +56,7 @@ public final class LoadBench {
         // sandbox.evictionGrace per run, run in this order with a fresh host each: "0s,2s,0s,2s" alternates them
         List<String> graces = List.of((args.length > 3 ? args[3] : "2s").split(","));
         Process model = startModel();
+        Runtime.getRuntime().addShutdownHook(new Thread(model::destroy)); // also when the bench is stopped
         List<Summary> summaries = new ArrayList<>();
         try (var docker = DockerClients.connect()) {
             String baseUrl = new BufferedReader(new InputStreamReader(model.getInputStream())).readLine();
