@@ -45,11 +45,12 @@ public final class DemoModelServer implements AutoCloseable {
 
     private final int requestedPort;
     /**
-     * The last requests, kept for tests: only the last {@value #KEPT}, as the demo and the load bench make thousands
-     * (keeping them all grew the demo host's heap by tens of KiB per model call, and made the load bench's model run
-     * out of memory after about 2,000 calls).
+     * How many requests are kept for {@link #rawRequests()}: all of them for tests (a security test must see every
+     * one), the last 1,000 for the demo and the load bench, which make thousands (keeping them all grew the demo
+     * host's heap by tens of KiB per model call, and made the load bench's model run out of memory after about
+     * 2,000 calls).
      */
-    private static final int KEPT = 1000;
+    private final int kept;
     private final java.util.Deque<String> rawRequests = new java.util.ArrayDeque<>();
     private final java.util.Deque<JsonNode> requests = new java.util.ArrayDeque<>();
     private final java.util.concurrent.atomic.AtomicInteger requestCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -59,7 +60,13 @@ public final class DemoModelServer implements AutoCloseable {
 
     /** @param port the port to listen on; 0 takes any free one */
     public DemoModelServer(int port) {
+        this(port, Integer.MAX_VALUE);
+    }
+
+    /** @param kept how many of the last requests {@link #rawRequests()} and {@link #requests()} keep */
+    public DemoModelServer(int port, int kept) {
         this.requestedPort = port;
+        this.kept = kept;
     }
 
     public synchronized DemoModelServer start() throws IOException {
@@ -82,14 +89,14 @@ public final class DemoModelServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    /** The last chat completion request bodies received (at most 1,000), as text, in arrival order (also the ones refused). */
+    /** The last chat completion request bodies received (see the constructor), as text, in arrival order (also the ones refused). */
     public List<String> rawRequests() {
         synchronized (rawRequests) {
             return List.copyOf(rawRequests);
         }
     }
 
-    /** The last request bodies that were JSON objects (at most 1,000), parsed, in arrival order. */
+    /** The last request bodies that were JSON objects (see the constructor), parsed, in arrival order. */
     public List<JsonNode> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
@@ -101,11 +108,11 @@ public final class DemoModelServer implements AutoCloseable {
         return requestCount.get();
     }
 
-    private static <T> void keep(java.util.Deque<T> kept, T item) {
-        synchronized (kept) {
-            kept.addLast(item);
-            if (kept.size() > KEPT) {
-                kept.removeFirst();
+    private <T> void keep(java.util.Deque<T> list, T item) {
+        synchronized (list) {
+            list.addLast(item);
+            if (list.size() > kept) {
+                list.removeFirst();
             }
         }
     }

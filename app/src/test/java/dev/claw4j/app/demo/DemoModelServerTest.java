@@ -42,7 +42,9 @@ class DemoModelServerTest {
     }
 
     @Test
-    void keepsOnlyTheLastThousandRequestsButCountsThemAll() throws Exception {
+    void theDemoKeepsOnlyTheLastThousandRequestsButCountsThemAll() throws Exception {
+        server.close();
+        server = new DemoModelServer(0, 1000).start();
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 1005; i++) {
             String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello " + i + "\"}]}";
