@@ -29,7 +29,7 @@ final class AccessCommand {
         if (running.isPresent()) {
             return work.apply(running.get());
         }
-        try (Store store = Store.open(config.dataDir())) {
+        try (Store store = Store.open(config.store().location(config.dataDir()))) {
             return work.apply(new AccessAdmin(store, config.access(), "cli", Clock.systemUTC()));
         } catch (DatabaseInUseException e) {
             throw new IllegalStateException("the database in " + config.dataDir() + " is in use by another process, "

@@ -79,12 +79,12 @@ public final class Claw4j implements AutoCloseable {
         this.runtime = runtime;
         // what every part counts into; the admin endpoint serves it at /metrics
         Metrics metrics = hostMetrics.metrics();
-        this.store = Store.open(config.dataDir());
+        this.store = Store.open(config.store().location(config.dataDir()));
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
         GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
             log.warn("[{}] refused to act on {} in the group folder: {}", group, refusal.path(), refusal.why());
-            store.audit(group, "folder.refused", refusal.getMessage(), isolationInForce);
+            store.audit().record(group, "folder.refused", refusal.getMessage(), isolationInForce);
             metrics.refused("folder.refused");
         });
         IncomingFiles incoming = new IncomingFiles(config.dataDir());
@@ -101,7 +101,7 @@ public final class Claw4j implements AutoCloseable {
                     return size.measurable() ? size.bytes() : Long.MAX_VALUE;
                 },
                 Watchdog.Limits.of(config.sandbox().folderQuotaBytes()),
-                (group, kind, detail) -> store.audit(group, kind, detail, isolation), metrics);
+                (group, kind, detail) -> store.audit().record(group, kind, detail, isolation), metrics);
         this.budgets = new Budgets(store.dataSource(), config.budgetSettings(), Clock.systemUTC());
         if (config.model().dailyTokenBudget() > 0) {
             log.warn("model.dailyTokenBudget is deprecated; it stands for budgets.default.dailyTokens, which is where "
@@ -112,9 +112,9 @@ public final class Claw4j implements AutoCloseable {
             @Override
             public void onCall(ModelCallRecord call) {
                 // priced now: what a call cost stays what it cost when prices change later
-                store.recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
+                store.usage().recordUsage(call.groupId(), call.model(), call.usage(), call.latencyMs(), call.outcome().name(),
                         budgets.costOf(call.model(), call.usage()), java.time.Instant.now());
-                store.audit(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
+                store.audit().record(call.groupId(), "model.call", call.model() + " " + call.outcome() + " in " + call.latencyMs()
                         + " ms, " + call.attempts() + " attempt(s)" + (call.usage() == null ? "" : ", "
                         + call.usage().inputTokens() + " tokens in, " + call.usage().outputTokens() + " out")
                         + (call.error() == null ? "" : ": " + call.error()), isolation);
@@ -123,7 +123,7 @@ public final class Claw4j implements AutoCloseable {
 
             @Override
             public void onFallback(String groupId, String from, String to, String reason) {
-                store.audit(groupId, "model.fallback", from + " kept failing (" + reason + "); asked " + to, isolation);
+                store.audit().record(groupId, "model.fallback", from + " kept failing (" + reason + "); asked " + to, isolation);
             }
         };
         // a model per group: config model.named / model.groups, and what admins picked with /model
@@ -193,7 +193,7 @@ public final class Claw4j implements AutoCloseable {
         turns.withHostCall(webFetch(config.webFetch()));
         // the scheduler only hands groups with a claimed run to the queue, where the run waits like a message
         this.scheduler = new Scheduler(tasks, taskClock, group -> queue.submit(group, 0),
-                (group, kind, detail) -> store.audit(group, kind, detail, isolation));
+                (group, kind, detail) -> store.audit().record(group, kind, detail, isolation));
         Gatekeeper gatekeeper = new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC());
         this.host = new Host(store, router, queue, incoming, gatekeeper, outbox, isolation, metrics,
                 new RateLimiter(config.limits().settings(), Clock.systemUTC()));

@@ -23,7 +23,14 @@ import java.util.Set;
  */
 public record Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                      Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
-                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
+                     Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp, Database store) {
+    public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
+                  Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
+                  Limits limits, WebFetch webFetch, Tasks tasks, Mcp mcp) {
+        this(dataDir, botName, model, binding, access, sandbox, mounts, connectors, admin, budgets, limits, webFetch,
+                tasks, mcp, null);
+    }
+
     public Config(Path dataDir, String botName, Model model, Binding binding, Access access, Sandbox sandbox,
                   Map<String, List<Mount>> mounts, Connectors connectors, Admin admin, Budgets budgets,
                   Limits limits, WebFetch webFetch, Tasks tasks) {
@@ -50,6 +57,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         webFetch = webFetch == null ? new WebFetch(null, null, null, null, null) : webFetch;
         tasks = tasks == null ? new Tasks(null, null) : tasks;
         mcp = mcp == null ? new Mcp(null, null) : mcp;
+        store = store == null ? new Database(null, null, null, null) : store;
         mounts = mounts == null ? Map.of() : mounts;
         access = access == null ? new Access(null, null, null, null, null) : access;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -62,17 +70,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Config withAdmin(Admin a) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                a, budgets, limits, webFetch, tasks, mcp);
+                a, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withWebFetch(WebFetch w) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, w, tasks, mcp);
+                admin, budgets, limits, w, tasks, mcp, store);
     }
 
     /**
@@ -110,9 +118,56 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    public Config withStore(Database d) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch, tasks, mcp, d);
+    }
+
+    /**
+     * The {@code store:} section: where the host keeps what it must not forget. {@code kind: h2} (the default) is a
+     * file under {@code dataDir}, nothing to install; {@code kind: postgres} is a PostgreSQL server at {@code url}
+     * ({@code jdbc:postgresql://host:5432/db}) as {@code user}, with {@code password} best given as
+     * {@code ${SOME_ENV_VAR}}. The password is never printed.
+     */
+    public record Database(String kind, String url, String user, String password) {
+        public Database {
+            kind = kind == null || kind.isBlank() ? "h2" : kind.strip().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Where the store is, for a host whose data directory is {@code dataDir}. */
+        public dev.claw4j.core.store.StoreLocation location(Path dataDir) {
+            switch (kind) {
+                case "h2" -> {
+                    if (url != null || user != null || password != null) {
+                        throw new ConfigException("store.url, store.user and store.password are for kind postgres; "
+                                + "H2 keeps its file in dataDir: remove them, or set store.kind: postgres");
+                    }
+                    return new dev.claw4j.core.store.StoreLocation.H2File(dataDir);
+                }
+                case "postgres", "postgresql" -> {
+                    try {
+                        return new dev.claw4j.core.store.StoreLocation.Postgres(url, user, password);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(e.getMessage());
+                    }
+                }
+                default -> throw new ConfigException("store.kind must be h2 (the default: a file in dataDir) or "
+                        + "postgres, got '" + kind + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            // the URL's query may carry driver options with secrets in them: it is not printed
+            String printableUrl = url == null ? null : url.replaceAll("\\?.*", "?…");
+            return "Database[kind=" + kind + ", url=" + printableUrl + ", user=" + user + ", password="
+                    + Secrets.mask(password) + "]";
+        }
+    }
+
     public Config withMcp(Mcp m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, m);
+                admin, budgets, limits, webFetch, tasks, m, store);
     }
 
     /**
@@ -183,37 +238,37 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withModel(Model m) {
         return new Config(dataDir, botName, m, binding, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withConnectors(Connectors c) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, c,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withBinding(Binding b) {
         return new Config(dataDir, botName, model, b, access, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withSandbox(Sandbox s) {
         return new Config(dataDir, botName, model, binding, access, s, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withBudgets(Budgets b) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, b, limits, webFetch, tasks, mcp);
+                admin, b, limits, webFetch, tasks, mcp, store);
     }
 
     public Config withLimits(Limits l) {
         return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
-                admin, budgets, l, webFetch, tasks, mcp);
+                admin, budgets, l, webFetch, tasks, mcp, store);
     }
 
     /**
@@ -419,7 +474,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withMounts(Map<String, List<Mount>> m) {
         return new Config(dataDir, botName, model, binding, access, sandbox, m, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     /** An extra folder a group asks for, mounted at /workspace/extra/<name> if the mount allowlist allows it. */
@@ -431,7 +486,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
     public Config withAccess(Access a) {
         return new Config(dataDir, botName, model, binding, a, sandbox, mounts, connectors,
-                admin, budgets, limits, webFetch, tasks, mcp);
+                admin, budgets, limits, webFetch, tasks, mcp, store);
     }
 
     /**
@@ -493,7 +548,11 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
     public record Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus,
                           Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
-                          String folderQuota, String mountAllowlist, String evictionGrace, String maxHold) {
+                          String folderQuota, String mountAllowlist, Kubernetes kubernetes, String evictionGrace,
+                          String maxHold) {
+        /** {@code runtime: kubernetes}: sandboxes are agent-sandbox claims on a cluster instead of Docker containers. */
+        public static final String KUBERNETES = "kubernetes";
+
         public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
                        String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes) {
             this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
@@ -504,7 +563,18 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                        String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
                        String folderQuota, String mountAllowlist) {
             this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
-                    folderQuota, mountAllowlist, null, null);
+                    folderQuota, mountAllowlist, null);
+        }
+
+        public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
+                       String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
+                       String folderQuota, String mountAllowlist, Kubernetes kubernetes) {
+            this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
+                    folderQuota, mountAllowlist, kubernetes, null, null);
+        }
+
+        public boolean onKubernetes() {
+            return KUBERNETES.equals(runtime);
         }
 
         public Sandbox {
@@ -518,6 +588,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             turnTimeout = turnTimeout == null ? "10m" : turnTimeout;
             idleTimeout = idleTimeout == null ? "10m" : idleTimeout;
             maxSandboxes = maxSandboxes == null ? 8 : maxSandboxes;
+            kubernetes = kubernetes == null ? new Kubernetes(null, null, null, null, null, null, null) : kubernetes;
             evictionGrace = evictionGrace == null ? "2s" : evictionGrace;
             maxHold = maxHold == null ? "30s" : maxHold;
         }
@@ -535,7 +606,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
         public Sandbox withEviction(String grace, String hold) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, maxSandboxes, folderQuota, mountAllowlist, grace, hold);
+                    idleTimeout, maxSandboxes, folderQuota, mountAllowlist, kubernetes, grace, hold);
         }
 
         public SandboxLimits limits() {
@@ -560,7 +631,24 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, n, folderQuota, mountAllowlist, evictionGrace, maxHold);
+                    idleTimeout, n, folderQuota, mountAllowlist, kubernetes, evictionGrace, maxHold);
+        }
+    }
+
+    /**
+     * The {@code sandbox.kubernetes:} section, read with {@code runtime: kubernetes}: the namespace of the install's
+     * objects, the RuntimeClass of its pods, the name of its SandboxTemplate, how many sandboxes wait warm, how long a
+     * claim may take to get Ready, and the size and StorageClass of each group's volume claim.
+     */
+    public record Kubernetes(String namespace, String runtimeClass, String template, Integer warmPool,
+                             Integer readyTimeoutSeconds, String folderSize, String storageClass) {
+        public Kubernetes {
+            namespace = namespace == null ? "claw4j" : namespace;
+            runtimeClass = runtimeClass == null ? "gvisor" : runtimeClass;
+            template = template == null ? "claw4j-agent" : template;
+            warmPool = warmPool == null ? 0 : warmPool;
+            readyTimeoutSeconds = readyTimeoutSeconds == null ? 120 : readyTimeoutSeconds;
+            folderSize = folderSize == null ? "1Gi" : folderSize;
         }
     }
 

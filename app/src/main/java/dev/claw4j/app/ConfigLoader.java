@@ -103,8 +103,12 @@ public final class ConfigLoader {
             s.eviction();
             config.tasks().settings();
             config.mcp().settings();
+            config.store().location(config.dataDir());
             if (limits.turnTimeout().isZero()) {
                 throw new ConfigException("sandbox.turnTimeout must be more than 0");
+            }
+            if (s.onKubernetes()) {
+                Sandboxes.kubernetesSettings(s, "install-check"); // throws naming the bad key
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

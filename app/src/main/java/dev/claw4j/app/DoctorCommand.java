@@ -36,6 +36,9 @@ final class DoctorCommand implements Callable<Integer> {
                 + System.getProperty("java.home"), java >= 21, "use a JDK 21 or newer (set JAVA_HOME)");
         line("data dir", config.dataDir().toString(), Files.isWritable(config.dataDir())
                 || !Files.exists(config.dataDir()), "make it writable by this user");
+        if (config.sandbox().onKubernetes()) {
+            return kubernetes(config.sandbox());
+        }
         String endpoint = DockerClients.endpoint();
         try (DockerClient docker = DockerClients.connect()) {
             Version v;
@@ -71,6 +74,30 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             // closing the client failed; nothing to report
         }
+        System.out.println(failed ? "claw4j cannot run yet: fix the lines marked ✗" : "claw4j can run here");
+        return failed ? 1 : 0;
+    }
+
+    /** With {@code sandbox.runtime: kubernetes}: the cluster, the runtime class and what it maps to, no Docker. */
+    private Integer kubernetes(Config.Sandbox s) {
+        dev.claw4j.sandbox.kubernetes.KubernetesSettings settings;
+        try {
+            // the install id only labels objects; the doctor makes none
+            settings = Sandboxes.kubernetesSettings(s, "doctor-check");
+        } catch (ConfigException e) {
+            line("kubernetes", e.getMessage(), false, "fix the key named above");
+            return 1;
+        }
+        try (var client = Sandboxes.kubernetesClient()) {
+            for (var l : dev.claw4j.sandbox.kubernetes.ClusterReport.of(client, settings)) {
+                line(l.name(), l.value(), l.ok(), l.fix());
+            }
+        } catch (RuntimeException e) {
+            line("cluster", e.getMessage(), false, "check the kubeconfig (KUBECONFIG) or the pod's service account");
+        }
+        line("agent image", s.image() + " (pulled by the cluster's nodes; not checked here)", true, null);
+        line("limits", "memory " + s.memory() + ", cpus " + s.cpus() + ", tmp " + s.tmpSize() + ", turn "
+                + s.turnTimeout() + ", network: none (NetworkPolicy)", true, null);
         System.out.println(failed ? "claw4j cannot run yet: fix the lines marked ✗" : "claw4j can run here");
         return failed ? 1 : 0;
     }

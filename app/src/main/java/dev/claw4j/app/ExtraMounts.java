@@ -70,7 +70,7 @@ final class ExtraMounts {
 
     private void refused(String group, String reason) {
         log.warn("[{}] mount refused, the sandbox starts without it: {}", group, reason);
-        store.audit(group, "mount.refused", reason, isolation);
+        store.audit().record(group, "mount.refused", reason, isolation);
         metrics.refused("mount.refused");
     }
 }

@@ -36,7 +36,9 @@ final class RunCommand implements Callable<Integer> {
      * the two closes: one closed the Docker client under the other's sweep for leftover sandboxes.)
      */
     static int serve(Config config, ModelSettings model, String what) throws InterruptedException {
-        Images.ensure();
+        if (!config.sandbox().onKubernetes()) { // on a cluster the nodes pull sandbox.image; there is no Docker
+            Images.ensure();
+        }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -31,7 +31,7 @@ final class TasksCommand {
         if (running.isPresent()) {
             return work.apply(running.get());
         }
-        try (Store store = Store.open(config.dataDir())) {
+        try (Store store = Store.open(config.store().location(config.dataDir()))) {
             Tasks tasks = new Tasks(new TaskStore(store.dataSource()), Clock.systemUTC(), config.tasks().settings());
             return work.apply(new TasksAdmin(tasks, store, "cli"));
         } catch (DatabaseInUseException e) {

@@ -56,7 +56,7 @@ class BudgetsCommandTest {
 
     @Test
     void showSetAndClearGoThroughTheRunningHost() {
-        store.recordUsage("g1", "m1", new Usage(200, 50), 5, "OK", BigDecimal.ZERO, Instant.now());
+        store.usage().recordUsage("g1", "m1", new Usage(200, 50), 5, "OK", BigDecimal.ZERO, Instant.now());
         CliRun show = CliRun.run("budgets", "show", "--config", config.toString(), "g1");
         assertThat(show.code()).as(show.err()).isZero();
         assertThat(show.out()).contains("group g1: limits from the default (budgets.default)")

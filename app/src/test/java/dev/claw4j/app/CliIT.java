@@ -159,7 +159,7 @@ class CliIT {
         Path heldConfig = dir.resolve("held.yaml");
         Files.writeString(heldConfig, "dataDir: " + data + "\n");
         try (Store store = Store.open(data)) {
-            store.groups();
+            store.groups().groups();
             Process cli = javaMain("access", "list", "--config", heldConfig.toString());
             assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

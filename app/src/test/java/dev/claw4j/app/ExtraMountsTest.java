@@ -34,7 +34,7 @@ class ExtraMountsTest {
     }
 
     private List<String> refusals() {
-        return store.auditTrail("g1").stream().filter(e -> e.kind().equals("mount.refused")).map(AuditEvent::detail)
+        return store.audit().auditTrail("g1").stream().filter(e -> e.kind().equals("mount.refused")).map(AuditEvent::detail)
                 .toList();
     }
 

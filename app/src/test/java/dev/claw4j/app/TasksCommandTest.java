@@ -26,7 +26,7 @@ class TasksCommandTest {
         Path data = dir.resolve("data");
         Path config = config(data);
         try (Store store = Store.open(data)) {
-            store.bindNewGroup("a", "ga");
+            store.groups().bindNewGroup("a", "ga");
             Tasks tasks = tasks(store);
             long id = tasks.schedule(new Tasks.Origin("ga", "telegram", "1", null, "ann"),
                     new Tasks.Request("stretch", "0 9 * * *", "Europe/Berlin", null, null, null, null, null)).id();
@@ -56,7 +56,7 @@ class TasksCommandTest {
         Path config = config(data);
         long id;
         try (Store store = Store.open(data)) {
-            store.bindNewGroup("b", "gb");
+            store.groups().bindNewGroup("b", "gb");
             id = tasks(store).schedule(new Tasks.Origin("gb", "web", "w", null, "bob"),
                     new Tasks.Request("report", null, null, "1d", null, null, null, null)).id();
         }

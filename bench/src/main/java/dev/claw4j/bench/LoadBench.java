@@ -174,13 +174,13 @@ public final class LoadBench {
         List<Double> queueToStart = new ArrayList<>();
         List<Double> firstToStart = new ArrayList<>(); // each chat's first message: the one that waits for a slot
         for (int c = 0; c < chats; c++) {
-            List<ChatLine> lines = claw4j.store().history("web", "dm-load-" + c);
+            List<ChatLine> lines = claw4j.store().messages().history("web", "dm-load-" + c);
             List<ChatLine> in = lines.stream().filter(l -> l.direction().equals("in")).toList();
             long out = lines.stream().filter(l -> l.direction().equals("out")).count();
             lost += (int) Math.max(0, in.size() - out) + Math.max(0, MESSAGES - in.size());
             doubled += (int) Math.max(0, out - in.size());
             // the k-th turn.start of a chat's group answers its k-th message (each waits for its reply)
-            var group = claw4j.store().groupForBinding("web:chat:dm-load-" + c);
+            var group = claw4j.store().groups().groupForBinding("web:chat:dm-load-" + c);
             if (group.isPresent()) {
                 List<Instant> started = TimedRuntime.of(runtime.turnStartWritten, group.get());
                 for (int k = 0; k < Math.min(in.size(), started.size()); k++) {

@@ -85,9 +85,9 @@ public final class MessagePathBench {
 
     private static void report(Claw4j claw4j, TimedRuntime runtime, int warmUp, List<Instant> posted,
                                List<Instant> answered202, List<Instant> delivered) {
-        List<ChatLine> lines = claw4j.store().history("web", "dm-bench");
-        String group = claw4j.store().groupForBinding("web:chat:dm-bench").orElseThrow();
-        List<AuditEvent> turns = claw4j.store().auditTrail(group).stream()
+        List<ChatLine> lines = claw4j.store().messages().history("web", "dm-bench");
+        String group = claw4j.store().groups().groupForBinding("web:chat:dm-bench").orElseThrow();
+        List<AuditEvent> turns = claw4j.store().audit().auditTrail(group).stream()
                 .filter(e -> e.kind().equals("turn.finished")).toList();
         List<Instant> started = TimedRuntime.of(runtime.turnStartWritten, group);
         List<Instant> done = TimedRuntime.of(runtime.turnDoneRead, group);

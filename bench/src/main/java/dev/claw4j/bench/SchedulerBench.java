@@ -33,7 +33,7 @@ public final class SchedulerBench {
             Tasks tasks = new Tasks(new TaskStore(store.dataSource()), Clock.systemUTC(), Tasks.Settings.DEFAULTS);
             int groups = 100;
             for (int g = 0; g < groups; g++) {
-                store.bindNewGroup("bench:" + g, "bench-" + g);
+                store.groups().bindNewGroup("bench:" + g, "bench-" + g);
             }
             Random random = new Random(42);
             long start = System.nanoTime();

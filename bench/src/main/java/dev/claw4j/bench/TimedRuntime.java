@@ -35,6 +35,13 @@ final class TimedRuntime implements SandboxRuntime {
     final AtomicInteger mostLive = new AtomicInteger();
     final Map<String, List<Instant>> turnStartWritten = new ConcurrentHashMap<>();
     final Map<String, List<Instant>> turnDoneRead = new ConcurrentHashMap<>();
+    /** For the cold-reply bench: when {@code start} was called and returned, and the agent's first lines. */
+    final Map<String, List<Instant>> startCalled = new ConcurrentHashMap<>();
+    final Map<String, List<Instant>> startReturned = new ConcurrentHashMap<>();
+    final Map<String, List<Instant>> readyRead = new ConcurrentHashMap<>();
+    final Map<String, List<Instant>> llmRequestRead = new ConcurrentHashMap<>();
+    final Map<String, List<Instant>> llmResponseWritten = new ConcurrentHashMap<>();
+    private final Map<String, String> lastStarted = new ConcurrentHashMap<>();
     /** CPU ns of each sandbox from its creation to its agent's ready line: its container cgroup, its shim. */
     final List<Long> startCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<Long> startShimCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -61,8 +68,11 @@ final class TimedRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
+        note(startCalled, spec.groupId(), Instant.now());
         long asked = System.nanoTime();
         Sandbox s = real.start(spec);
+        note(startReturned, spec.groupId(), Instant.now());
+        lastStarted.put(spec.groupId(), s.name());
         starts.incrementAndGet();
         mostLive.accumulateAndGet(live.incrementAndGet(), Math::max);
         String id = null;
@@ -74,6 +84,15 @@ final class TimedRuntime implements SandboxRuntime {
             }
         }
         return new Timed(s, id, asked);
+    }
+
+    /** The name of the sandbox last started for a group. */
+    String lastStartedName(String group) {
+        String name = lastStarted.get(group);
+        if (name == null) {
+            throw new IllegalStateException("no sandbox was started for group " + group);
+        }
+        return name;
     }
 
     @Override
@@ -89,6 +108,11 @@ final class TimedRuntime implements SandboxRuntime {
     @Override
     public int removeOrphans() {
         return real.removeOrphans();
+    }
+
+    @Override
+    public boolean reachable() {
+        return real.reachable();
     }
 
     @Override
@@ -117,8 +141,6 @@ final class TimedRuntime implements SandboxRuntime {
         private final InputStream out;
         private boolean stopped;
         private final String containerId;
-        private boolean ready;
-        private boolean cpuRead;
 
         Timed(Sandbox s, String containerId, long asked) {
             this.s = s;
@@ -130,46 +152,72 @@ final class TimedRuntime implements SandboxRuntime {
                 public void write(byte[] b, int off, int len) throws IOException {
                     toAgent.write(b, off, len);
                     // one whole line per write (AgentChannel.send): noted once it is handed to the sandbox
-                    if (new String(b, off, len, StandardCharsets.ISO_8859_1).contains("\"turn.start\"")) {
+                    String line = new String(b, off, Math.min(len, 64), StandardCharsets.ISO_8859_1);
+                    if (line.contains("\"turn.start\"")) {
                         note(turnStartWritten, group, Instant.now());
+                    } else if (line.contains("\"llm.response\"")) {
+                        note(llmResponseWritten, group, Instant.now());
                     }
                 }
             };
             this.out = new FilterInputStream(s.stdout()) {
-                private String tail = "";
+                // the start of the line being read: its type is in its first few dozen bytes
+                private final StringBuilder head = new StringBuilder();
+                private boolean typed;
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = super.read(b, off, len);
-                    if (n > 0) {
-                        String seen = tail + new String(b, off, n, StandardCharsets.ISO_8859_1);
-                        if (!ready && seen.contains("\"ready\"")) {
-                            ready = true;
-                            startWall.add(System.nanoTime() - asked);
-                        }
-                        if (ready && !cpuRead && containerId != null) {
-                            cpuRead = true;
-                            long cpu = CpuProbe.container(containerId);
-                            if (cpu >= 0) {
-                                startCpu.add(cpu);
+                    for (int i = off; i < off + n; i++) {
+                        if (b[i] == '\n') {
+                            noteType();
+                            head.setLength(0);
+                            typed = false;
+                        } else if (!typed) {
+                            head.append((char) (b[i] & 0xff));
+                            if (head.length() >= 48) {
+                                noteType();
                             }
-                            CpuProbe.shimOf(containerId).ifPresent(pid -> {
-                                long shim = CpuProbe.process(pid, true);
-                                if (shim >= 0) {
-                                    startShimCpu.add(shim);
-                                }
-                            });
-                        }
-                        if (seen.contains("\"turn.done\"")) {
-                            note(turnDoneRead, group, Instant.now());
-                            tail = "";
-                        } else {
-                            tail = seen.substring(Math.max(0, seen.length() - 16));
                         }
                     }
                     return n;
                 }
+
+                private void noteType() {
+                    if (typed) {
+                        return;
+                    }
+                    typed = true;
+                    Instant now = Instant.now();
+                    String h = head.toString();
+                    if (h.contains("\"turn.done\"")) {
+                        note(turnDoneRead, group, now);
+                    } else if (h.contains("\"llm.request\"")) {
+                        note(llmRequestRead, group, now);
+                    } else if (h.contains("\"ready\"")) {
+                        note(readyRead, group, now);
+                        startWall.add(System.nanoTime() - asked);
+                        readStartCpu();
+                    }
+                }
             };
+        }
+
+        /** What the sandbox used until its agent was ready: the container's cgroup, and its shim. */
+        private void readStartCpu() {
+            if (containerId == null) {
+                return;
+            }
+            long cpu = CpuProbe.container(containerId);
+            if (cpu >= 0) {
+                startCpu.add(cpu);
+            }
+            CpuProbe.shimOf(containerId).ifPresent(pid -> {
+                long shim = CpuProbe.process(pid, true);
+                if (shim >= 0) {
+                    startShimCpu.add(shim);
+                }
+            });
         }
 
         @Override

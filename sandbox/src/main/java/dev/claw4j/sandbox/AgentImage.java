@@ -28,7 +28,11 @@ import java.util.stream.Stream;
  */
 public final class AgentImage {
     public static final String VERSION = buildVersion();
-    public static final String TAG = "claw4j-agent:" + VERSION;
+    /**
+     * {@code -Dclaw4j.agentImage=TAG} builds and runs another tag: for work on the image recipe while others
+     * share the default one on the same daemon (tests and benches; the content label still decides rebuilds).
+     */
+    public static final String TAG = System.getProperty("claw4j.agentImage", "claw4j-agent:" + VERSION);
     public static final String BASE = "claw4j-base:bookworm-2";
     /** Enough for the agent runner (Jackson included); jlink keeps the image and the start small. */
     static final List<String> JRE_MODULES = List.of("java.base", "java.logging", "java.xml", "java.sql",
@@ -83,6 +87,8 @@ public final class AgentImage {
                     .withTags(Set.of(TAG))
                     .withLabels(Map.of(Labels.CONTENT, content))
                     .withPull(false)
+                    // the recipe reaches nothing (its RUN makes the CDS archive offline): no bridge network needed
+                    .withNetworkMode("none")
                     .withRemove(true)
                     .exec(new BuildImageResultCallback() {
                         @Override

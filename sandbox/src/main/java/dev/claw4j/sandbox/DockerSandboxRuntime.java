@@ -146,6 +146,17 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
+    public boolean reachable() {
+        try {
+            docker.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("Docker does not answer a ping: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
     public int removeOrphans() {
         List<Container> mine = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(Labels.INSTALL, settings.installId())).exec();
@@ -198,6 +209,11 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         } catch (DockerException e) {
             throw new SandboxException("Docker refused to create the sandbox of group " + spec.groupId() + ": "
                     + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // the daemon gone (its socket refused or missing): a SandboxException, so the turn keeps its messages
+            // instead of failing past AgentTurns and leaving them RUNNING until the next start
+            throw new SandboxException("could not reach Docker at " + DockerClients.endpoint() + " to create the "
+                    + "sandbox of group " + spec.groupId() + ": " + e.getMessage(), e);
         }
     }
 

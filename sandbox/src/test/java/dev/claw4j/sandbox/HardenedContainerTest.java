@@ -55,4 +55,12 @@ class HardenedContainerTest {
     void theAgentJvmIsToldTheSandboxMemory() {
         assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS)).contains("-XX:MaxRAM=" + (512L << 20));
     }
+
+    @Test
+    void jvmWarningsStayOffStdoutWhichIsTheProtocol() {
+        // e.g. "[warning][cds] ... archive ... not found" from an image built without the archive
+        assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS))
+                .containsSubsequence("-Xlog:disable", "-Xlog:all=warning:stderr", "-jar")
+                .contains("-XX:SharedArchiveFile=" + HardenedContainer.AGENT_CDS_ARCHIVE);
+    }
 }

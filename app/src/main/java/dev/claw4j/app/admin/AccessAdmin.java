@@ -45,7 +45,7 @@ public final class AccessAdmin implements AccessApi {
     public Optional<Approved> approve(String code) {
         Optional<AccessStore.PairingCode> used = access.approve(code.strip().toUpperCase(Locale.ROOT), actor,
                 clock.instant());
-        used.ifPresent(c -> store.audit(null, "access.granted", c.forChat()
+        used.ifPresent(c -> store.audit().record(null, "access.granted", c.forChat()
                 ? "chat " + c.platform() + ":" + c.chatId() + " (asked by " + c.platform() + ":" + c.userId() + ", "
                         + c.userName() + ") by code, by " + actor
                 : c.platform() + ":" + c.userId() + " (" + c.userName() + ") by code, by " + actor, null));
@@ -55,7 +55,7 @@ public final class AccessAdmin implements AccessApi {
     @Override
     public boolean deny(String code) {
         Optional<AccessStore.PairingCode> denied = access.deny(code.strip().toUpperCase(Locale.ROOT), clock.instant());
-        denied.ifPresent(c -> store.audit(null, "access.denied", (c.forChat() ? "chat " + c.platform() + ":"
+        denied.ifPresent(c -> store.audit().record(null, "access.denied", (c.forChat() ? "chat " + c.platform() + ":"
                 + c.chatId() + " (asked by " + c.platform() + ":" + c.userId() + ")" : c.platform() + ":" + c.userId())
                 + " (" + c.userName() + "), code " + c.code() + ", by " + actor, null));
         return denied.isPresent();
@@ -65,7 +65,7 @@ public final class AccessAdmin implements AccessApi {
     public boolean revoke(String platform, String userId) {
         boolean revoked = access.revoke(platform, userId);
         if (revoked) {
-            store.audit(null, "access.revoked", platform + ":" + userId + ", by " + actor, null);
+            store.audit().record(null, "access.revoked", platform + ":" + userId + ", by " + actor, null);
         }
         return revoked;
     }
@@ -74,7 +74,7 @@ public final class AccessAdmin implements AccessApi {
     public boolean revokeChat(String platform, String chatId) {
         boolean revoked = access.revokeChat(platform, chatId);
         if (revoked) {
-            store.audit(null, "access.revoked", "chat " + platform + ":" + chatId + ", by " + actor, null);
+            store.audit().record(null, "access.revoked", "chat " + platform + ":" + chatId + ", by " + actor, null);
         }
         return revoked;
     }

@@ -67,7 +67,7 @@ public final class BudgetsAdmin implements ConsoleSources {
 
     private void audit(String groupId, String kind, String detail) {
         if (store != null) {
-            store.audit(groupId, kind, detail, null);
+            store.audit().record(groupId, kind, detail, null);
         }
     }
 

@@ -33,7 +33,7 @@ public final class TasksAdmin implements TasksApi {
         };
         return switch (c) {
             case Tasks.Change.Done d -> {
-                store.audit(d.task().groupId(), "task." + action, "task #" + id + " by " + actor, null);
+                store.audit().record(d.task().groupId(), "task." + action, "task #" + id + " by " + actor, null);
                 yield new Changed(true, action.equals("run") ? "task #" + id + " is due now: " + d.task().describe()
                         : d.task().describe());
             }

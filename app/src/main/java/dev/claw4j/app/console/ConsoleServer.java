@@ -421,7 +421,7 @@ public final class ConsoleServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new Refused(404, e.getMessage());
         }
-        if (!store.groups().contains(g)) {
+        if (!store.groups().groups().contains(g)) {
             throw new Refused(404, "there is no group " + g + ": the groups page lists them");
         }
         return g;

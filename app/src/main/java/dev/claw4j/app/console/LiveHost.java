@@ -72,7 +72,7 @@ public final class LiveHost implements HostView {
     public List<ConnectorState> connectors() {
         Map<String, Connector> up = connectors.get();
         return configured.stream().sorted().map(p -> new ConnectorState(p, up.containsKey(p),
-                store.lastInbound(p).orElse(null))).toList();
+                store.messages().lastInbound(p).orElse(null))).toList();
     }
 
     @Override
@@ -135,7 +135,7 @@ public final class LiveHost implements HostView {
             return false;
         }
         sandboxes.discard(groupId);
-        store.audit(groupId, "sandbox.stopped", "by " + "the console", sandboxes.isolation().describe());
+        store.audit().record(groupId, "sandbox.stopped", "by " + "the console", sandboxes.isolation().describe());
         return true;
     }
 
@@ -144,8 +144,8 @@ public final class LiveHost implements HostView {
         if (!folders.resetSession(groupId)) {
             return false;
         }
-        store.sessionReset(groupId);
-        store.audit(groupId, "session.reset", "by " + by, sandboxes.isolation().describe());
+        store.sessions().sessionReset(groupId);
+        store.audit().record(groupId, "session.reset", "by " + by, sandboxes.isolation().describe());
         return true;
     }
 

@@ -11,6 +11,7 @@ import dev.claw4j.core.budget.GroupUsage;
 import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.store.AuditEvent;
+import dev.claw4j.core.store.Messages;
 import dev.claw4j.core.store.Store;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -141,7 +142,7 @@ final class Pages {
         h.append("</section>");
 
         HostView.QueueState q = host.queue();
-        Store.Backlog backlog = store.backlog();
+        Messages.Backlog backlog = store.messages().backlog();
         h.append("<section id=queue><h2>Queue</h2><p>sandboxes held: ").append(q.slotsUsed()).append(" of ")
                 .append(q.maxSandboxes()).append(" · groups waiting for one: ").append(q.waitingGroups().size());
         if (!q.waitingGroups().isEmpty()) {
@@ -154,12 +155,12 @@ final class Pages {
         h.append("</p></section>");
 
         Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
-        Store.Traffic traffic = store.trafficSince(midnight);
+        Messages.Traffic traffic = store.messages().trafficSince(midnight);
         h.append("<section id=today><h2>Today (since 00:00 UTC)</h2><p>messages in: ").append(traffic.inbound())
                 .append(" · replies out: ").append(traffic.outbound()).append(" · model tokens: ")
-                .append(store.tokensSince(midnight)).append("</p></section>");
+                .append(store.usage().tokensSince(midnight)).append("</p></section>");
 
-        List<AuditEvent> errors = store.recentAudit(ERROR_KINDS, 10);
+        List<AuditEvent> errors = store.audit().recentAudit(ERROR_KINDS, 10);
         h.append("<section id=errors><h2>Recent errors</h2>");
         if (errors.isEmpty()) {
             h.append("<p class=muted>none</p>");
@@ -182,7 +183,7 @@ final class Pages {
         Instant midnight = today.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant monthStart = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         StringBuilder h = new StringBuilder(8192);
-        List<String> groups = store.groups();
+        List<String> groups = store.groups().groups();
         h.append("<section><h2>Groups: ").append(groups.size()).append("</h2>");
         if (groups.isEmpty()) {
             h.append("<p class=muted>no group yet: one is made when a chat first talks to the bot</p>");
@@ -191,10 +192,10 @@ final class Pages {
                     + "<th>tokens this month<th>budget<th>sandbox<th>state<th>actions");
             for (String g : groups) {
                 h.append("<tr data-group=\"").append(esc(g)).append("\"><td>").append(groupLink(g)).append("<td>")
-                        .append(esc(String.join(", ", store.chatsOf(g)))).append("<td>")
-                        .append(esc(String.join(", ", store.bindingsOf(g)))).append("<td>")
-                        .append(esc(ago(store.lastActivity(g).orElse(null), now))).append("<td>")
-                        .append(store.tokensSince(g, midnight)).append("<td>").append(store.tokensSince(g, monthStart))
+                        .append(esc(String.join(", ", store.messages().chatsOf(g)))).append("<td>")
+                        .append(esc(String.join(", ", store.groups().bindingsOf(g)))).append("<td>")
+                        .append(esc(ago(store.messages().lastActivity(g).orElse(null), now))).append("<td>")
+                        .append(store.usage().tokensSince(g, midnight)).append("<td>").append(store.usage().tokensSince(g, monthStart))
                         .append("<td>").append(esc(budget(g))).append("<td>")
                         .append(host.hasSandbox(g) ? "running" : "<span class=muted>none</span>").append("<td>")
                         .append(host.isPaused(g) ? "<b>paused</b>" : "active").append("<td>").append(actions(g, csrf));
@@ -224,15 +225,15 @@ final class Pages {
         Instant now = clock.instant();
         StringBuilder h = new StringBuilder(16384);
         h.append("<section><h2>Group ").append(esc(g)).append("</h2><p>chats: ")
-                .append(esc(String.join(", ", store.chatsOf(g)))).append(" · bound by: ")
-                .append(esc(String.join(", ", store.bindingsOf(g)))).append(" · last activity: ")
-                .append(esc(ago(store.lastActivity(g).orElse(null), now))).append(" · sandbox: ")
+                .append(esc(String.join(", ", store.messages().chatsOf(g)))).append(" · bound by: ")
+                .append(esc(String.join(", ", store.groups().bindingsOf(g)))).append(" · last activity: ")
+                .append(esc(ago(store.messages().lastActivity(g).orElse(null), now))).append(" · sandbox: ")
                 .append(host.hasSandbox(g) ? "running" : "none").append(" · ")
                 .append(host.isPaused(g) ? "<b>paused</b>" : "active").append(" · budget: ").append(esc(budget(g)))
                 .append("</p>").append(actions(g, csrf)).append("</section>");
         sources.budgetLimits(g).ifPresent(b -> h.append(budgetForm(g, csrf, b, budgetError)));
 
-        List<ChatLine> lines = store.groupMessages(g, TIMELINE);
+        List<ChatLine> lines = store.messages().groupMessages(g, TIMELINE);
         h.append("<section id=timeline><h2>Conversation (last ").append(TIMELINE).append(")</h2>");
         if (lines.isEmpty()) {
             h.append("<p class=muted>no messages</p>");
@@ -249,9 +250,9 @@ final class Pages {
         h.append("</section>");
 
         // filtered and capped in the database: a busy group's trail is long
-        java.util.SortedMap<String, Long> kinds = store.auditKinds(g);
+        java.util.SortedMap<String, Long> kinds = store.audit().auditKinds(g);
         long total = kinds.values().stream().mapToLong(Long::longValue).sum();
-        List<AuditEvent> shown = store.groupAudit(g, kind, text, AUDIT_ROWS);
+        List<AuditEvent> shown = store.audit().groupAudit(g, kind, text, AUDIT_ROWS);
         h.append("<section id=audit><h2>Audit trail</h2><form method=get action=\"/groups/").append(url(g))
                 .append("\">kind <select name=kind id=kind><option value=\"\">all</option>");
         for (var k : kinds.entrySet()) {

@@ -70,7 +70,7 @@ class AdminBudgetsTest {
 
     @Test
     void showsAGroupsUsageAgainstTheLimitsInForce() throws Exception {
-        store.recordUsage("g1", "openai/m1", new Usage(1000, 100), 5, "OK",
+        store.usage().recordUsage("g1", "openai/m1", new Usage(1000, 100), 5, "OK",
                 budgets.costOf("openai/m1", new Usage(1000, 100)), Instant.now());
         HttpResponse<String> r = get("/admin/api/budgets?group=g1");
         assertThat(r.statusCode()).isEqualTo(200);
@@ -94,7 +94,7 @@ class AdminBudgetsTest {
         assertThat(body.at("/limits/dailyTokens").asLong()).isEqualTo(5000);
         assertThat(body.at("/limits/monthlyCost").toString()).isEqualTo("50");
         assertThat(budgets.override("g1")).contains(new Limits(5000L, null, null, new BigDecimal("50")));
-        assertThat(store.auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
+        assertThat(store.audit().auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
                 .contains("set by admin-api").contains("5,000 tokens a day").contains("50.00 USD a month")
                 .contains("was 1,000 tokens a day from the default"));
 
@@ -103,7 +103,7 @@ class AdminBudgetsTest {
         assertThat(budgets.override("g1")).isEmpty();
         assertThat(JSON.readTree(post("/admin/api/budgets/clear", "{\"group\": \"g1\"}", token).body())
                 .get("cleared").asBoolean()).isFalse();
-        assertThat(store.auditByKind("budget.override.cleared")).as("only the clear that cleared something")
+        assertThat(store.audit().auditByKind("budget.override.cleared")).as("only the clear that cleared something")
                 .singleElement().satisfies(e -> assertThat(e.detail()).contains("by admin-api"));
     }
 
@@ -124,6 +124,6 @@ class AdminBudgetsTest {
                 "not-the-token");
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(budgets.override("g1")).isEmpty();
-        assertThat(store.auditByKind("budget.override")).as("nothing audited: nothing changed").isEmpty();
+        assertThat(store.audit().auditByKind("budget.override")).as("nothing audited: nothing changed").isEmpty();
     }
 }

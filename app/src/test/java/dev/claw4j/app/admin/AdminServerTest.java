@@ -105,7 +105,7 @@ class AdminServerTest {
         assertThat(approved.status()).isEqualTo(200);
         assertThat(approved.body()).contains("\"userId\":\"bob\"");
         assertThat(access.isGranted("web", "bob")).isTrue();
-        assertThat(store.auditByKind("access.granted")).singleElement()
+        assertThat(store.audit().auditByKind("access.granted")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("web:bob").contains("admin-api"));
         assertThat(raw("POST", "/admin/api/access/approve", "{\"code\": \"ABCD2345\"}", host(), bearer(),
                 "Content-Type: application/json").status()).as("a code is used once").isEqualTo(404);
@@ -114,7 +114,7 @@ class AdminServerTest {
                 bearer(), "Content-Type: application/json");
         assertThat(revoked.body()).isEqualTo("{\"revoked\":true}");
         assertThat(access.isGranted("web", "bob")).isFalse();
-        assertThat(store.auditByKind("access.revoked")).hasSize(1);
+        assertThat(store.audit().auditByKind("access.revoked")).hasSize(1);
 
         assertThat(raw("POST", "/admin/api/access/approve", "{code", host(), bearer(), "Content-Type: application/json")
                 .status()).isEqualTo(400);
@@ -195,7 +195,7 @@ class AdminServerTest {
         assertThat(access.isGranted("telegram", "77")).as("the chat, not the person").isFalse();
         assertThat(client.overview().grantedChats()).extracting(AccessApi.GrantedChat::chatId)
                 .containsExactly("-100123");
-        assertThat(store.auditByKind("access.granted")).singleElement()
+        assertThat(store.audit().auditByKind("access.granted")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("chat telegram:-100123"));
         assertThat(client.revoke("telegram", "77")).as("a person's revoke does not touch the chat").isFalse();
         assertThat(client.revokeChat("telegram", "-100123")).isTrue();

@@ -25,8 +25,8 @@ class AdminTasksTest {
     @BeforeEach
     void start() {
         store = Store.inMemory(UUID.randomUUID().toString());
-        store.bindNewGroup("a", "ga");
-        store.bindNewGroup("b", "gb");
+        store.groups().bindNewGroup("a", "ga");
+        store.groups().bindNewGroup("b", "gb");
         tasks = new Tasks(new TaskStore(store.dataSource()), Clock.systemUTC(), Tasks.Settings.DEFAULTS);
         server = new AdminServer(data, 0, new AccessAdmin(store, "pairing", List.of(), List.of(), "admin-api",
                 Clock.systemUTC()), null, null, new TasksAdmin(tasks, store, "admin-api"));
@@ -63,7 +63,7 @@ class AdminTasksTest {
         assertThat(api.change("cancel", b).ok()).isTrue();
         assertThat(api.tasks()).extracting(TasksApi.TaskLine::id).containsExactly(a);
         assertThat(api.change("pause", 999).message()).contains("no task #999");
-        assertThat(store.auditByKind("task.pause")).singleElement()
+        assertThat(store.audit().auditByKind("task.pause")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("by admin-api"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.claw4j.app.console;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.app.admin.AccessAdmin;
@@ -53,14 +54,14 @@ class ConsoleServerTest {
     @BeforeEach
     void start() {
         store = Store.inMemory(UUID.randomUUID().toString());
-        store.ensureChat("web", "team", ChatKind.GROUP);
-        group = store.bindNewGroup("web:chat:team", "web-team-abc123");
-        long id = store.insertInbound(new InboundMessage("web", "team", null, "web:mallory", "mallory",
-                "<script>document.title='owned'</script> hi", "m1", ChatKind.GROUP, true, Instant.now()), "PENDING")
+        store.chats().ensureChat("web", "team", ChatKind.GROUP);
+        group = store.groups().bindNewGroup("web:chat:team", "web-team-abc123");
+        long id = store.messages().insertInbound(new InboundMessage("web", "team", null, "web:mallory", "mallory",
+                "<script>document.title='owned'</script> hi", "m1", ChatKind.GROUP, true, Instant.now()), MessageStatus.PENDING)
                 .orElseThrow();
-        store.assignGroup(id, group);
-        store.audit(group, "tool.finished", "bash ls -la → exit 2 failed 12ms", "gvisor (runsc)");
-        store.audit(group, "model.call", "claw4j-demo OK in 40 ms, 1 attempt(s)", "gvisor (runsc)");
+        store.messages().assignGroup(id, group);
+        store.audit().record(group, "tool.finished", "bash ls -la → exit 2 failed 12ms", "gvisor (runsc)");
+        store.audit().record(group, "model.call", "claw4j-demo OK in 40 ms, 1 attempt(s)", "gvisor (runsc)");
         new AccessStore(store.dataSource()).addCode(new AccessStore.PairingCode("ABCD2345", "web", "web:bob", "Bob",
                 Instant.now().plusSeconds(3600)), Instant.now());
         server = new ConsoleServer(data, "127.0.0.1", 0, store, host, new AccessAdmin(store, "pairing", List.of(),
@@ -172,7 +173,7 @@ class ConsoleServerTest {
         assertThat(access.isGranted("web", "web:bob")).isTrue();
         assertThat(access.isGranted("web", "web:eve")).isFalse();
         assertThat(access.pendingCodes(Instant.now())).isEmpty();
-        assertThat(store.auditByKind("access.denied")).singleElement()
+        assertThat(store.audit().auditByKind("access.denied")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("web:eve").contains("by console"));
 
         String after = get("/access", cookie).body;
@@ -232,7 +233,7 @@ class ConsoleServerTest {
         String after = get("/groups/" + group, cookie).body;
         assertThat(after).contains("Set the budget override of " + group).contains("data-source=\"override\"")
                 .contains("daily tokens 5000 · monthly cost 12.5 USD").contains("Clear override");
-        assertThat(store.auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
+        assertThat(store.audit().auditByKind("budget.override")).singleElement().satisfies(e -> assertThat(e.detail())
                 .contains("set by console").contains("5,000 tokens a day").contains("12.50 USD a month")
                 .contains("was 1,000 tokens a day from the default"));
 
@@ -256,14 +257,14 @@ class ConsoleServerTest {
                 .isEqualTo(403);
         assertThat(budgets.override(group)).as("unchanged by every refused request")
                 .contains(new Limits(5000L, null, null, new BigDecimal("12.5")));
-        assertThat(store.auditByKind("budget.override")).hasSize(1);
+        assertThat(store.audit().auditByKind("budget.override")).hasSize(1);
 
         // clear: back to the default
         assertThat(post("/groups/" + group + "/budget-clear", cookie, origin(), "csrf=" + csrf).status).isEqualTo(303);
         assertThat(budgets.override(group)).isEmpty();
         assertThat(get("/groups/" + group, cookie).body).contains("Cleared the budget override of " + group)
                 .contains("data-source=\"default\"").doesNotContain("Clear override");
-        assertThat(store.auditByKind("budget.override.cleared")).singleElement()
+        assertThat(store.audit().auditByKind("budget.override.cleared")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("by console"));
     }
 

@@ -47,8 +47,8 @@ class AccessIT {
             host.chat.post("dm-ana", "ana", "now can we talk?");
             List<JsonNode> after = host.chat.awaitReplies("dm-ana", 2, Duration.ofSeconds(90));
             assertThat(after.get(1).get("text").asText()).contains("now can we talk?");
-            assertThat(host.claw4j.store().auditByKind("access.refused")).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(host.claw4j.store().auditByKind("access.granted")).singleElement()
+            assertThat(host.claw4j.store().audit().auditByKind("access.refused")).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(host.claw4j.store().audit().auditByKind("access.granted")).singleElement()
                     .satisfies(e -> assertThat(e.detail()).contains(WebChatClient.senderId("ana")));
         }
     }
@@ -71,7 +71,7 @@ class AccessIT {
             host.chat.post("dm-eve", "eve", "hi");
             assertThat(host.chat.awaitReplies("dm-eve", 1, Duration.ofSeconds(30)).getFirst().get("text").asText())
                     .containsPattern(CODE);
-            assertThat(host.claw4j.store().auditByKind("access.refused"))
+            assertThat(host.claw4j.store().audit().auditByKind("access.refused"))
                     .anyMatch(e -> e.detail().contains("per person")
                             && e.detail().contains(WebChatClient.senderId("bob")));
         }
@@ -106,11 +106,11 @@ class AccessIT {
             host.chat.post("dm-boss", "boss", "/usage");
             assertThat(host.chat.awaitReplies("dm-boss", 2, Duration.ofSeconds(30)).get(1).get("text").asText())
                     .contains("Usage per group").contains("web-team-").contains("tokens");
-            String team = host.claw4j.store().groupForBinding("web:chat:team").orElseThrow();
+            String team = host.claw4j.store().groups().groupForBinding("web:chat:team").orElseThrow();
             host.chat.post("dm-boss", "boss", "/reset " + team);
             assertThat(host.chat.awaitReplies("dm-boss", 3, Duration.ofSeconds(30)).get(2).get("text").asText())
                     .contains(team).contains("fresh conversation");
-            assertThat(host.claw4j.store().auditTrail(team)).anyMatch(e -> e.kind().equals("session.reset"));
+            assertThat(host.claw4j.store().audit().auditTrail(team)).anyMatch(e -> e.kind().equals("session.reset"));
         }
     }
 

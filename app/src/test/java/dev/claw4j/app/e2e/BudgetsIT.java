@@ -38,13 +38,13 @@ class BudgetsIT {
             // one model call (far over 50 tokens) asks for bash; the call after the tool's result must not go out
             host.chat.post("dm-loop", "lou", "run: echo ran > ran.txt && echo LOOP-DONE");
             String told = host.chat.awaitReplies("dm-loop", 1, WAIT).getFirst().get("text").asText();
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-loop").orElseThrow();
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-loop").orElseThrow();
             assertThat(data.resolve("groups").resolve(group).resolve("ran.txt")).as("the tool loop was under way")
                     .exists();
             assertThat(told).contains("daily budget of 50 tokens").contains("resets at 00:00 UTC")
                     .contains("budgets.default.dailyTokens");
             assertThat(host.model.requestCount()).as("only the first call of the loop went out").isEqualTo(1);
-            assertThat(host.claw4j.store().auditTrail(group))
+            assertThat(host.claw4j.store().audit().auditTrail(group))
                     .anyMatch(e -> e.kind().equals("budget.exceeded") && e.detail().contains("mid-turn"));
 
             // past the limit: kept, not answered, no sandbox turn, no model call, no second notice
@@ -73,7 +73,7 @@ class BudgetsIT {
                         null, null)), List.of())) {
             host.chat.post("dm-warn", "wes", "hello");
             host.chat.awaitReplies("dm-warn", 1, WAIT);
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-warn").orElseThrow();
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-warn").orElseThrow();
             long used = host.claw4j.budgets().usage(group).tokensToday();
             assertThat(used).isPositive();
             assertThat(host.claw4j.budgets().usage(group).costToday()).isPositive();
@@ -123,8 +123,8 @@ class BudgetsIT {
                     .as("one notice, not one per message").hasSize(1);
             assertThat(replies).hasSize(3);
             assertThat(host.model.requestCount()).as("the limited messages reach no model").isEqualTo(2);
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-rate").orElseThrow();
-            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited"))
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-rate").orElseThrow();
+            assertThat(host.claw4j.store().audit().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited"))
                     .hasSize(1);
         }
     }
@@ -134,7 +134,7 @@ class BudgetsIT {
         try (RunningHost host = new RunningHost(data, config -> config, List.of())) {
             host.chat.post("dm-task", "tia", "hello");
             host.chat.awaitReplies("dm-task", 1, WAIT);
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-task").orElseThrow();
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-task").orElseThrow();
             assertThat(host.model.requestCount()).isEqualTo(1);
 
             // a task of that chat whose check leaves a mark in the group's folder
@@ -166,7 +166,7 @@ class BudgetsIT {
             assertThat(replies).as("told once").hasSize(2);
             assertThat(replies.get(1).get("text").asText()).contains("daily budget of 10 tokens")
                     .contains("resets at 00:00 UTC");
-            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("task.run")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).filteredOn(e -> e.kind().equals("task.run")
                     && e.detail().contains(TaskRun.OVER_BUDGET)).hasSize(2);
 
             // the operator raises it: the next run checks (the mark shows) and calls the model

@@ -85,8 +85,8 @@ class ConcurrencyIT {
                             || r.get("text").asText().contains(text + " ")).count();
                     assertThat(answeredBy).as("replies in %s that answer %s: %s", chat, text, replies).isEqualTo(1);
                 }
-                String group = host.claw4j.store().groupForBinding("web:chat:" + chat).orElseThrow();
-                assertNoOverlappingTurns(host.claw4j.store().auditTrail(group));
+                String group = host.claw4j.store().groups().groupForBinding("web:chat:" + chat).orElseThrow();
+                assertNoOverlappingTurns(host.claw4j.store().audit().auditTrail(group));
             }
             assertThat(peak.get()).as("most sandboxes alive at once").isLessThanOrEqualTo(MAX_SANDBOXES).isPositive();
         }

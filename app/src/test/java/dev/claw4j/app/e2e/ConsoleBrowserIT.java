@@ -112,7 +112,7 @@ class ConsoleBrowserIT {
 
         host.chat.post("dm-boss", "boss", "run: echo console-probe; exit 7");
         String row = liveText(By.cssSelector("tr.sandbox"), t -> true, Duration.ofSeconds(90));
-        bossGroup = host.claw4j.store().groupForBinding("web:chat:dm-boss").orElseThrow();
+        bossGroup = host.claw4j.store().groups().groupForBinding("web:chat:dm-boss").orElseThrow();
         assertThat(row).contains(bossGroup).contains("claw4j-" + bossGroup).contains("gvisor (runsc)")
                 .contains("512 MiB");
         // Docker's stats reach the page a little later, also without a reload

@@ -71,7 +71,7 @@ class DiscordIT {
             assertThat(deliveredIds(host, "discord", FakeDiscord.GENERAL)).containsExactly(answer.messageId());
             assertThat(answer.content()).contains("what do you think?").doesNotContain("just chatting")
                     .doesNotContain(FakeDiscord.BOT_ID);
-            assertThat(host.claw4j.store().groupForBinding("discord:chat:" + FakeDiscord.GENERAL)).isPresent();
+            assertThat(host.claw4j.store().groups().groupForBinding("discord:chat:" + FakeDiscord.GENERAL)).isPresent();
             assertThat(statusOf(host, FakeDiscord.GENERAL, "just chatting")).isEqualTo("IGNORED");
             assertThat(plain).isNotEqualTo(ask);
 
@@ -112,8 +112,7 @@ class DiscordIT {
             FakeDiscord.Sent reply = awaitSent(FakeDiscord.THREAD, 1).getFirst();
             assertThat(reply.repliesTo()).isEqualTo(inThread);
             assertThat(reply.content()).contains("in-thread");
-            String threadGroup = host.claw4j.store()
-                    .groupForBinding("discord:thread:" + FakeDiscord.GENERAL + "/" + FakeDiscord.THREAD).orElseThrow();
+            String threadGroup = host.claw4j.store().groups().groupForBinding("discord:thread:" + FakeDiscord.GENERAL + "/" + FakeDiscord.THREAD).orElseThrow();
 
             // sticky: the next message in the thread needs no mention, and goes to the same agent
             discord.say(FakeDiscord.THREAD, BOB, "bob", "run: cat t.txt");
@@ -122,7 +121,7 @@ class DiscordIT {
             // the parent channel is another agent, which cannot see the thread's file
             discord.say(FakeDiscord.GENERAL, ALICE, "alice", MENTION + "run: cat t.txt 2>&1 || echo none-here");
             assertThat(awaitSent(FakeDiscord.GENERAL, 1).getFirst().content()).contains("none-here");
-            String channelGroup = host.claw4j.store().groupForBinding("discord:chat:" + FakeDiscord.GENERAL)
+            String channelGroup = host.claw4j.store().groups().groupForBinding("discord:chat:" + FakeDiscord.GENERAL)
                     .orElseThrow();
             assertThat(channelGroup).isNotEqualTo(threadGroup);
         }
@@ -134,8 +133,8 @@ class DiscordIT {
             String slow = discord.say(FakeDiscord.GENERAL, ALICE, "alice", MENTION + "run: sleep 5; echo slow-done");
             // the turn is running, inside the sandbox's `sleep 5`, when the gateway drops
             await().atMost(TURN).until(() -> discord.typing().contains(FakeDiscord.GENERAL));
-            String group = host.claw4j.store().groupForBinding("discord:chat:" + FakeDiscord.GENERAL).orElseThrow();
-            await().atMost(TURN).until(() -> host.claw4j.store().auditTrail(group).stream()
+            String group = host.claw4j.store().groups().groupForBinding("discord:chat:" + FakeDiscord.GENERAL).orElseThrow();
+            await().atMost(TURN).until(() -> host.claw4j.store().audit().auditTrail(group).stream()
                     .anyMatch(e -> e.kind().equals("tool.started")));
             discord.replayOverlap(1); // Discord may also redeliver events the bot already had
             discord.dropGateway();
@@ -154,9 +153,9 @@ class DiscordIT {
             Thread.sleep(3_000);
             assertThat(replies(FakeDiscord.GENERAL)).hasSize(1);
             assertThat(replies(FakeDiscord.RANDOM)).hasSize(1);
-            assertThat(host.claw4j.store().history("discord", FakeDiscord.GENERAL))
+            assertThat(host.claw4j.store().messages().history("discord", FakeDiscord.GENERAL))
                     .filteredOn(l -> l.direction().equals("in")).hasSize(1);
-            assertThat(host.claw4j.store().history("discord", FakeDiscord.RANDOM))
+            assertThat(host.claw4j.store().messages().history("discord", FakeDiscord.RANDOM))
                     .filteredOn(l -> l.direction().equals("in")).hasSize(1);
         }
     }
@@ -188,7 +187,7 @@ class DiscordIT {
             Thread.sleep(3_000);
             assertThat(replies(FakeDiscord.GENERAL)).hasSize(2);
             assertThat(replies(dmChannel)).hasSize(2);
-            assertThat(host.claw4j.store().history("discord", FakeDiscord.GENERAL))
+            assertThat(host.claw4j.store().messages().history("discord", FakeDiscord.GENERAL))
                     .filteredOn(l -> l.direction().equals("in")).extracting(ChatLine::text)
                     .containsExactlyInAnyOrder("first", "run: echo caught-up", "not for the bot, seen twice");
             assertThat(statusOf(host, FakeDiscord.GENERAL, "seen twice")).isEqualTo("IGNORED");
@@ -207,7 +206,7 @@ class DiscordIT {
     }
 
     private static String statusOf(RunningHost host, String chatId, String textPart) {
-        return host.claw4j.store().history("discord", chatId).stream().filter(l -> l.text().contains(textPart))
+        return host.claw4j.store().messages().history("discord", chatId).stream().filter(l -> l.text().contains(textPart))
                 .map(ChatLine::status).findFirst().orElse("missing");
     }
 
@@ -217,9 +216,9 @@ class DiscordIT {
 
     /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
     private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().messages().history(platform, chatId).stream()
                 .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
-        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
-                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
+        return host.claw4j.store().messages().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().outbox().platformReplyIds(l.id()).stream()).toList();
     }
 }

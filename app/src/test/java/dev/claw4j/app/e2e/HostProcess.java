@@ -23,6 +23,7 @@ final class HostProcess {
     private final Path dataDir;
     private final int webPort;
     private final List<Long> startMillis = new ArrayList<>();
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private Path log;
     private int runs;
@@ -40,6 +41,12 @@ final class HostProcess {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** Sets an environment variable for every later start (e.g. DOCKER_HOST for a private daemon). */
+    HostProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
     }
 
     Path dataDir() {
@@ -63,12 +70,13 @@ final class HostProcess {
         log = dir.resolve("host-" + runs + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         long t0 = System.nanoTime();
-        process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dclaw4j.home=" + System.getProperty("claw4j.home"),
                 "dev.claw4j.app.Main", "run", "--config", config.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        process = builder.start();
         WebChatClient probe = chat();
         long deadline = t0 + Duration.ofSeconds(90).toNanos();
         while (true) {

@@ -55,9 +55,9 @@ class McpIT {
                     .doesNotContain("eth0");
             // the broken server did not block the turn: it is named in the reply and audited
             assertThat(reply).contains("MCP server \"ghost\" did not start");
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("mcp.failed")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("mcp.failed")
                     && e.detail().contains("ghost"));
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("tool.finished")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("tool.finished")
                     && e.detail().contains("mcp__probe__whoami_net") && e.detail().contains(" ok"));
         }
     }

@@ -41,8 +41,8 @@ class ModelsIT {
                 host.chat.post("dm-boss", "boss", "/model other");
                 assertThat(host.chat.awaitReplies("dm-boss", 2, Duration.ofSeconds(30)).get(1).get("text").asText())
                         .isEqualTo("This group now talks to other (openai/claw4j-other), from the next message on.");
-                String boss = host.claw4j.store().groupForBinding("web:chat:dm-boss").orElseThrow();
-                assertThat(host.claw4j.store().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.changed")
+                String boss = host.claw4j.store().groups().groupForBinding("web:chat:dm-boss").orElseThrow();
+                assertThat(host.claw4j.store().audit().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.changed")
                         && e.detail().contains("default -> other"));
 
                 host.chat.post("dm-boss", "boss", "hello other model");
@@ -87,11 +87,11 @@ class ModelsIT {
                 host.chat.awaitReplies("dm-boss", 2, Duration.ofSeconds(90));
 
                 assertThat(fallback.rawRequests()).anyMatch(r -> r.contains("hello anyone"));
-                String boss = host.claw4j.store().groupForBinding("web:chat:dm-boss").orElseThrow();
-                assertThat(host.claw4j.store().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.fallback")
+                String boss = host.claw4j.store().groups().groupForBinding("web:chat:dm-boss").orElseThrow();
+                assertThat(host.claw4j.store().audit().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.fallback")
                         && e.detail().contains("openai/claw4j-broken kept failing (HTTP 503: overloaded)")
                         && e.detail().contains("asked openai/claw4j-fallback"));
-                assertThat(host.claw4j.store().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.call")
+                assertThat(host.claw4j.store().audit().auditTrail(boss)).anyMatch(e -> e.kind().equals("model.call")
                         && e.detail().startsWith("openai/claw4j-broken FAILED") && e.detail().contains("2 attempt(s)"));
             }
         } finally {

@@ -46,7 +46,7 @@ class MountsIT {
             String out = replies.getFirst().get("text").asText();
             assertThat(out).contains("HANDBOOK-CONTENT").contains("Read-only file system").doesNotContain("PRIVATE-KEY")
                     .contains("end");
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
                     && e.detail().contains(".ssh"));
         }
     }
@@ -73,7 +73,7 @@ class MountsIT {
             String first = host.chat.awaitReplies("dm-kim", 1, Duration.ofSeconds(90)).getFirst().get("text").asText();
             assertThat(first).as("the attack's set-up: the folder really is mounted").contains("HANDBOOK-CONTENT")
                     .doesNotContain("groups").contains("end");
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
                     && e.detail().contains("claw4j's own " + realData));
 
             // while the host runs, someone with write access to srv/ swaps the folder for a link to a private one
@@ -86,7 +86,7 @@ class MountsIT {
                     + "echo end");
             String second = host.chat.awaitReplies("dm-kim", 2, Duration.ofSeconds(90)).get(1).get("text").asText();
             assertThat(second).as("the command ran").contains("end").doesNotContain("HOST-SECRET-NOTES");
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("mount.refused")
                     && e.detail().contains(docs + " is a link (to " + secret + ")"));
         }
     }

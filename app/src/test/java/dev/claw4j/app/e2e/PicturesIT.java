@@ -56,7 +56,7 @@ class PicturesIT {
             try (RunningHost host = host(eyes, seeing)) {
                 telegram.send(telegram.withPhoto(telegram.dm(1001, "Alice", "what is on this picture?"), png));
                 awaitReplies("1001", 1);
-                assertThat(host.claw4j.store().groupForBinding("telegram:chat:1001")).contains(seeing);
+                assertThat(host.claw4j.store().groups().groupForBinding("telegram:chat:1001")).contains(seeing);
 
                 String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
                 String asked = eyes.rawRequests().stream().filter(r -> r.contains("what is on this picture?"))
@@ -81,7 +81,7 @@ class PicturesIT {
                 assertThat(told).contains("an image was attached: inbox/").contains("this model does not take images")
                         .doesNotContain("image_url").doesNotContain(dataUrl);
                 // the picture stays in the group's inbox as before
-                String plain = host.claw4j.store().groupForBinding("telegram:chat:1002").orElseThrow();
+                String plain = host.claw4j.store().groups().groupForBinding("telegram:chat:1002").orElseThrow();
                 try (var files = java.nio.file.Files.list(data.resolve("groups").resolve(plain).resolve("inbox"))) {
                     assertThat(files.toList()).singleElement()
                             .satisfies(f -> assertThat(java.nio.file.Files.readAllBytes(f)).isEqualTo(png));

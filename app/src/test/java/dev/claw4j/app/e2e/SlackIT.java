@@ -71,8 +71,8 @@ class SlackIT {
             // 3. a DM needs no mention; the answer goes to the DM
             slack.sendEvent(FakeSlack.message("D1", "im", "UANA", "a private question", slack.nextTs(), null));
             assertThat(awaitPosted("D1", null, 1).getFirst().text()).contains("Ana: a private question");
-            assertThat(host.claw4j.store().groupForBinding("slack:chat:D1"))
-                    .isNotEqualTo(host.claw4j.store().groupForBinding("slack:chat:C1"));
+            assertThat(host.claw4j.store().groups().groupForBinding("slack:chat:D1"))
+                    .isNotEqualTo(host.claw4j.store().groups().groupForBinding("slack:chat:C1"));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("lunch anyone"));
 
             // 4. Slack redelivers an event (our ack was "late"): stored once, answered once
@@ -130,14 +130,14 @@ class SlackIT {
             assertThat(awaitPosted("C1", second, 1).getFirst().text()).contains("checked")
                     .contains("No such file");
 
-            String groupOne = host.claw4j.store().groupForBinding("slack:thread:C1/" + first).orElseThrow();
-            String groupTwo = host.claw4j.store().groupForBinding("slack:thread:C1/" + second).orElseThrow();
+            String groupOne = host.claw4j.store().groups().groupForBinding("slack:thread:C1/" + first).orElseThrow();
+            String groupTwo = host.claw4j.store().groups().groupForBinding("slack:thread:C1/" + second).orElseThrow();
             assertThat(groupOne).isNotEqualTo(groupTwo);
 
             // a follow-up in the first thread goes to the first thread's agent, which still has its file
             slack.sendEvent(FakeSlack.message("C1", "channel", "UANA", "run: cat note.txt", slack.nextTs(), first));
             assertThat(awaitPosted("C1", first, 2).get(1).text()).contains("one");
-            assertThat(host.claw4j.store().groupForBinding("slack:thread:C1/" + first)).contains(groupOne);
+            assertThat(host.claw4j.store().groups().groupForBinding("slack:thread:C1/" + first)).contains(groupOne);
         }
     }
 
@@ -149,9 +149,9 @@ class SlackIT {
 
     /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
     private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().messages().history(platform, chatId).stream()
                 .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
-        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
-                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
+        return host.claw4j.store().messages().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().outbox().platformReplyIds(l.id()).stream()).toList();
     }
 }

@@ -72,7 +72,7 @@ class TelegramIT {
             assertThat(telegram.calls("sendChatAction")).anyMatch(c -> "1001".equals(c.param("chat_id")));
             // the reply's row carries the id Telegram gave it; the update offset is in the store with the message
             assertThat(deliveredIds(host, "telegram", "1001")).singleElement().asString().matches("1001:[0-9]+");
-            assertThat(host.claw4j.store().cursor("telegram:" + FakeBotApi.BOT_ID)).isPresent();
+            assertThat(host.claw4j.store().cursors().cursor("telegram:" + FakeBotApi.BOT_ID)).isPresent();
 
             String group = "-1002001";
             telegram.send(telegram.group(-1002001, 1002, "Bob", "just chatting, not for the bot"));
@@ -88,9 +88,9 @@ class TelegramIT {
 
             Thread.sleep(2000); // the unaddressed message must not get an answer of its own
             assertThat(telegram.sentTo(group)).hasSize(1);
-            List<ChatLine> history = host.claw4j.store().history("telegram", group);
+            List<ChatLine> history = host.claw4j.store().messages().history("telegram", group);
             assertThat(history.stream().filter(l -> l.direction().equals("in"))).hasSize(2);
-            assertThat(host.claw4j.store().groupForBinding("telegram:chat:" + group)).isPresent();
+            assertThat(host.claw4j.store().groups().groupForBinding("telegram:chat:" + group)).isPresent();
         }
     }
 
@@ -104,8 +104,8 @@ class TelegramIT {
                     .doesNotContain("twenty-two");
             assertThat(awaitReplies(String.valueOf(chat), "22", 1).getFirst()).contains("topic twenty-two here")
                     .doesNotContain("eleven");
-            String eleven = host.claw4j.store().groupForBinding("telegram:thread:" + chat + "/11").orElseThrow();
-            String twentyTwo = host.claw4j.store().groupForBinding("telegram:thread:" + chat + "/22").orElseThrow();
+            String eleven = host.claw4j.store().groups().groupForBinding("telegram:thread:" + chat + "/11").orElseThrow();
+            String twentyTwo = host.claw4j.store().groups().groupForBinding("telegram:thread:" + chat + "/22").orElseThrow();
             assertThat(eleven).isNotEqualTo(twentyTwo);
             assertThat(telegram.sentTo(String.valueOf(chat))).allMatch(c -> c.param("message_thread_id") != null);
         }
@@ -144,7 +144,7 @@ class TelegramIT {
             assertThat(telegram.calls("sendMessage")).hasSizeGreaterThanOrEqualTo(5);
             Thread.sleep(3000); // long enough for a doubled delivery to show up
             assertThat(telegram.sentTo("1005")).hasSize(1);
-            List<ChatLine> history = host.claw4j.store().history("telegram", "1005");
+            List<ChatLine> history = host.claw4j.store().messages().history("telegram", "1005");
             assertThat(history).anyMatch(l -> l.direction().equals("out") && l.status().equals("DELIVERED"));
         }
     }
@@ -167,7 +167,7 @@ class TelegramIT {
             List<String> replies = replies("1006", null);
             assertThat(String.join("\n", replies)).containsOnlyOnce("message one").containsOnlyOnce("message two")
                     .containsOnlyOnce("message three");
-            List<ChatLine> inbound = second.claw4j.store().history("telegram", "1006").stream()
+            List<ChatLine> inbound = second.claw4j.store().messages().history("telegram", "1006").stream()
                     .filter(l -> l.direction().equals("in")).toList();
             assertThat(inbound).extracting(ChatLine::text)
                     .containsExactly("message one", "message two", "message three");
@@ -183,8 +183,8 @@ class TelegramIT {
             telegram.send(telegram.dm(2002, "Hugo", "what did Gwen tell you? HUGO-ASKS"));
             assertThat(awaitReplies("2002", null, 1).getFirst()).doesNotContain("PEACH-4711");
 
-            String gwen = host.claw4j.store().groupForBinding("telegram:user:2001").orElseThrow();
-            String hugo = host.claw4j.store().groupForBinding("telegram:user:2002").orElseThrow();
+            String gwen = host.claw4j.store().groups().groupForBinding("telegram:user:2001").orElseThrow();
+            String hugo = host.claw4j.store().groups().groupForBinding("telegram:user:2002").orElseThrow();
             assertThat(gwen).isNotEqualTo(hugo);
             List<String> hugoRequests = host.model.rawRequests().stream().filter(r -> r.contains("HUGO-ASKS")).toList();
             List<String> gwenRequests = host.model.rawRequests().stream().filter(r -> r.contains("PEACH-4711")).toList();
@@ -209,9 +209,9 @@ class TelegramIT {
             String real = telegram.updateFor(telegram.dm(1007, "Ivy", "hello via webhook")).toString();
             assertThat(post(http, hook, real, "it-secret_42-long-enough").statusCode()).isEqualTo(200);
             assertThat(awaitReplies("1007", null, 1).getFirst()).contains("hello via webhook");
-            assertThat(host.claw4j.store().history("telegram", "1007")).noneMatch(l -> l.text().contains("FORGED"));
+            assertThat(host.claw4j.store().messages().history("telegram", "1007")).noneMatch(l -> l.text().contains("FORGED"));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("FORGED"));
-            assertThat(host.claw4j.store().auditByKind("connector.refused")).hasSize(2)
+            assertThat(host.claw4j.store().audit().auditByKind("connector.refused")).hasSize(2)
                     .allMatch(e -> e.detail().startsWith("telegram: webhook request"));
         }
     }
@@ -235,9 +235,9 @@ class TelegramIT {
 
     /** The platform ids stored with the chat's delivered replies, once every reply there is delivered. */
     private static List<String> deliveredIds(RunningHost host, String platform, String chatId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().history(platform, chatId).stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.claw4j.store().messages().history(platform, chatId).stream()
                 .filter(l -> l.direction().equals("out")).allMatch(l -> l.status().equals("DELIVERED")));
-        return host.claw4j.store().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
-                .flatMap(l -> host.claw4j.store().platformReplyIds(l.id()).stream()).toList();
+        return host.claw4j.store().messages().history(platform, chatId).stream().filter(l -> l.direction().equals("out"))
+                .flatMap(l -> host.claw4j.store().outbox().platformReplyIds(l.id()).stream()).toList();
     }
 }

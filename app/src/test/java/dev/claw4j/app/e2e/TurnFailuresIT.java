@@ -38,8 +38,8 @@ class TurnFailuresIT {
             host.chat.post("dm-crash", "cat", "run: kill -9 $PPID");
             List<JsonNode> replies = host.chat.awaitReplies("dm-crash", 1, Duration.ofSeconds(90));
             assertThat(replies.getFirst().get("text").asText()).contains("stopped unexpectedly");
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-crash").orElseThrow();
-            assertThat(host.claw4j.store().auditTrail(group)).filteredOn(e -> e.kind().equals("sandbox.crashed"))
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-crash").orElseThrow();
+            assertThat(host.claw4j.store().audit().auditTrail(group)).filteredOn(e -> e.kind().equals("sandbox.crashed"))
                     .hasSize(2);
 
             host.chat.post("dm-crash", "cat", "run: echo recovered");
@@ -70,8 +70,8 @@ class TurnFailuresIT {
             Thread.sleep(1000);
             assertThat(host.chat.replies("dm-spender")).as("told once").hasSize(2);
             assertThat(host.model.requestCount()).as("no call goes out past the budget").isEqualTo(callsBefore);
-            String group = host.claw4j.store().groupForBinding("web:chat:dm-spender").orElseThrow();
-            assertThat(host.claw4j.store().auditTrail(group)).anyMatch(e -> e.kind().equals("budget.exceeded"));
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:dm-spender").orElseThrow();
+            assertThat(host.claw4j.store().audit().auditTrail(group)).anyMatch(e -> e.kind().equals("budget.exceeded"));
         }
     }
 
@@ -99,8 +99,8 @@ class TurnFailuresIT {
             host.chat.post("dm-mem", "meg", "and now?");
             host.chat.awaitReplies("dm-mem", 5, Duration.ofSeconds(60));
             assertThat(host.model.rawRequests()).noneMatch(r -> r.contains("HOST-SECRET-99"));
-            List<AuditEvent> trail = host.claw4j.store().auditTrail(
-                    host.claw4j.store().groupForBinding("web:chat:dm-mem").orElseThrow());
+            List<AuditEvent> trail = host.claw4j.store().audit().auditTrail(
+                    host.claw4j.store().groups().groupForBinding("web:chat:dm-mem").orElseThrow());
             assertThat(trail).anyMatch(e -> e.kind().equals("model.call"));
         }
     }

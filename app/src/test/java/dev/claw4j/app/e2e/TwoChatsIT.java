@@ -26,7 +26,7 @@ class TwoChatsIT {
             List<JsonNode> aliceReplies = host.chat.awaitReplies("dm-alice", 1, Duration.ofSeconds(90));
             assertThat(aliceReplies.getFirst().get("text").asText()).contains("stored");
 
-            String aliceGroup = host.claw4j.store().groupForBinding("web:chat:dm-alice").orElseThrow();
+            String aliceGroup = host.claw4j.store().groups().groupForBinding("web:chat:dm-alice").orElseThrow();
             Path aliceFile = data.resolve("groups").resolve(aliceGroup).resolve("alice.txt");
             assertThat(Files.readString(aliceFile)).isEqualTo("SECRET-A-4711\n");
 
@@ -38,7 +38,7 @@ class TwoChatsIT {
             String bobSaw = bobReplies.getFirst().get("text").asText();
             assertThat(bobSaw).contains("BOB-PROBE").contains("done").doesNotContain("SECRET-A-4711");
 
-            String bobGroup = host.claw4j.store().groupForBinding("web:chat:dm-bob").orElseThrow();
+            String bobGroup = host.claw4j.store().groups().groupForBinding("web:chat:dm-bob").orElseThrow();
             assertThat(bobGroup).isNotEqualTo(aliceGroup);
 
             // nothing of Alice's conversation ever reached the model in a request made for Bob
@@ -49,9 +49,9 @@ class TwoChatsIT {
                     .noneMatch(r -> r.contains("SECRET-A-4711") || r.contains("alice: run"));
 
             // both agents ran in their own sandbox, on gVisor, and the audit trail says so
-            assertThat(host.claw4j.store().auditTrail(aliceGroup)).anyMatch(e -> e.kind().equals("tool.finished"))
+            assertThat(host.claw4j.store().audit().auditTrail(aliceGroup)).anyMatch(e -> e.kind().equals("tool.finished"))
                     .allMatch(e -> "gvisor (runsc)".equals(e.isolation()));
-            assertThat(host.claw4j.store().auditTrail(bobGroup)).anyMatch(e -> e.kind().equals("model.call"));
+            assertThat(host.claw4j.store().audit().auditTrail(bobGroup)).anyMatch(e -> e.kind().equals("model.call"));
         }
     }
 
@@ -68,7 +68,7 @@ class TwoChatsIT {
             host.chat.post("team", "carol", "@claw /reset");
             List<JsonNode> afterReset = host.chat.awaitReplies("team", 2, Duration.ofSeconds(30));
             assertThat(afterReset.get(1).get("text").asText()).contains("fresh conversation");
-            String group = host.claw4j.store().groupForBinding("web:chat:team").orElseThrow();
+            String group = host.claw4j.store().groups().groupForBinding("web:chat:team").orElseThrow();
             assertThat(data.resolve("groups").resolve(group).resolve(".claw4j/session.jsonl")).doesNotExist();
         }
     }

@@ -39,7 +39,9 @@ final class WebChatClient {
     }
 
     private HttpRequest.Builder request(String chat) throws IOException {
-        if (token == null) { // the host makes it at its first start, so a client made before that reads it late
+        if (token == null || token.isEmpty()) {
+            // the host makes it at its first start, so a client made before that reads it late (and may find the
+            // file made but not yet written: an empty token is read again)
             token = Files.readString(tokenFile).strip();
         }
         return HttpRequest.newBuilder(URI.create(base + "/api/chats/" + chat + "/messages"))

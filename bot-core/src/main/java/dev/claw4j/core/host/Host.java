@@ -1,5 +1,6 @@
 package dev.claw4j.core.host;
 
+import dev.claw4j.core.store.MessageStatus;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.claw4j.core.access.Gatekeeper;
@@ -78,7 +79,7 @@ public final class Host implements Inbox {
         this.gatekeeper = gatekeeper;
         this.outbox = outbox;
         this.isolation = isolation;
-        paused.addAll(store.pausedGroups());
+        paused.addAll(store.pauses().pausedGroups());
     }
 
     @Override
@@ -93,28 +94,28 @@ public final class Host implements Inbox {
         if (seen != null) {
             metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             if (cursor != null) {
-                store.advanceCursor(cursor); // stored before: only the cursor moves
+                store.cursors().advanceCursor(cursor); // stored before: only the cursor moves
             }
             return new Accepted(seen, true, addressed(received));
         }
         knownChats.get(received.platform() + ":" + received.chatId(), k -> {
-            store.ensureChat(received.platform(), received.chatId(), received.kind());
+            store.chats().ensureChat(received.platform(), received.chatId(), received.kind());
             return true;
         });
         Gatekeeper.Decision decision = gatekeeper.decide(received);
         boolean allowed = decision instanceof Gatekeeper.Decision.Allow;
-        String status = switch (decision) {
-            case Gatekeeper.Decision.Allow a -> "PENDING";
-            case Gatekeeper.Decision.NotAddressed n -> "IGNORED";
-            case Gatekeeper.Decision.Refuse r -> "REFUSED";
+        MessageStatus status = switch (decision) {
+            case Gatekeeper.Decision.Allow a -> MessageStatus.PENDING;
+            case Gatekeeper.Decision.NotAddressed n -> MessageStatus.IGNORED;
+            case Gatekeeper.Decision.Refuse r -> MessageStatus.REFUSED;
         };
         // files are data beside their message, kept only for messages the agent will see
         List<StoredAttachment> files = allowed ? incoming.keep(received.attachments()) : List.of();
         InboundMessage m = received;
-        Optional<Long> id = store.insertInbound(m, status, files, cursor);
+        Optional<Long> id = store.messages().insertInbound(m, status, files, cursor);
         if (id.isEmpty()) {
             files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
-            long existing = store.inboundId(m.platform(), m.platformMessageId()).orElse(0L);
+            long existing = store.messages().inboundId(m.platform(), m.platformMessageId()).orElse(0L);
             recent.put(key, existing);
             metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(existing, true, addressed(received));
@@ -138,7 +139,7 @@ public final class Host implements Inbox {
     }
 
     private void refuse(long id, InboundMessage m, Gatekeeper.Decision.Refuse refusal) {
-        store.audit(null, "access.refused", refusal.reason(), isolation);
+        store.audit().record(null, "access.refused", refusal.reason(), isolation);
         metrics.refused("access.refused");
         log.info("refused a message from {}:{}: {}", m.platform(), m.senderId(), refusal.reason());
         if (refusal.reply() != null) {
@@ -153,15 +154,15 @@ public final class Host implements Inbox {
             rateLimited(id, m, group, l);
             return;
         }
-        store.assignGroup(id, group);
+        store.messages().assignGroup(id, group);
         synchronized (lock(group)) {
             if (!paused.contains(group)) {
                 queue.submit(group, id);
                 return;
             }
-            store.setStatus(List.of(id), "PAUSED");
+            store.messages().setStatus(List.of(id), MessageStatus.PAUSED);
         }
-        if (store.pauseNoticeOnce(group, m.platform(), m.chatId())) {
+        if (store.pauses().pauseNoticeOnce(group, m.platform(), m.chatId())) {
             outbox.send(group, m.platform(), m.chatId(), m.threadId(), PAUSED_NOTICE, id, List.of(), false);
         }
     }
@@ -172,10 +173,10 @@ public final class Host implements Inbox {
      */
     public boolean pause(String groupId, String by) {
         synchronized (lock(groupId)) {
-            boolean now = store.pause(groupId, by);
+            boolean now = store.pauses().pause(groupId, by);
             paused.add(groupId);
             if (now) {
-                store.audit(groupId, "group.paused", "by " + by, isolation);
+                store.audit().record(groupId, "group.paused", "by " + by, isolation);
                 log.info("[{}] paused by {}", groupId, by);
             }
             return now;
@@ -185,12 +186,12 @@ public final class Host implements Inbox {
     /** Resumes a group and queues the messages it held. False when it was not paused. */
     public boolean resume(String groupId, String by) {
         synchronized (lock(groupId)) {
-            int held = store.resume(groupId);
+            int held = store.pauses().resume(groupId);
             paused.remove(groupId);
             if (held < 0) {
                 return false;
             }
-            store.audit(groupId, "group.resumed", "by " + by + "; " + held + " message(s) held", isolation);
+            store.audit().record(groupId, "group.resumed", "by " + by + "; " + held + " message(s) held", isolation);
             log.info("[{}] resumed by {}; {} message(s) held", groupId, by, held);
             if (held > 0) {
                 queue.submit(groupId, 0);
@@ -212,12 +213,12 @@ public final class Host implements Inbox {
      * takes it. The person is told (and the audit trail written) at most once a minute.
      */
     private void rateLimited(long id, InboundMessage m, String group, RateLimiter.Verdict.Limited limited) {
-        store.setStatus(List.of(id), RATE_LIMITED);
-        store.assignGroup(id, group);
+        store.messages().setStatus(List.of(id), MessageStatus.RATE_LIMITED);
+        store.messages().assignGroup(id, group);
         if (limited.notice() != null) {
             log.info("[{}] rate limited {}:{} ({}); told once a minute, later ones are logged at debug", group,
                     m.platform(), m.senderId(), limited.why());
-            store.audit(group, "rate.limited", limited.why(), isolation);
+            store.audit().record(group, "rate.limited", limited.why(), isolation);
             outbox.send(group, m.platform(), m.chatId(), m.threadId(), limited.notice(), id, List.of(), false);
         } else {
             log.debug("[{}] rate limited message {} from {}:{}", group, id, m.platform(), m.senderId());
@@ -226,39 +227,39 @@ public final class Host implements Inbox {
 
     @Override
     public void advance(Cursor cursor) {
-        store.advanceCursor(cursor);
+        store.cursors().advanceCursor(cursor);
     }
 
     @Override
     public OptionalLong cursor(String key) {
-        return store.cursor(key);
+        return store.cursors().cursor(key);
     }
 
     @Override
     public void refused(String platform, String what) {
-        store.audit(null, "connector.refused", platform + ": " + what, isolation);
+        store.audit().record(null, "connector.refused", platform + ": " + what, isolation);
         metrics.refused("connector.refused");
     }
 
     @Override
     public List<LastSeen> latestInbound(String platform, java.time.Instant since) {
-        return store.latestInbound(platform, since);
+        return store.messages().latestInbound(platform, since);
     }
 
     @Override
     public List<ChatLine> history(String platform, String chatId) {
-        return store.history(platform, chatId);
+        return store.messages().history(platform, chatId);
     }
 
     /** Re-queues the work a previous run left: cut-off turns and messages it never routed. */
     public void recover() {
-        List<String> groups = store.requeueInterrupted();
+        List<String> groups = store.messages().requeueInterrupted();
         for (String group : groups) {
             queue.submit(group, 0);
         }
-        List<InboundMessage> unrouted = store.unrouted();
+        List<InboundMessage> unrouted = store.messages().unrouted();
         for (InboundMessage m : unrouted) {
-            store.inboundId(m.platform(), m.platformMessageId()).ifPresent(id -> route(id, m, false));
+            store.messages().inboundId(m.platform(), m.platformMessageId()).ifPresent(id -> route(id, m, false));
         }
         if (!groups.isEmpty() || !unrouted.isEmpty()) {
             log.info("picked up unfinished work of {} group(s) and {} unrouted message(s) from the last run",

@@ -63,14 +63,14 @@ public final class Outbox implements AutoCloseable {
     /** The same with a file (on the host) to upload, {@code text} being its caption. */
     public long send(String groupId, String platform, String chatId, String threadId, String text, Long inReplyTo,
                      List<Long> answers, boolean failed, java.nio.file.Path file) {
-        long id = store.insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file);
-        Thread.ofVirtual().name("deliver-" + id).start(() -> store.reply(id).ifPresent(this::deliver));
+        long id = store.outbox().insertReply(groupId, platform, chatId, threadId, text, inReplyTo, answers, failed, file);
+        Thread.ofVirtual().name("deliver-" + id).start(() -> store.outbox().reply(id).ifPresent(this::deliver));
         return id;
     }
 
     private void deliverDue() {
         try {
-            for (OutboundMessage m : store.dueReplies(clock.instant())) {
+            for (OutboundMessage m : store.outbox().dueReplies(clock.instant())) {
                 deliver(m);
             }
         } catch (RuntimeException e) {
@@ -83,7 +83,7 @@ public final class Outbox implements AutoCloseable {
             return;
         }
         try {
-            if (!store.claimReply(m.id())) {
+            if (!store.outbox().claimReply(m.id())) {
                 return; // delivered or given up meanwhile by the other path
             }
             Connector connector = connectors.get(m.platform());
@@ -93,7 +93,7 @@ public final class Outbox implements AutoCloseable {
                 return;
             }
             Delivered delivered = connector.deliver(m);
-            store.markDelivered(m.id(), delivered == null ? List.of() : delivered.platformMessageIds());
+            store.outbox().markDelivered(m.id(), delivered == null ? List.of() : delivered.platformMessageIds());
             metrics.messageSent(m.platform());
         } catch (DeliveryException e) {
             failed(m, e);
@@ -105,13 +105,13 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void failed(OutboundMessage m, DeliveryException e) {
-        int attempts = store.attempts(m.id()) + 1;
+        int attempts = store.outbox().attempts(m.id()) + 1;
         Instant next = null;
         if (!e.permanent() && attempts < MAX_ATTEMPTS) {
             Duration wait = e.retryAfter() != null ? e.retryAfter() : backoff(attempts);
             next = clock.instant().plus(wait);
         }
-        store.deliveryFailed(m.id(), e.getMessage(), next);
+        store.outbox().deliveryFailed(m.id(), e.getMessage(), next);
         if (next == null) {
             metrics.outboxFailure(m.platform());
             log.error("reply {} to {}:{} given up after {} attempts: {}", m.id(), m.platform(), m.chatId(), attempts,

@@ -30,20 +30,20 @@ public final class Router {
     }
 
     public String groupFor(InboundMessage m) {
-        BindingPolicy policy = chatPolicies.get(m.platform() + ":" + m.chatId(), k -> store.chatBinding(m.platform(),
+        BindingPolicy policy = chatPolicies.get(m.platform() + ":" + m.chatId(), k -> store.chats().chatBinding(m.platform(),
                 m.chatId()).map(p -> BindingPolicy.parse("binding of " + m.chatId(), p)).orElse(defaultPolicy));
         String key = bindingKey(policy, m);
-        return bindings.get(key, k -> store.groupForBinding(k).orElseGet(() -> create(k, policy, m)));
+        return bindings.get(key, k -> store.groups().groupForBinding(k).orElseGet(() -> create(k, policy, m)));
     }
 
     /** Overrides the binding policy of one chat (its next new group follows it). */
     public void setChatBinding(String platform, String chatId, BindingPolicy policy) {
-        store.setChatBinding(platform, chatId, policy.configName());
+        store.chats().setChatBinding(platform, chatId, policy.configName());
         chatPolicies.invalidate(platform + ":" + chatId);
     }
 
     private String create(String key, BindingPolicy policy, InboundMessage m) {
-        String groupId = store.bindNewGroup(key, groupId(key, policy, m));
+        String groupId = store.groups().bindNewGroup(key, groupId(key, policy, m));
         folders.create(groupId);
         return groupId;
     }

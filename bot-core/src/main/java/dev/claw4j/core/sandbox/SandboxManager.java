@@ -61,6 +61,8 @@ public final class SandboxManager implements AutoCloseable {
     private final Set<Sandbox> underWay = new HashSet<>();
     private int startsInFlight;
     private boolean closed;
+    // the runtime stopped answering (a Docker restart, say): logged once when it goes and once when it is back
+    private final java.util.concurrent.atomic.AtomicBoolean runtimeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param folderSizes for a group, what measures the bytes in its folder (for the quota)
@@ -158,6 +160,9 @@ public final class SandboxManager implements AutoCloseable {
             live.put(groupId, started);
         }
         log.info("[{}] sandbox {} ready ({})", groupId, sandbox.name(), runtime.isolation().describe());
+        if (runtimeDown.compareAndSet(true, false)) {
+            log.info("[{}] the sandbox runtime answers again; sandboxes start again", groupId);
+        }
         return started;
     }
 
@@ -178,6 +183,22 @@ public final class SandboxManager implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox of " + groupId);
         }
+    }
+
+    /**
+     * Asks the runtime whether it answers, after {@code failure} (a start that failed, a sandbox that died): false
+     * means the runtime itself is gone (the Docker daemon stopped or restarting), not the group's sandbox. Logged once
+     * per outage, with the group that found it.
+     */
+    public boolean runtimeReachable(String groupId, String failure) {
+        if (runtime.reachable()) {
+            return true;
+        }
+        if (runtimeDown.compareAndSet(false, true)) {
+            log.warn("[{}] the sandbox runtime is unreachable ({}); turns keep their messages and wait until it "
+                    + "answers again", groupId, failure);
+        }
+        return false;
     }
 
     /** True once {@link #close()} began: the host is stopping, and no sandbox starts any more. */

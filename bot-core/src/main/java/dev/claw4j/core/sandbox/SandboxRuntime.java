@@ -34,6 +34,14 @@ public interface SandboxRuntime extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether the runtime answers now (for Docker: its daemon answers a ping). A start that failed while the runtime
+     * does not answer is not the group's fault: the host keeps the messages and tries again when it answers.
+     */
+    default boolean reachable() {
+        return true;
+    }
+
     /** Removes sandboxes left by an earlier run of this install (and only this install); returns how many. */
     int removeOrphans();
 

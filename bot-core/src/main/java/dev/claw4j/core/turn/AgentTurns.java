@@ -1,5 +1,6 @@
 package dev.claw4j.core.turn;
 
+import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.budget.Budgets;
@@ -52,6 +53,10 @@ import org.slf4j.LoggerFactory;
 public final class AgentTurns implements GroupQueue.TurnRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentTurns.class);
     private static final int MAX_CRASH_RETRIES = 1;
+    /** How long a turn waits before trying again while the sandbox runtime does not answer. */
+    private static final Duration RUNTIME_RETRY = Duration.ofSeconds(2);
+    /** How long a sandbox stopped by SIGTERM waits for the runtime to go away before it counts as a crash. */
+    private static final Duration SIGTERM_WATCH = Duration.ofSeconds(5);
 
     /** Settings of every turn; {@code mcp} says which MCP servers each group's agent starts. */
     public record Settings(Duration turnTimeout, String botName, ToolSettings tools, McpSettings mcp) {
@@ -142,7 +147,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
 
     @Override
     public void runTurn(String groupId, GroupQueue.Turn turn) {
-        List<StoredInbound> pending = store.pendingFor(groupId);
+        List<StoredInbound> pending = store.messages().pendingFor(groupId);
         Map<Long, TaskRun> runs = tasks == null ? Map.of() : tasks.store().runsForMessages(ids(pending));
         List<StoredInbound> forAgent = new ArrayList<>();
         for (StoredInbound m : pending) {
@@ -176,7 +181,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (!budget.mayStart(groupId, last, ids(forAgent))) {
             return;
         }
-        store.startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
+        store.sessions().startTurn(groupId, ids(forAgent), sandboxes.isolation().describe());
         presence.working(last.platform(), last.chatId(), last.threadId(), true, false);
         Timing timing = new Timing();
         boolean failed = true;
@@ -200,7 +205,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         if (answer == null) {
             return false;
         }
-        store.setStatus(List.of(m.id()), "RUNNING");
+        store.messages().setStatus(List.of(m.id()), MessageStatus.RUNNING);
         outbox.send(groupId, m.platform(), m.chatId(), m.threadId(), answer, m.id(), List.of(m.id()), false);
         return true;
     }
@@ -233,11 +238,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         SandboxManager.Live live;
         long acquireStart = System.nanoTime();
         try {
-            live = sandboxes.acquire(groupId);
+            live = acquire(groupId);
             timing.agentNanos += System.nanoTime() - acquireStart; // a cold start is the sandbox's time, not ours
         } catch (SandboxException e) {
             if (sandboxes.closed()) {
                 return leftForNextStart(groupId, turn, messages, null);
+            }
+            if (!sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                return waitForRuntime(groupId, turn, messages, null);
             }
             log.error("[{}] {}", groupId, e.getMessage());
             audit(groupId, "sandbox.failed", e.getMessage());
@@ -330,7 +338,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             return false;
         }
         if (done.reply() == null || done.reply().isBlank()) {
-            store.setStatus(answered, "DONE"); // the agent chose to stay silent; nothing to deliver
+            store.messages().setStatus(answered, MessageStatus.DONE); // the agent chose to stay silent; nothing to deliver
         } else {
             reply(groupId, last, answered, false, done.reply());
         }
@@ -349,13 +357,89 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             again.addAll(followUps.close(0));
         }
         try {
-            store.setStatus(again, "PENDING");
+            store.messages().setStatus(again, MessageStatus.PENDING);
         } catch (RuntimeException e) {
             // the store closed first: they are RUNNING without a reply, which the next start re-queues as well
             log.debug("[{}] leaving the turn for the next start: {}", groupId, e.getMessage());
         }
         log.info("[{}] the host is stopping; {} message(s) wait for the next start", groupId, again.size());
         return true;
+    }
+
+    /**
+     * The group's sandbox, started if need be, with one more try when a start fails while the runtime answers: a
+     * start while the Docker daemon is stopping, or right after it is back, may meet a container or a connection
+     * the restart took away.
+     */
+    private SandboxManager.Live acquire(String groupId) {
+        try {
+            return sandboxes.acquire(groupId);
+        } catch (SandboxException e) {
+            if (sandboxes.closed() || !sandboxes.runtimeReachable(groupId, e.getMessage())) {
+                throw e;
+            }
+            // after a pause: a daemon that is stopping still answers for a moment while its starts fail
+            log.warn("[{}] the sandbox did not start ({}); trying once more in {} s", groupId, e.getMessage(),
+                    RUNTIME_RETRY.toSeconds());
+            try {
+                Thread.sleep(RUNTIME_RETRY);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+            return sandboxes.acquire(groupId);
+        }
+    }
+
+    /**
+     * The sandbox runtime does not answer (the Docker daemon stopped or is restarting): not the group's fault and
+     * nothing to tell the person. The turn's messages wait again, and the group tries again in a moment; the queue
+     * keeps its order. Returns true: nothing failed.
+     */
+    private boolean waitForRuntime(String groupId, GroupQueue.Turn turn, List<StoredInbound> messages,
+                                   FollowUps followUps) {
+        turn.stopFollowUps();
+        List<Long> again = new ArrayList<>(ids(messages));
+        if (followUps != null) {
+            again.addAll(followUps.close(0));
+        }
+        store.messages().setStatus(again, MessageStatus.PENDING);
+        log.info("[{}] {} message(s) wait for the sandbox runtime to answer", groupId, again.size());
+        try {
+            Thread.sleep(RUNTIME_RETRY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // the host is stopping: the messages are PENDING for the next start
+        }
+        turn.again();
+        return true;
+    }
+
+    /**
+     * Whether the runtime itself took the sandbox down: it does not answer, or the sandbox was stopped with SIGTERM
+     * (exit 143, which neither the agent nor the host sends; a stopping Docker daemon sends it to every container
+     * and still answers pings for a moment) and the runtime stops answering within a few seconds.
+     */
+    private boolean runtimeGoingAway(String groupId, SandboxExit exit) {
+        String why = "a sandbox ended: " + exit.describe();
+        if (!sandboxes.runtimeReachable(groupId, why)) {
+            return true;
+        }
+        if (exit.exitCode() != 128 + 15) {
+            return false;
+        }
+        long deadline = System.nanoTime() + SIGTERM_WATCH.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                if (!sandboxes.runtimeReachable(groupId, why)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** The sandbox died mid-turn. Returns the text for the chat, or null when the turn was re-queued. */
@@ -369,12 +453,17 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
         sandboxes.discard(groupId);
         audit(groupId, "sandbox.crashed", exit.describe());
+        if (!exit.outOfMemory() && runtimeGoingAway(groupId, exit)) {
+            // the runtime took it down (a Docker restart stops every container): not a crash of the turn's
+            waitForRuntime(groupId, turn, messages, followUps);
+            return null;
+        }
         int crashes = crashesInARow.merge(groupId, 1, Integer::sum);
         if (crashes <= MAX_CRASH_RETRIES) {
             turn.stopFollowUps();
             List<Long> again = new ArrayList<>(ids(messages));
             again.addAll(followUps.close(0));
-            store.setStatus(again, "PENDING");
+            store.messages().setStatus(again, MessageStatus.PENDING);
             turn.again();
             log.warn("[{}] sandbox ended mid-turn ({}); trying once more in a fresh one", groupId, exit.describe());
             return null;
@@ -401,7 +490,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         Task task = tasks.store().get(run.taskId()).orElse(null);
         java.time.Instant started = java.time.Instant.now(); // model usage is recorded on the system clock
         if (task == null || task.status() == Task.Status.CANCELLED) {
-            store.setStatus(List.of(m.id()), "DONE");
+            store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
             finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
             return;
         }
@@ -410,20 +499,20 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             finishRun(task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
             return;
         }
-        store.startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
+        store.sessions().startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe());
         tasks.store().started(run.id(), tasks.now());
         String text = m.text();
         if (task.check() != null) {
             Check check = runCheck(groupId, task);
             switch (check) {
                 case Check.Sleep s -> {
-                    store.setStatus(List.of(m.id()), "DONE");
+                    store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
                     audit(groupId, "task.no_wake", "task #" + task.id() + ": the check said there is nothing to do");
                     finishRun(task, run, TaskRun.NO_WAKE, 0, "the check said no wake");
                     return;
                 }
                 case Check.Failed f -> {
-                    store.setStatus(List.of(m.id()), "FAILED");
+                    store.messages().setStatus(List.of(m.id()), MessageStatus.FAILED);
                     audit(groupId, "task.check_failed", "task #" + task.id() + ": " + f.why());
                     finishRun(task, run, TaskRun.FAILED, 0, f.why());
                     return;
@@ -442,10 +531,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             presence.working(m.platform(), m.chatId(), m.threadId(), false, !ok);
             audit(groupId, "turn.finished", "task #" + task.id() + " " + timing.describe());
         }
-        if (store.pendingInbound(m.id()).isPresent()) {
+        if (store.messages().pendingInbound(m.id()).isPresent()) {
             return; // the sandbox crashed and the run waits for one more try: not finished yet
         }
-        long tokens = store.tokensSince(groupId, started);
+        long tokens = store.usage().tokensSince(groupId, started);
         finishRun(task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
         budget.afterTurn(groupId, m);
     }
@@ -484,7 +573,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     }
 
     private void audit(String groupId, String kind, String detail) {
-        store.audit(groupId, kind, detail, sandboxes.isolation().describe());
+        store.audit().record(groupId, kind, detail, sandboxes.isolation().describe());
     }
 
     /**
@@ -525,7 +614,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
      */
     private List<String> placeFiles(String groupId, StoredInbound m, boolean seeing, List<ModelImage> images) {
         List<String> notes = new ArrayList<>();
-        for (StoredAttachment a : store.attachments(m.id())) {
+        for (StoredAttachment a : store.messages().attachments(m.id())) {
             String name = m.id() + "-" + a.seq() + "-" + a.name();
             var content = incoming.content(a);
             if (content.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.claw4j.core.turn;
 
+import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.budget.Check;
 import dev.claw4j.core.budget.GroupUsage;
@@ -55,7 +56,7 @@ final class BudgetGate {
         if (!(check instanceof Check.Exhausted(Reading reached))) {
             return true;
         }
-        store.setStatus(messageIds, OVER_BUDGET);
+        store.messages().setStatus(messageIds, MessageStatus.OVER_BUDGET);
         audit.record(groupId, "budget.exceeded", describe(usage, reached) + "; " + messageIds.size()
                 + " message(s) not answered");
         if (budgets.exhaustedNoticeDue(groupId, reached.limit())) {

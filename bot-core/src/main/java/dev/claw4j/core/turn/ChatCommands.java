@@ -76,7 +76,7 @@ final class ChatCommands {
                     + "or a file stands there), and the host never acts through those. Ask me to remove .claw4j, then "
                     + "/reset again.";
         }
-        store.sessionReset(groupId);
+        store.sessions().sessionReset(groupId);
         audit(groupId, "session.reset", "by " + by);
         return "Started a fresh conversation. My memory file (AGENT.md) and my files are kept.";
     }
@@ -87,7 +87,7 @@ final class ChatCommands {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        if (!store.groups().contains(target)) {
+        if (!store.groups().groups().contains(target)) {
             return "There is no group '" + target + "'. /status lists them.";
         }
         reset(target, by + " (admin)");
@@ -95,7 +95,7 @@ final class ChatCommands {
     }
 
     private String status() {
-        var groups = store.groups();
+        var groups = store.groups().groups();
         StringBuilder s = new StringBuilder("claw4j: ").append(groups.size()).append(" group(s), ")
                 .append(sandboxes.liveCount()).append(" sandbox(es) running, isolation ")
                 .append(sandboxes.isolation().describe()).append('\n');
@@ -123,7 +123,7 @@ final class ChatCommands {
     }
 
     private String usageOfAll() {
-        var groups = store.groups();
+        var groups = store.groups().groups();
         StringBuilder s = new StringBuilder("Usage per group (tokens and cost today / this month):\n");
         for (String g : groups.subList(0, Math.min(20, groups.size()))) {
             GroupUsage u = budgets.usage(g);
@@ -213,6 +213,6 @@ final class ChatCommands {
     }
 
     private void audit(String groupId, String kind, String detail) {
-        store.audit(groupId, kind, detail, sandboxes.isolation().describe());
+        store.audit().record(groupId, kind, detail, sandboxes.isolation().describe());
     }
 }

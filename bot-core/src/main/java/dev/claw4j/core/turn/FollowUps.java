@@ -1,5 +1,6 @@
 package dev.claw4j.core.turn;
 
+import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.agent.AgentChannel;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
@@ -42,17 +43,17 @@ final class FollowUps {
         if (inTurn.contains(messageId)) {
             return true;
         }
-        StoredInbound m = store.pendingInbound(messageId).orElse(null);
+        StoredInbound m = store.messages().pendingInbound(messageId).orElse(null);
         if (m == null || !groupId.equals(m.groupId())) {
             return true; // already handled elsewhere
         }
         if (!sameChat(chat, m)) {
             return false; // another chat of this group: answered in its own turn, in its own chat
         }
-        store.setStatus(List.of(messageId), "RUNNING");
+        store.messages().setStatus(List.of(messageId), MessageStatus.RUNNING);
         if (!channel.send(new HostMessage.TurnMessage(turnId,
                 List.of(new ChatMessage(m.senderName(), m.text(), m.receivedAt().toString()))))) {
-            store.setStatus(List.of(messageId), "PENDING");
+            store.messages().setStatus(List.of(messageId), MessageStatus.PENDING);
             return false;
         }
         inTurn.add(messageId);
@@ -66,7 +67,7 @@ final class FollowUps {
         int n = Math.min(Math.max(taken, 0), offered.size());
         List<Long> returned = offered.subList(n, offered.size());
         if (!returned.isEmpty()) {
-            store.setStatus(List.copyOf(returned), "PENDING");
+            store.messages().setStatus(List.copyOf(returned), MessageStatus.PENDING);
             returnedAny = true;
         }
         return List.copyOf(offered.subList(0, n));

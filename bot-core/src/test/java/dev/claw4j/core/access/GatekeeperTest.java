@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +16,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class GatekeeperTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
-    private final AccessStore access = new AccessStore(store.dataSource());
+    private final Store store;
+    private final AccessStore access;
     private Instant now = Instant.parse("2026-11-27T10:00:00Z");
     private final Clock clock = new Clock() {
         @Override
@@ -34,6 +37,11 @@ class GatekeeperTest {
             return now;
         }
     };
+
+    GatekeeperTest(TestDatabase db) {
+        this.store = db.open();
+        this.access = new AccessStore(store.dataSource());
+    }
 
     @AfterEach
     void close() {

@@ -4,24 +4,30 @@ import dev.claw4j.core.task.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class BudgetsTest {
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final Price SONNET = new Price(new BigDecimal("3.00"), new BigDecimal("15.00"));
 
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+
+    BudgetsTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {
@@ -38,7 +44,7 @@ class BudgetsTest {
 
     private void used(Budgets b, String group, String at, long in, long out) {
         Usage usage = new Usage(in, out);
-        store.recordUsage(group, "sonnet", usage, 10, "OK", b.costOf("sonnet", usage), Instant.parse(at));
+        store.usage().recordUsage(group, "sonnet", usage, 10, "OK", b.costOf("sonnet", usage), Instant.parse(at));
     }
 
     @Test
@@ -90,7 +96,7 @@ class BudgetsTest {
     void aCallKeepsTheCostOfItsTimeAndOldRowsArePricedWhenRead() {
         Budgets before = budgets(Limits.NONE, UTC);
         used(before, "g1", "2026-12-01T09:00:00Z", 1_000_000, 0); // 3.00 at the old price
-        store.recordUsage("g1", "sonnet", new Usage(1_000_000, 0), 10, "OK", null, Instant.parse("2026-12-01T09:30:00Z"));
+        store.usage().recordUsage("g1", "sonnet", new Usage(1_000_000, 0), 10, "OK", null, Instant.parse("2026-12-01T09:30:00Z"));
         Budgets after = budgets(new BudgetSettings(Limits.NONE, Map.of(),
                 Map.of("sonnet", new Price(new BigDecimal("5"), new BigDecimal("20"))), "USD", UTC));
         // the priced row stays 3.00; the row without a stored cost is priced at today's 5.00

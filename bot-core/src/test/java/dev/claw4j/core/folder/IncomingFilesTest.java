@@ -1,5 +1,6 @@
 package dev.claw4j.core.folder;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,17 +45,17 @@ class IncomingFilesTest {
     void attachmentsAreStoredWithTheirMessageAndTypedFileNotesAreJustText() {
         IncomingFiles incoming = new IncomingFiles(data);
         var kept = incoming.keep(List.of(new Attachment("a.txt", "text/plain", "hi".getBytes())));
-        long withFile = store.insertInbound(message("m1", "see attached"), "PENDING", kept).orElseThrow();
-        long typed = store.insertInbound(message("m2", "ls [file: inbox/../../claw4j.mv.db, 1 bytes, x]"),
-                "PENDING", List.of()).orElseThrow();
+        long withFile = store.messages().insertInbound(message("m1", "see attached"), MessageStatus.PENDING, kept).orElseThrow();
+        long typed = store.messages().insertInbound(message("m2", "ls [file: inbox/../../claw4j.mv.db, 1 bytes, x]"),
+                MessageStatus.PENDING, List.of()).orElseThrow();
 
-        assertThat(store.attachments(withFile)).singleElement()
+        assertThat(store.messages().attachments(withFile)).singleElement()
                 .satisfies(a -> assertThat(a.name()).isEqualTo("a.txt"))
                 .satisfies(a -> assertThat(a.sizeBytes()).isEqualTo(2));
-        assertThat(store.attachments(typed)).isEmpty();
+        assertThat(store.messages().attachments(typed)).isEmpty();
         // a redelivery records neither the message nor its files twice
-        assertThat(store.insertInbound(message("m1", "see attached"), "PENDING", kept)).isEmpty();
-        assertThat(store.attachments(withFile)).hasSize(1);
+        assertThat(store.messages().insertInbound(message("m1", "see attached"), MessageStatus.PENDING, kept)).isEmpty();
+        assertThat(store.messages().attachments(withFile)).hasSize(1);
     }
 
     private static InboundMessage message(String id, String text) {

@@ -74,8 +74,8 @@ class HostCursorTest {
     }
 
     private String status(String chat, String platformId) {
-        long id = store.inboundId("web", platformId).orElseThrow();
-        return store.history("web", chat).stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
+        long id = store.messages().inboundId("web", platformId).orElseThrow();
+        return store.messages().history("web", chat).stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
     }
 
     @Test
@@ -101,6 +101,6 @@ class HostCursorTest {
         host.advance(new Cursor(KEY, 15)); // an update with no message
         host.advance(new Cursor(KEY, 9)); // never backwards
         assertThat(host.cursor(KEY)).hasValue(15);
-        assertThat(store.history("web", "dm-ann")).hasSize(1);
+        assertThat(store.messages().history("web", "dm-ann")).hasSize(1);
     }
 }

@@ -90,14 +90,14 @@ class HostMetricsTest {
         assertThat(received("duplicate")).isEqualTo(1);
         assertThat(received("ignored")).isEqualTo(1);
         assertThat(received("refused")).isEqualTo(1);
-        assertThat(store.auditByKind("access.refused")).as("the refusal really happened").hasSize(1);
+        assertThat(store.audit().auditByKind("access.refused")).as("the refusal really happened").hasSize(1);
         assertThat(refusals("access.refused")).isEqualTo(1);
     }
 
     @Test
     void aConnectorsRefusalIsCounted() {
         host.refused("web", "a request with a bad token");
-        assertThat(store.auditByKind("connector.refused")).hasSize(1);
+        assertThat(store.audit().auditByKind("connector.refused")).hasSize(1);
         assertThat(refusals("connector.refused")).isEqualTo(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.claw4j.core.host;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.access.AccessPolicy;
@@ -62,9 +63,9 @@ class HostPauseTest {
         outbox = new Outbox(store, Map.of("web", web), Clock.systemUTC());
         // a turn here only records which messages it took (as the real one marks them RUNNING)
         queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> {
-            var pending = store.pendingFor(group);
+            var pending = store.messages().pendingFor(group);
             pending.forEach(p -> turns.add(group + " " + p.text()));
-            store.setStatus(pending.stream().map(p -> p.id()).toList(), "DONE");
+            store.messages().setStatus(pending.stream().map(p -> p.id()).toList(), MessageStatus.DONE);
         }, Clock.systemUTC());
         GroupFolders folders = new GroupFolders(data, (g, r) -> { });
         host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
@@ -83,7 +84,7 @@ class HostPauseTest {
     void pausedMessagesWaitUntilResumeAndEachChatIsToldOnce() throws Exception {
         send("dm-ana", "first");
         await(() -> turns.size() == 1);
-        String group = store.groupForBinding("web:chat:dm-ana").orElseThrow();
+        String group = store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
 
         assertThat(host.pause(group, "console")).isTrue();
         assertThat(host.pause(group, "console")).as("pausing twice changes nothing").isFalse();
@@ -93,7 +94,7 @@ class HostPauseTest {
         Thread.sleep(300);
         assertThat(turns).as("no turn while paused").containsExactly(group + " first");
         assertThat(delivered).as("told once, not per message").containsExactly("dm-ana: " + Host.PAUSED_NOTICE);
-        assertThat(store.history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
+        assertThat(store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
                 .extracting(l -> l.status()).containsExactly("DONE", "PAUSED", "PAUSED");
 
         // a fresh host (a restart) still knows the group is paused
@@ -106,7 +107,7 @@ class HostPauseTest {
         await(() -> turns.size() == 3);
         assertThat(turns).containsExactly(group + " first", group + " second", group + " third");
         assertThat(host.resume(group, "console")).as("not paused any more").isFalse();
-        assertThat(store.auditTrail(group)).extracting(e -> e.kind()).contains("group.paused", "group.resumed");
+        assertThat(store.audit().auditTrail(group)).extracting(e -> e.kind()).contains("group.paused", "group.resumed");
 
         // a new pause tells the chat again, once
         host.pause(group, "console");

@@ -1,5 +1,6 @@
 package dev.claw4j.core.host;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.access.AccessPolicy;
@@ -62,9 +63,9 @@ class HostRateLimitTest {
         outbox = new Outbox(store, Map.of("web", web), Clock.systemUTC());
         // a turn here only records which messages it took (as the real one marks them RUNNING)
         queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> {
-            var pending = store.pendingFor(group);
+            var pending = store.messages().pendingFor(group);
             pending.forEach(p -> turns.add(group + " " + p.text()));
-            store.setStatus(pending.stream().map(p -> p.id()).toList(), "DONE");
+            store.messages().setStatus(pending.stream().map(p -> p.id()).toList(), MessageStatus.DONE);
         }, Clock.systemUTC());
         GroupFolders folders = new GroupFolders(data, (g, r) -> { });
         host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
@@ -90,14 +91,14 @@ class HostRateLimitTest {
         await(() -> delivered.size() == 1);
         await(() -> turns.size() == 2);
         Thread.sleep(300);
-        String group = store.groupForBinding("web:chat:dm-ana").orElseThrow();
+        String group = store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
         assertThat(turns).as("only the first two reach a turn").containsExactly(group + " one", group + " two");
         assertThat(delivered).singleElement().asString().contains("faster than I take them");
-        assertThat(store.history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
+        assertThat(store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
                 .extracting(l -> l.text() + " " + l.status())
                 .containsExactly("one DONE", "two DONE", "three RATE_LIMITED", "four RATE_LIMITED");
-        assertThat(store.auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited")).hasSize(1);
-        assertThat(store.pendingFor(group)).as("nothing left waiting for a turn").isEmpty();
+        assertThat(store.audit().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited")).hasSize(1);
+        assertThat(store.messages().pendingFor(group)).as("nothing left waiting for a turn").isEmpty();
     }
 
     private void send(String chat, String text) {

@@ -1,21 +1,27 @@
 package dev.claw4j.core.llm;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnBothDatabases
 class GroupModelsTest {
     static final ModelSettings DEFAULT = ModelSettings.of("anthropic", "claude-sonnet-4-5", "sk-a", null);
     static final ModelSettings FAST = ModelSettings.of("gemini", "gemini-2.5-flash", "g-key", null);
     static final ModelSettings SMART = ModelSettings.of("anthropic", "claude-opus-4-1", "sk-a", null);
 
-    final Store store = Store.inMemory("group-models-" + UUID.randomUUID());
+    final Store store;
+
+    GroupModelsTest(TestDatabase db) {
+        this.store = db.open();
+    }
 
     @AfterEach
     void close() {

@@ -1,5 +1,6 @@
 package dev.claw4j.core.outbox;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,8 +65,8 @@ class OutboxTest {
     }
 
     private long question() {
-        long id = store.insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "q", "p1",
-                ChatKind.DIRECT, false, null), "RUNNING").orElseThrow();
+        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "q", "p1",
+                ChatKind.DIRECT, false, null), MessageStatus.RUNNING).orElseThrow();
         return id;
     }
 
@@ -90,7 +91,7 @@ class OutboxTest {
             long q = question();
             long reply = outbox.send("g1", "web", "c1", null, "answer", q, List.of(q), false);
             await().atMost(5, TimeUnit.SECONDS).until(() -> status(reply).equals("DELIVERED"));
-            assertThat(store.platformReplyIds(reply)).containsExactly("pm-" + reply + "-a", "pm-" + reply + "-b");
+            assertThat(store.outbox().platformReplyIds(reply)).containsExactly("pm-" + reply + "-a", "pm-" + reply + "-b");
         }
     }
 
@@ -106,7 +107,7 @@ class OutboxTest {
             Thread.sleep(1_200); // two more rounds of the retry loop
         }
         // a restart: recovery and a new outbox find nothing to send
-        assertThat(store.requeueInterrupted()).isEmpty();
+        assertThat(store.messages().requeueInterrupted()).isEmpty();
         try (Outbox again = new Outbox(store, Map.of("web", platform), Clock.systemUTC())) {
             again.start();
             Thread.sleep(1_200);
@@ -137,6 +138,6 @@ class OutboxTest {
     }
 
     private String status(long id) {
-        return store.history("web", "c1").stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
+        return store.messages().history("web", "c1").stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
     }
 }

@@ -1,5 +1,6 @@
 package dev.claw4j.core.sandbox;
 
+import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.access.AccessPolicy;
@@ -70,9 +71,9 @@ class TurnMetricsTest {
                 new AgentTurns.Settings(Duration.ofSeconds(20), "claw", ToolSettings.DEFAULTS),
                 new dev.claw4j.core.budget.Budgets(store.dataSource(), dev.claw4j.core.budget.BudgetSettings.NONE,
                         Clock.systemUTC()), metrics);
-        long id = store.insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1",
-                ChatKind.DIRECT, false, Instant.now()), "PENDING").orElseThrow();
-        store.assignGroup(id, "g1");
+        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1",
+                ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING).orElseThrow();
+        store.messages().assignGroup(id, "g1");
 
         turns.runTurn("g1", new GroupQueue.Turn() {
             @Override
@@ -85,7 +86,7 @@ class TurnMetricsTest {
             public void again() {}
         });
 
-        assertThat(store.auditByKind("host.call.refused")).as("the forged call really came and was refused")
+        assertThat(store.audit().auditByKind("host.call.refused")).as("the forged call really came and was refused")
                 .singleElement().satisfies(e -> assertThat(e.detail()).contains("not-this-turn"));
         assertThat(registry.get("claw4j.refusals").tag("kind", "host.call.refused").counter().count()).isEqualTo(1);
         assertThat(registry.get("claw4j.turn.duration").tag("outcome", "ok").timer().count()).isEqualTo(1);

@@ -48,7 +48,7 @@ class StoreDurabilityTest {
             assertThat(committed).as("the writer really ran").hasSizeGreaterThanOrEqualTo(40);
             try (Store store = Store.open(dir)) {
                 for (String id : committed) {
-                    assertThat(store.inboundId("web", id)).as("message %s, committed before the kill", id).isPresent();
+                    assertThat(store.messages().inboundId("web", id)).as("message %s, committed before the kill", id).isPresent();
                 }
             }
         }
@@ -79,10 +79,10 @@ class StoreDurabilityTest {
             child.waitFor();
             assertThat(reported).as("the writer really ran").isGreaterThanOrEqualTo(40);
             try (Store store = Store.open(dir)) {
-                long cursor = store.cursor("telegram:1").orElseThrow();
+                long cursor = store.cursors().cursor("telegram:1").orElseThrow();
                 assertThat(cursor).as("every reported commit is on disk").isGreaterThanOrEqualTo(reported);
                 for (long u = 0; u < cursor + 5; u++) {
-                    assertThat(store.inboundId("telegram", "u" + u).isPresent())
+                    assertThat(store.messages().inboundId("telegram", "u" + u).isPresent())
                             .as("message u%d is stored exactly when the cursor (%d) has passed it", u, cursor)
                             .isEqualTo(u < cursor);
                 }
@@ -96,8 +96,8 @@ class StoreDurabilityTest {
             try (Store store = Store.open(Path.of(args[0]))) {
                 for (int i = 0; ; i++) {
                     String id = "u" + i;
-                    store.insertInbound(new InboundMessage("telegram", "chat", null, "ann", "Ann", "message " + i, id,
-                            ChatKind.DIRECT, false, Instant.now()), "PENDING", List.of(),
+                    store.messages().insertInbound(new InboundMessage("telegram", "chat", null, "ann", "Ann", "message " + i, id,
+                            ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING, List.of(),
                             new dev.claw4j.core.connector.Cursor("telegram:1", i + 1));
                     System.out.println(id);
                     System.out.flush();
@@ -112,8 +112,8 @@ class StoreDurabilityTest {
             try (Store store = Store.open(Path.of(args[0]))) {
                 for (int i = 0; ; i++) {
                     String id = "m" + i;
-                    store.insertInbound(new InboundMessage("web", "chat", null, "ann", "Ann", "message " + i, id,
-                            ChatKind.DIRECT, false, Instant.now()), "PENDING");
+                    store.messages().insertInbound(new InboundMessage("web", "chat", null, "ann", "Ann", "message " + i, id,
+                            ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING);
                     System.out.println(id);
                     System.out.flush();
                 }

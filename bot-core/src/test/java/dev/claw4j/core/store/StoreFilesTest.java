@@ -31,8 +31,8 @@ class StoreFilesTest {
     void theDataDirectoryIs0700AndEveryFileInIt0600FromTheStart() throws Exception {
         Path data = tmp.resolve("a/data");
         try (Store store = Store.open(data)) {
-            store.insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1", ChatKind.DIRECT,
-                    false, Instant.now()), "PENDING");
+            store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "hello", "p1", ChatKind.DIRECT,
+                    false, Instant.now()), MessageStatus.PENDING);
             assertThat(mode(data)).isEqualTo("rwx------");
             assertThat(Files.list(data).map(p -> p.getFileName().toString()))
                     .contains(Store.DATABASE_FILE, DatabasePassword.FILE)
@@ -77,7 +77,7 @@ class StoreFilesTest {
 
         before = listeningPorts();
         try (Store store = Store.open(tmp.resolve("data"))) {
-            store.groups();
+            store.groups().groups();
             assertThat(difference(listeningPorts(), before)).as("the store opened no listener").isEmpty();
         }
         assertThat(Store.url(tmp)).doesNotContainIgnoringCase("AUTO_SERVER").doesNotContainIgnoringCase("tcp");
@@ -87,7 +87,7 @@ class StoreFilesTest {
     void aSecondProcessOpeningTheDatabaseFailsFastSayingWhy() throws Exception {
         Path data = tmp.resolve("data");
         try (Store store = Store.open(data)) {
-            store.groups();
+            store.groups().groups();
             long start = System.nanoTime();
             Process other = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
                     System.getProperty("java.class.path"), OpenStore.class.getName(), data.toString())
@@ -111,7 +111,7 @@ class StoreFilesTest {
     public static final class OpenStore {
         public static void main(String[] args) {
             try (Store store = Store.open(Path.of(args[0]))) {
-                store.groups();
+                store.groups().groups();
                 System.exit(0);
             } catch (DatabaseInUseException e) {
                 System.out.println(e.getMessage());

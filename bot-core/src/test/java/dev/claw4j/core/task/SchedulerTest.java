@@ -3,30 +3,36 @@ package dev.claw4j.core.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredInbound;
+import dev.claw4j.core.store.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class SchedulerTest {
-    private final Store db = Store.inMemory("sched-" + UUID.randomUUID());
+    private final Store db;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
-    private final TaskStore store = new TaskStore(db.dataSource());
-    private final Tasks tasks = new Tasks(store, clock, Tasks.Settings.DEFAULTS);
+    private final TaskStore store;
+    private final Tasks tasks;
     private final List<String> submitted = new ArrayList<>();
     private final List<String> audit = new ArrayList<>();
-    private final Scheduler scheduler = new Scheduler(tasks, clock, submitted::add,
-            (g, kind, detail) -> audit.add(g + " " + kind + " " + detail));
+    private final Scheduler scheduler;
 
-    SchedulerTest() {
-        db.bindNewGroup("chat:a", "ga");
-        db.bindNewGroup("chat:b", "gb");
+    SchedulerTest(TestDatabase database) {
+        db = database.open();
+        store = new TaskStore(db.dataSource());
+        tasks = new Tasks(store, clock, Tasks.Settings.DEFAULTS);
+        scheduler = new Scheduler(tasks, clock, submitted::add,
+                (g, kind, detail) -> audit.add(g + " " + kind + " " + detail));
+        db.groups().bindNewGroup("chat:a", "ga");
+        db.groups().bindNewGroup("chat:b", "gb");
     }
 
     @AfterEach
@@ -48,7 +54,7 @@ class SchedulerTest {
         Instant next = scheduler.tick();
         assertThat(submitted).containsExactly("ga");
         assertThat(next).isEqualTo(t.nextDue().plus(Duration.ofDays(1)));
-        List<StoredInbound> pending = db.pendingFor("ga");
+        List<StoredInbound> pending = db.messages().pendingFor("ga");
         assertThat(pending).singleElement().satisfies(m -> {
             assertThat(m.chatId()).isEqualTo("chat-ga");
             assertThat(m.text()).contains("stretch").contains("scheduled task #" + t.id());
@@ -71,7 +77,7 @@ class SchedulerTest {
         assertThat(first).isPresent();
         assertThat(second).isEmpty();
         assertThat(store.outcomes(t.id())).isEqualTo(Map.of(TaskRun.CLAIMED, 1));
-        assertThat(db.pendingFor("ga")).hasSize(1);
+        assertThat(db.messages().pendingFor("ga")).hasSize(1);
     }
 
     @Test

@@ -27,8 +27,8 @@ class TaskCallsTest {
     private final HostCalls calls = new HostCalls(TaskCalls.all(tasks));
 
     TaskCallsTest() {
-        db.bindNewGroup("a", "ga");
-        db.bindNewGroup("b", "gb");
+        db.groups().bindNewGroup("a", "ga");
+        db.groups().bindNewGroup("b", "gb");
     }
 
     @AfterEach
