@@ -200,8 +200,9 @@ public final class Claw4j implements AutoCloseable {
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
                         config.mcp().settings()),
                 budgets, metrics, groupModels, tasks);
-        this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), sandboxes::discard, turns,
-                Clock.systemUTC(), metrics).withGate(cluster::hold); // a group's turns run only under its lease
+        this.queue = new GroupQueue(config.sandbox().maxSandboxes(), config.sandbox().idle(), config.sandbox().eviction(),
+                sandboxes::discard, turns, Clock.systemUTC(), metrics)
+                .withGate(cluster::hold); // a group's turns run only under its lease
         metrics.queueGauges(queue::slotsUsed, () -> queue.waitingGroups().size());
         turns.withHostCall(webFetch(config.webFetch()));
         // the scheduler only hands groups with a claimed run to the queue, where the run waits like a message

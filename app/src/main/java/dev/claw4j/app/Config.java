@@ -6,6 +6,7 @@ import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Price;
 import dev.claw4j.core.llm.ModelSettings;
 import dev.claw4j.core.cluster.ClusterSettings;
+import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.sandbox.SandboxLimits;
@@ -577,7 +578,8 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     /** The {@code sandbox:} section. Sizes like {@code 512m}, durations like {@code 10m}. */
     public record Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus,
                           Long pids, String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
-                          String folderQuota, String mountAllowlist, Kubernetes kubernetes) {
+                          String folderQuota, String mountAllowlist, Kubernetes kubernetes, String evictionGrace,
+                          String maxHold) {
         /** {@code runtime: kubernetes}: sandboxes are agent-sandbox claims on a cluster instead of Docker containers. */
         public static final String KUBERNETES = "kubernetes";
 
@@ -592,6 +594,13 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
                        String folderQuota, String mountAllowlist) {
             this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
                     folderQuota, mountAllowlist, null);
+        }
+
+        public Sandbox(String runtime, Boolean requireSecondWall, String image, String memory, Double cpus, Long pids,
+                       String tmpSize, String turnTimeout, String idleTimeout, Integer maxSandboxes,
+                       String folderQuota, String mountAllowlist, Kubernetes kubernetes) {
+            this(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout, idleTimeout, maxSandboxes,
+                    folderQuota, mountAllowlist, kubernetes, null, null);
         }
 
         public boolean onKubernetes() {
@@ -610,6 +619,24 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
             idleTimeout = idleTimeout == null ? "10m" : idleTimeout;
             maxSandboxes = maxSandboxes == null ? 8 : maxSandboxes;
             kubernetes = kubernetes == null ? new Kubernetes(null, null, null, null, null, null, null) : kubernetes;
+            evictionGrace = evictionGrace == null ? "2s" : evictionGrace;
+            maxHold = maxHold == null ? "30s" : maxHold;
+        }
+
+        /** Who gives up a sandbox slot when a group waits (GroupQueue's rule; 0 s grace is the old rule). */
+        public GroupQueue.Eviction eviction() {
+            Duration grace = Units.duration("sandbox.evictionGrace", evictionGrace);
+            Duration hold = Units.duration("sandbox.maxHold", maxHold);
+            if (grace.isPositive() && hold.compareTo(grace) < 0) {
+                throw new ConfigException("sandbox.maxHold (" + maxHold + ") is shorter than sandbox.evictionGrace ("
+                        + evictionGrace + "); make maxHold at least the grace, or set evictionGrace: 0s for no grace");
+            }
+            return new GroupQueue.Eviction(grace, hold);
+        }
+
+        public Sandbox withEviction(String grace, String hold) {
+            return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
+                    idleTimeout, maxSandboxes, folderQuota, mountAllowlist, kubernetes, grace, hold);
         }
 
         public SandboxLimits limits() {
@@ -634,7 +661,7 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
 
         public Sandbox withMaxSandboxes(int n) {
             return new Sandbox(runtime, requireSecondWall, image, memory, cpus, pids, tmpSize, turnTimeout,
-                    idleTimeout, n, folderQuota, mountAllowlist, kubernetes);
+                    idleTimeout, n, folderQuota, mountAllowlist, kubernetes, evictionGrace, maxHold);
         }
     }
 

@@ -100,6 +100,7 @@ public final class ConfigLoader {
             SandboxLimits limits = s.limits();
             s.folderQuotaBytes();
             s.idle();
+            s.eviction();
             config.tasks().settings();
             config.mcp().settings();
             config.store().location(config.dataDir());

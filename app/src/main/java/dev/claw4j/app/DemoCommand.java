@@ -31,7 +31,8 @@ final class DemoCommand implements Callable<Integer> {
         Config.Web web = config.connectors().web();
         config = config.withConnectors(new Config.Connectors(new Config.Web(true, web.bind(),
                 port != null ? port : web.port(), web.allowedHosts())));
-        try (DemoModelServer model = new DemoModelServer(0)) {
+        // the demo may talk for hours: the scripted model keeps only its last 1,000 requests
+        try (DemoModelServer model = new DemoModelServer(0, 1000)) {
             model.start();
             ModelSettings settings = ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl());
             System.out.println("""

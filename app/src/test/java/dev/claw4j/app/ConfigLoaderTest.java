@@ -21,6 +21,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEvictionRuleDefaultsToAShortGraceAndRefusesAHoldShorterThanIt() {
+        assertThat(loader.parse("sandbox: { runtime: runsc }\n", "test").sandbox().eviction())
+                .isEqualTo(new dev.claw4j.core.queue.GroupQueue.Eviction(java.time.Duration.ofSeconds(2),
+                        java.time.Duration.ofSeconds(30)));
+        assertThat(loader.parse("sandbox: { evictionGrace: 0s }\n", "test").sandbox().eviction().grace()).isZero();
+        assertThatThrownBy(() -> loader.parse("sandbox: { evictionGrace: 1m, maxHold: 10s }\n", "claw4j.yaml"))
+                .hasMessageContaining("sandbox.maxHold (10s) is shorter than sandbox.evictionGrace (1m)");
+    }
+
+    @Test
     void webFetchReadsItsAllowlistPerGroupAndItsCaps() {
         Config config = loader.parse("""
                 webFetch:

@@ -23,7 +23,7 @@ public final class SlowModelServer {
     public static void main(String[] args) throws Exception {
         int mean = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         int spread = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        DemoModelServer demo = new DemoModelServer(0).start();
+        DemoModelServer demo = new DemoModelServer(0, 1000).start(); // thousands of calls: keep only the last
         HttpClient http = HttpClient.newHttpClient();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

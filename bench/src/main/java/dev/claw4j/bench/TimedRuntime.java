@@ -42,9 +42,23 @@ final class TimedRuntime implements SandboxRuntime {
     final Map<String, List<Instant>> llmRequestRead = new ConcurrentHashMap<>();
     final Map<String, List<Instant>> llmResponseWritten = new ConcurrentHashMap<>();
     private final Map<String, String> lastStarted = new ConcurrentHashMap<>();
+    /** CPU ns of each sandbox from its creation to its agent's ready line: its container cgroup, its shim. */
+    final List<Long> startCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Long> startShimCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Wall ns of each start, from asking the runtime to its agent's ready line read. */
+    final List<Long> startWall = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** CPU ns of each sandbox's container cgroup over its whole life (start, turns, idle), read as it is stopped. */
+    final List<Long> lifeCpu = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.function.UnaryOperator<String> containerIds;
 
     TimedRuntime(SandboxRuntime real) {
+        this(real, null);
+    }
+
+    /** @param containerIds a sandbox's name to its container id, to read its CPU (null: no CPU figures) */
+    TimedRuntime(SandboxRuntime real, java.util.function.UnaryOperator<String> containerIds) {
         this.real = real;
+        this.containerIds = containerIds;
     }
 
     @Override
@@ -55,12 +69,21 @@ final class TimedRuntime implements SandboxRuntime {
     @Override
     public Sandbox start(SandboxSpec spec) {
         note(startCalled, spec.groupId(), Instant.now());
+        long asked = System.nanoTime();
         Sandbox s = real.start(spec);
         note(startReturned, spec.groupId(), Instant.now());
         lastStarted.put(spec.groupId(), s.name());
         starts.incrementAndGet();
         mostLive.accumulateAndGet(live.incrementAndGet(), Math::max);
-        return new Timed(s);
+        String id = null;
+        if (containerIds != null) {
+            try {
+                id = containerIds.apply(s.name());
+            } catch (RuntimeException e) {
+                // gone already: no CPU figure for this one
+            }
+        }
+        return new Timed(s, id, asked);
     }
 
     /** The name of the sandbox last started for a group. */
@@ -117,9 +140,11 @@ final class TimedRuntime implements SandboxRuntime {
         private final OutputStream in;
         private final InputStream out;
         private boolean stopped;
+        private final String containerId;
 
-        Timed(Sandbox s) {
+        Timed(Sandbox s, String containerId, long asked) {
             this.s = s;
+            this.containerId = containerId;
             String group = s.groupId();
             OutputStream toAgent = s.stdin();
             this.in = new FilterOutputStream(toAgent) {
@@ -171,9 +196,28 @@ final class TimedRuntime implements SandboxRuntime {
                         note(llmRequestRead, group, now);
                     } else if (h.contains("\"ready\"")) {
                         note(readyRead, group, now);
+                        startWall.add(System.nanoTime() - asked);
+                        readStartCpu();
                     }
                 }
             };
+        }
+
+        /** What the sandbox used until its agent was ready: the container's cgroup, and its shim. */
+        private void readStartCpu() {
+            if (containerId == null) {
+                return;
+            }
+            long cpu = CpuProbe.container(containerId);
+            if (cpu >= 0) {
+                startCpu.add(cpu);
+            }
+            CpuProbe.shimOf(containerId).ifPresent(pid -> {
+                long shim = CpuProbe.process(pid, true);
+                if (shim >= 0) {
+                    startShimCpu.add(shim);
+                }
+            });
         }
 
         @Override
@@ -212,6 +256,10 @@ final class TimedRuntime implements SandboxRuntime {
                 if (!stopped) {
                     stopped = true;
                     live.decrementAndGet();
+                    long cpu = containerId == null ? -1 : CpuProbe.container(containerId);
+                    if (cpu >= 0) {
+                        lifeCpu.add(cpu);
+                    }
                 }
             }
             s.stop(grace);

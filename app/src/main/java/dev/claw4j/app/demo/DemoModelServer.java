@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,15 +44,29 @@ public final class DemoModelServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int requestedPort;
-    private final List<String> rawRequests = new CopyOnWriteArrayList<>();
-    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    /**
+     * How many requests are kept for {@link #rawRequests()}: all of them for tests (a security test must see every
+     * one), the last 1,000 for the demo and the load bench, which make thousands (keeping them all grew the demo
+     * host's heap by tens of KiB per model call, and made the load bench's model run out of memory after about
+     * 2,000 calls).
+     */
+    private final int kept;
+    private final java.util.Deque<String> rawRequests = new java.util.ArrayDeque<>();
+    private final java.util.Deque<JsonNode> requests = new java.util.ArrayDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger requestCount = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private HttpServer server;
     private ExecutorService executor;
 
     /** @param port the port to listen on; 0 takes any free one */
     public DemoModelServer(int port) {
+        this(port, Integer.MAX_VALUE);
+    }
+
+    /** @param kept how many of the last requests {@link #rawRequests()} and {@link #requests()} keep */
+    public DemoModelServer(int port, int kept) {
         this.requestedPort = port;
+        this.kept = kept;
     }
 
     public synchronized DemoModelServer start() throws IOException {
@@ -76,18 +89,32 @@ public final class DemoModelServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    /** Every chat completion request body received, as text, in arrival order (also the ones refused). */
+    /** The last chat completion request bodies received (see the constructor), as text, in arrival order (also the ones refused). */
     public List<String> rawRequests() {
-        return List.copyOf(rawRequests);
+        synchronized (rawRequests) {
+            return List.copyOf(rawRequests);
+        }
     }
 
-    /** The request bodies that were JSON objects, parsed, in arrival order. */
+    /** The last request bodies that were JSON objects (see the constructor), parsed, in arrival order. */
     public List<JsonNode> requests() {
-        return List.copyOf(requests);
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
     }
 
+    /** Every request received, also those no longer kept. */
     public int requestCount() {
-        return rawRequests.size();
+        return requestCount.get();
+    }
+
+    private <T> void keep(java.util.Deque<T> list, T item) {
+        synchronized (list) {
+            list.addLast(item);
+            if (list.size() > kept) {
+                list.removeFirst();
+            }
+        }
     }
 
     @Override
@@ -128,12 +155,14 @@ public final class DemoModelServer implements AutoCloseable {
         }
         byte[] body = readAtMost(exchange.getRequestBody(), MAX_BODY);
         if (body == null) {
-            rawRequests.add("(body over " + MAX_BODY + " bytes)");
+            requestCount.incrementAndGet();
+            keep(rawRequests, "(body over " + MAX_BODY + " bytes)");
             send(exchange, 413, error("request body is larger than " + MAX_BODY + " bytes"));
             return;
         }
         String text = new String(body, StandardCharsets.UTF_8);
-        rawRequests.add(text);
+        requestCount.incrementAndGet();
+        keep(rawRequests, text);
         JsonNode request;
         try {
             request = JSON.readTree(text);
@@ -145,7 +174,7 @@ public final class DemoModelServer implements AutoCloseable {
             send(exchange, 400, error("the request body must be a JSON object"));
             return;
         }
-        requests.add(request);
+        keep(requests, request);
         if (!request.path("messages").isArray() || request.path("messages").isEmpty()) {
             send(exchange, 400, error("'messages' must be a non-empty array"));
             return;

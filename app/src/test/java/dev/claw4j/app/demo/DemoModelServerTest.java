@@ -42,6 +42,24 @@ class DemoModelServerTest {
     }
 
     @Test
+    void theDemoKeepsOnlyTheLastThousandRequestsButCountsThemAll() throws Exception {
+        server.close();
+        server = new DemoModelServer(0, 1000).start();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 1005; i++) {
+            String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello " + i + "\"}]}";
+            http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+        assertThat(server.requestCount()).isEqualTo(1005);
+        assertThat(server.rawRequests()).hasSize(1000);
+        assertThat(server.rawRequests().getFirst()).contains("hello 5\"");
+        assertThat(server.requests()).hasSize(1000);
+        assertThat(server.requests().getLast().toString()).contains("hello 1004");
+    }
+
+    @Test
     void answersPlainlyAndSaysWhatItIs() throws Exception {
         ModelReply reply = client.chat("You are claw.", List.of(LlmMessage.user("alice: @claw hello there")),
                 List.of(BASH), 1000);

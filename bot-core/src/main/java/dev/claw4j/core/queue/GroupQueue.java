@@ -24,9 +24,24 @@ import org.slf4j.MDC;
 /**
  * Decides which group's agent works when. At most one turn per group at a time; at most
  * {@code maxSandboxes} sandboxes host-wide, each held by one group as a "slot" while it runs or idles warm;
- * groups waiting for a slot are served first come, first served, and a warm idle sandbox is stopped to make
- * room before anyone waits. A message for a group whose turn is running is handed to that turn.
- * Turns run on virtual threads.
+ * groups waiting for a slot are served first come, first served. A message for a group whose turn is running
+ * is handed to that turn. Turns run on virtual threads.
+ *
+ * <p>Eviction (who gives up a slot when a group waits), with {@link Eviction#grace()} G and
+ * {@link Eviction#maxHold()} H:
+ * <ul>
+ *   <li>A group keeps its slot (and its warm sandbox) for G after each of its turns ends: a message arriving
+ *       within G runs at once on the same sandbox, even while others wait. A conversation's next message usually
+ *       comes within seconds, and a cold start costs more than the wait it saves a waiting group.</li>
+ *   <li>A waiting group takes over the slot of the least recently used idle sandbox whose holder is past its
+ *       grace, or has held its slot for H or more (counted from when it got the slot); that sandbox is stopped
+ *       first. A running turn is never cut short: a holder past H yields at the end of its turn, and if it has
+ *       more work it goes to the back of the line. So a waiter waits at most about H plus one turn for the
+ *       first slot to come free, however busy the holders are.</li>
+ *   <li>With nobody waiting, nothing is evicted: an idle sandbox lives until {@code idleTimeout}.</li>
+ * </ul>
+ * G = 0 is the old rule: a slot goes to a waiting group at the end of every turn (and under load every
+ * message pays a cold start).
  */
 public final class GroupQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupQueue.class);
@@ -61,12 +76,31 @@ public final class GroupQueue implements AutoCloseable {
         Optional<Fence> hold(String groupId);
     }
 
+    /**
+     * The eviction rule's two durations (see the class comment).
+     *
+     * @param grace   how long a group keeps its idle sandbox after a turn while others wait (0: not at all)
+     * @param maxHold how long a group may keep its slot, from when it got it, while others wait
+     */
+    public record Eviction(Duration grace, Duration maxHold) {
+        /** The old rule: a waiting group gets the slot at the end of any turn. */
+        public static final Eviction NONE = new Eviction(Duration.ZERO, Duration.ZERO);
+
+        public Eviction {
+            if (grace.isNegative() || maxHold.isNegative()) {
+                throw new IllegalArgumentException("sandbox.evictionGrace and sandbox.maxHold must not be negative");
+            }
+        }
+    }
+
     private static final class Group {
         final String id;
         boolean running;
         boolean wantsRun;
         boolean ownsSlot;
         Instant idleSince = Instant.EPOCH;
+        /** When it got the slot it holds (for {@link Eviction#maxHold()}). */
+        Instant slotSince = Instant.EPOCH;
         LongPredicate followUps;
         /** System.nanoTime() of the first message waiting for this group's next turn, 0 when none waits. */
         long queuedSince;
@@ -78,6 +112,7 @@ public final class GroupQueue implements AutoCloseable {
 
     private final int maxSandboxes;
     private final Duration idleTimeout;
+    private final Eviction eviction;
     private final Consumer<String> stopSandbox;
     private final TurnRunner runner;
     private final Clock clock;
@@ -94,12 +129,18 @@ public final class GroupQueue implements AutoCloseable {
      */
     public GroupQueue(int maxSandboxes, Duration idleTimeout, Consumer<String> stopSandbox, TurnRunner runner,
                       Clock clock) {
-        this(maxSandboxes, idleTimeout, stopSandbox, runner, clock, Metrics.none());
+        this(maxSandboxes, idleTimeout, Eviction.NONE, stopSandbox, runner, clock, Metrics.none());
     }
 
     public GroupQueue(int maxSandboxes, Duration idleTimeout, Consumer<String> stopSandbox, TurnRunner runner,
                       Clock clock, Metrics metrics) {
+        this(maxSandboxes, idleTimeout, Eviction.NONE, stopSandbox, runner, clock, metrics);
+    }
+
+    public GroupQueue(int maxSandboxes, Duration idleTimeout, Eviction eviction, Consumer<String> stopSandbox,
+                      TurnRunner runner, Clock clock, Metrics metrics) {
         this.metrics = metrics;
+        this.eviction = eviction;
         if (maxSandboxes < 1) {
             throw new IllegalArgumentException("sandbox.maxSandboxes must be at least 1");
         }
@@ -144,6 +185,16 @@ public final class GroupQueue implements AutoCloseable {
         return slotsUsed;
     }
 
+    /** Turns running now, for tests. */
+    synchronized int runningTurns() {
+        return (int) groups.values().stream().filter(g -> g.running).count();
+    }
+
+    /** Groups the queue keeps state for (holding a slot, running or waiting), for tests. */
+    synchronized int knownGroups() {
+        return groups.size();
+    }
+
     public synchronized List<String> waitingGroups() {
         return waiting.stream().map(g -> g.id).toList();
     }
@@ -152,24 +203,106 @@ public final class GroupQueue implements AutoCloseable {
         if (g.running) {
             return;
         }
+        Instant now = clock.instant();
         if (g.ownsSlot) {
-            start(g, null);
+            if (!waiting.isEmpty() && mustYield(g, now)) {
+                // past its grace or its hold: the group at the head of the line goes first, this one goes last
+                waiting.addLast(g);
+                handOver(g, waiting.peekFirst());
+            } else {
+                start(g, null);
+            }
         } else if (slotsUsed < maxSandboxes) {
             slotsUsed++;
-            g.ownsSlot = true;
+            takeSlot(g, now);
             start(g, null);
         } else {
-            Group victim = groups.values().stream()
-                    .filter(o -> o.ownsSlot && !o.running && !o.wantsRun)
-                    .min(Comparator.comparing(o -> o.idleSince)).orElse(null);
+            Group victim = victim(now);
             if (victim != null) {
-                victim.ownsSlot = false;
-                g.ownsSlot = true;
-                start(g, victim.id);
+                handOver(victim, g);
             } else if (!waiting.contains(g)) {
                 waiting.addLast(g);
+                wakeForNextDeadline(now);
             }
         }
+    }
+
+    /** Whether a holder must give its slot to a waiting group now (it is idle, or its turn just ended). */
+    private boolean mustYield(Group g, Instant now) {
+        return !now.isBefore(g.idleSince.plus(eviction.grace())) || !now.isBefore(g.slotSince.plus(eviction.maxHold()));
+    }
+
+    /** The least recently used idle holder that must yield now, or null. */
+    private Group victim(Instant now) {
+        return groups.values().stream()
+                .filter(o -> o.ownsSlot && !o.running && !o.wantsRun && mustYield(o, now))
+                .min(Comparator.comparing(o -> o.idleSince)).orElse(null);
+    }
+
+    private void takeSlot(Group g, Instant now) {
+        g.ownsSlot = true;
+        g.slotSince = now;
+    }
+
+    /** {@code to} takes {@code from}'s slot; {@code from}'s sandbox is stopped before {@code to}'s turn starts. */
+    private void handOver(Group from, Group to) {
+        from.ownsSlot = false;
+        takeSlot(to, clock.instant());
+        log.debug("[{}] takes the sandbox slot of {}", to.id, from.id);
+        start(to, from.id);
+        forgetIfIdle(from);
+    }
+
+    /** A group that holds nothing and wants nothing is dropped, so 1,000 chats seen leave no state behind. */
+    private void forgetIfIdle(Group g) {
+        if (!g.ownsSlot && !g.running && !g.wantsRun && g.queuedSince == 0 && !waiting.contains(g)) {
+            groups.remove(g.id, g);
+        }
+    }
+
+    /**
+     * Hands idle slots to waiting groups as graces and holds run out; called when one may have, and by tests
+     * that move the clock.
+     */
+    synchronized void handOverExpired() {
+        if (closed) {
+            return;
+        }
+        Instant now = clock.instant();
+        while (!waiting.isEmpty()) {
+            Group victim = victim(now);
+            if (victim == null) {
+                wakeForNextDeadline(now);
+                return;
+            }
+            handOver(victim, waiting.peekFirst());
+        }
+    }
+
+    /** While groups wait, looks again when the first idle holder's grace or hold runs out. */
+    private void wakeForNextDeadline(Instant now) {
+        if (waiting.isEmpty() || closed) {
+            return;
+        }
+        Instant next = null;
+        for (Group o : groups.values()) {
+            if (o.ownsSlot && !o.running && !o.wantsRun) {
+                Instant due = min(o.idleSince.plus(eviction.grace()), o.slotSince.plus(eviction.maxHold()));
+                next = next == null ? due : min(next, due);
+            }
+        }
+        if (next != null) {
+            long delay = Math.max(1, Duration.between(now, next).toMillis() + 1);
+            try {
+                reaper.schedule(this::handOverExpired, delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** Runs the group's turn; first stops the sandbox whose slot it takes over, so the cap always holds. */
@@ -248,23 +381,17 @@ public final class GroupQueue implements AutoCloseable {
     private synchronized void turnEnded(Group g) {
         g.running = false;
         g.followUps = null;
-        g.idleSince = clock.instant();
+        Instant now = clock.instant();
+        g.idleSince = now;
         if (closed) {
             return;
         }
-        if (g.wantsRun && waiting.isEmpty()) {
-            schedule(g);
-        } else if (g.ownsSlot && !waiting.isEmpty()) {
-            // fairness: a group with more work goes to the back of the line rather than keep its slot
-            Group next = waiting.pollFirst();
-            g.ownsSlot = false;
-            next.ownsSlot = true;
-            if (g.wantsRun) {
-                waiting.addLast(g);
-            }
-            start(next, g.id);
-        } else if (g.wantsRun) {
-            schedule(g);
+        if (g.wantsRun) {
+            schedule(g); // runs again at once, or yields to the head of the line and queues behind it
+        } else if (!waiting.isEmpty() && mustYield(g, now)) {
+            handOver(g, waiting.peekFirst());
+        } else {
+            wakeForNextDeadline(now);
         }
     }
 
@@ -276,6 +403,7 @@ public final class GroupQueue implements AutoCloseable {
                     .filter(g -> g.ownsSlot && !g.running && !g.wantsRun && g.idleSince.isBefore(cutoff))
                     .toList();
             expired.forEach(g -> g.ownsSlot = false); // still counted in slotsUsed until it is gone
+            expired.forEach(this::forgetIfIdle);
         }
         for (Group g : expired) {
             Thread.ofVirtual().start(() -> {
@@ -292,9 +420,9 @@ public final class GroupQueue implements AutoCloseable {
     private synchronized void slotFreed() {
         slotsUsed--;
         while (!closed && slotsUsed < maxSandboxes && !waiting.isEmpty()) {
-            Group next = waiting.pollFirst();
+            Group next = waiting.peekFirst();
             slotsUsed++;
-            next.ownsSlot = true;
+            takeSlot(next, clock.instant());
             start(next, null);
         }
     }
