@@ -263,7 +263,8 @@ public final class Claw4j implements AutoCloseable {
 
     /** Cleans up after an earlier run, picks up its unfinished work, and starts every connector. */
     public void start() {
-        int orphans = runtime.removeOrphans();
+        // this host's own leftovers, and those of other hosts of this machine that are gone; never a live host's
+        int orphans = runtime.removeOrphans(cluster.goneHostsOnThisMachine());
         if (orphans > 0) {
             log.info("removed {} sandbox(es) left by an earlier run", orphans);
         }

@@ -111,6 +111,11 @@ final class TimedRuntime implements SandboxRuntime {
     }
 
     @Override
+    public int removeOrphans(java.util.Set<String> goneHostsOnThisMachine) {
+        return real.removeOrphans(goneHostsOnThisMachine);
+    }
+
+    @Override
     public boolean reachable() {
         return real.reachable();
     }

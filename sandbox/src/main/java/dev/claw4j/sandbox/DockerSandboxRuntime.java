@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -168,6 +169,29 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
+    public int removeOrphans(Set<String> goneHostsOnThisMachine) {
+        // containers made from now on are a live host's (a gone host may be restarting), never orphans
+        long startedAt = System.currentTimeMillis() / 1000;
+        int removed = removeOrphans();
+        if (goneHostsOnThisMachine.isEmpty()) {
+            return removed;
+        }
+        List<Container> onThisMachine = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Labels.MACHINE, settings.machineId())).exec();
+        for (Container c : onThisMachine) {
+            String host = c.getLabels().get(Labels.INSTALL);
+            if (host != null && !host.equals(settings.installId()) && goneHostsOnThisMachine.contains(host)
+                    && c.getCreated() != null && c.getCreated() < startedAt) {
+                log.info("[{}] removing orphan sandbox {} left by host {}, which is gone (stopped, or no heartbeat "
+                        + "for a lease time)", c.getLabels().get(Labels.GROUP), c.getNames()[0], host);
+                removeQuietly(c.getId());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public void close() {
         try {
             docker.close();
@@ -183,6 +207,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         }
         Map<String, String> labels = new HashMap<>();
         labels.put(Labels.INSTALL, settings.installId());
+        labels.put(Labels.MACHINE, settings.machineId());
         labels.put(Labels.GROUP, spec.groupId());
         labels.put(Labels.RUNTIME, isolation.runtime());
         CreateContainerCmd cmd = docker.createContainerCmd(settings.image())

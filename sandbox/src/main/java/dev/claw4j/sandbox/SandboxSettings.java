@@ -1,10 +1,14 @@
 package dev.claw4j.sandbox;
 
+import dev.claw4j.core.cluster.HostIdentity;
+
 /**
- * How this install runs its sandboxes. {@code installId} marks every container so a restart removes
- * its own orphans and never another install's.
+ * How this install runs its sandboxes. {@code installId} (the host id) marks every container so a restart removes
+ * its own orphans and never another install's; {@code machineId} marks the machine it ran on, so a host may also
+ * remove what a gone host of the same machine left (null: this machine's id).
  */
-public record SandboxSettings(String runtime, boolean requireSecondWall, String image, String installId) {
+public record SandboxSettings(String runtime, boolean requireSecondWall, String image, String installId,
+        String machineId) {
     public static final String DEFAULT_IMAGE = AgentImage.TAG;
 
     public SandboxSettings {
@@ -13,5 +17,10 @@ public record SandboxSettings(String runtime, boolean requireSecondWall, String 
         }
         runtime = runtime == null ? "auto" : runtime;
         image = image == null ? DEFAULT_IMAGE : image;
+        machineId = machineId == null ? HostIdentity.thisMachine() : machineId;
+    }
+
+    public SandboxSettings(String runtime, boolean requireSecondWall, String image, String installId) {
+        this(runtime, requireSecondWall, image, installId, null);
     }
 }

@@ -147,6 +147,14 @@ public final class Cluster implements AutoCloseable {
         return hosts.live(settings.lease());
     }
 
+    /**
+     * Other hosts that ran on this machine and are gone (stopped, or no heartbeat for a lease time): their sandboxes
+     * left on this machine's Docker are orphans this host may remove. A live other host is never listed.
+     */
+    public Set<String> goneHostsOnThisMachine() {
+        return Set.copyOf(hosts.goneOn(me.machineId(), me.hostId(), settings.lease()));
+    }
+
     /** Groups with work waiting (messages, replies) whose lease no live host holds, oldest work first. */
     public List<String> unheldGroupsWithWork() {
         return work.unheldGroupsWithWork();

@@ -31,7 +31,7 @@ public record HostIdentity(String hostId, String machineId) {
     }
 
     /** /etc/machine-id where there is one (systemd, most containers), else the host name. */
-    static String thisMachine() {
+    public static String thisMachine() {
         try {
             Path etc = Path.of("/etc/machine-id");
             if (Files.isReadable(etc)) {

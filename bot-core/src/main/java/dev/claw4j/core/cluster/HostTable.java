@@ -53,6 +53,29 @@ final class HostTable {
         });
     }
 
+    /**
+     * Hosts other than {@code me} that ran on {@code machineId} and are gone: stopped, or not seen within
+     * {@code within}. A host that never registered here (another install, another database) is not listed.
+     */
+    List<String> goneOn(String machineId, String me, Duration within) {
+        return LeaseTable.inTransaction(db, "listing the gone hosts of machine " + machineId, c -> {
+            try (var ps = c.prepareStatement("SELECT host_id FROM hosts WHERE machine_id = ? AND host_id <> ? AND "
+                    + "(stopped_at IS NOT NULL OR last_seen <= CURRENT_TIMESTAMP - CAST(? AS BIGINT) * "
+                    + "INTERVAL '0.001' SECOND) ORDER BY host_id")) {
+                ps.setString(1, machineId);
+                ps.setString(2, me);
+                ps.setLong(3, within.toMillis());
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> ids = new ArrayList<>();
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                    return ids;
+                }
+            }
+        });
+    }
+
     /** Hosts seen within {@code within} and not stopped, by id. */
     List<String> live(Duration within) {
         return LeaseTable.inTransaction(db, "listing live hosts", c -> {

@@ -45,6 +45,15 @@ public interface SandboxRuntime extends AutoCloseable {
     /** Removes sandboxes left by an earlier run of this install (and only this install); returns how many. */
     int removeOrphans();
 
+    /**
+     * Removes this install's orphans, and those that the given other hosts (install ids) left on this machine: hosts
+     * sharing the database that are gone, so nothing of theirs runs any more. Runtimes that do not label sandboxes by
+     * machine remove their own only.
+     */
+    default int removeOrphans(java.util.Set<String> goneHostsOnThisMachine) {
+        return removeOrphans();
+    }
+
     @Override
     void close();
 }
