@@ -9,6 +9,7 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.budget.Budgets;
+import dev.claw4j.core.cluster.FoldersMarker;
 import dev.claw4j.core.cluster.HostIdentity;
 import dev.claw4j.core.cluster.PostgresWorkSignal;
 import dev.claw4j.core.cluster.Takeovers;
@@ -93,14 +94,23 @@ public final class Claw4j implements AutoCloseable {
         this.shared = sharedStore(store);
         this.cluster = new dev.claw4j.core.cluster.Cluster(store.dataSource(), HostIdentity.load(config.dataDir()),
                 config.cluster().settings());
+        // every host sharing the database must see the same group folders: refuse to start on a different set
+        java.nio.file.Path foldersRoot = config.cluster().foldersRoot(config.dataDir());
+        try {
+            FoldersMarker.check(store.dataSource(), foldersRoot);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         String isolationInForce = runtime.isolation().describe();
         // the one door into group folders: every refusal (a link, a FIFO, a file where a folder should be) is audited
-        GroupFolders folders = new GroupFolders(config.dataDir(), (group, refusal) -> {
+        GroupFolders folders = new GroupFolders(foldersRoot, (group, refusal) -> {
             log.warn("[{}] refused to act on {} in the group folder: {}", group, refusal.path(), refusal.why());
             store.audit().record(group, "folder.refused", refusal.getMessage(), isolationInForce);
             metrics.refused("folder.refused");
         });
-        IncomingFiles incoming = new IncomingFiles(config.dataDir());
+        // files people sent wait here for their group's turn, which may run on another host
+        IncomingFiles incoming = new IncomingFiles(foldersRoot);
         Router router = new Router(store, config.binding().policy(), folders);
         String isolation = runtime.isolation().describe();
         ExtraMounts extraMounts = new ExtraMounts(config, store, isolation, metrics);

@@ -245,6 +245,11 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
         }
     }
 
+    public Config withCluster(Cluster c) {
+        return new Config(dataDir, botName, model, binding, access, sandbox, mounts, connectors,
+                admin, budgets, limits, webFetch, tasks, mcp, store, c);
+    }
+
     public Config withDataDir(Path dir) {
         return new Config(dir, botName, model, binding, access, sandbox, mounts, connectors,
                 admin, budgets, limits, webFetch, tasks, mcp, store, cluster);
@@ -474,10 +479,23 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
      * it. Only matters when several hosts share one PostgreSQL: a dead host's groups are taken over after at most
      * {@code leaseSeconds}.
      */
-    public record Cluster(Integer leaseSeconds, Integer renewSeconds) {
+    /**
+     * The {@code cluster:} section. {@code folders} is the group folders root (groups, global, files) when it is not
+     * the data directory: hosts sharing a database must all see the same folders there (shared storage).
+     */
+    public record Cluster(Integer leaseSeconds, Integer renewSeconds, String folders) {
         public Cluster {
             leaseSeconds = leaseSeconds == null ? 15 : leaseSeconds;
             renewSeconds = renewSeconds == null ? 5 : renewSeconds;
+        }
+
+        public Cluster(Integer leaseSeconds, Integer renewSeconds) {
+            this(leaseSeconds, renewSeconds, null);
+        }
+
+        /** Where the group folders live for a host whose data directory is {@code dataDir}. */
+        public java.nio.file.Path foldersRoot(java.nio.file.Path dataDir) {
+            return folders == null || folders.isBlank() ? dataDir : dataDir.resolve(folders).normalize();
         }
 
         public ClusterSettings settings() {

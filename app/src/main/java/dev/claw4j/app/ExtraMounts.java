@@ -35,7 +35,8 @@ final class ExtraMounts {
         this.config = config;
         this.store = store;
         this.isolation = isolation;
-        this.ownPaths = List.of(config.dataDir(), ConfigOption.loadedFile());
+        this.ownPaths = List.of(config.dataDir(), config.cluster().foldersRoot(config.dataDir()),
+                ConfigOption.loadedFile());
         if (!config.mounts().isEmpty()) {
             MountAllowlist.load(config.sandbox().mountAllowlistFile(), ownPaths);
         }
