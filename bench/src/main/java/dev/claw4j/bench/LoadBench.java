@@ -98,7 +98,7 @@ public final class LoadBench {
         }
     }
 
-    private static Process startModel() throws Exception {
+    static Process startModel() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 SlowModelServer.class.getName(), "300", "100").redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -1,0 +1,236 @@
+package dev.claw4j.bench;
+
+import dev.claw4j.app.Claw4j;
+import dev.claw4j.app.Config;
+import dev.claw4j.core.cluster.HostIdentity;
+import dev.claw4j.core.llm.ModelSettings;
+import dev.claw4j.core.model.ChatLine;
+import dev.claw4j.sandbox.DockerClients;
+import dev.claw4j.sandbox.DockerSandboxRuntime;
+import dev.claw4j.sandbox.SandboxSettings;
+import dev.claw4j.web.WebConnector;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One host against two on one PostgreSQL (issue 14), on this one machine: {@code CHATS} web chats send
+ * {@code MESSAGES} messages each through the web API, at most {@code CONCURRENCY} at once, each waiting for its reply;
+ * with two hosts chat i talks to host i mod 2 (which takes its group's lease, runs its turns and pushes its replies).
+ * Scripted model 300 ms ± 100 ms in a process of its own; each host has {@code MAX_SANDBOXES} sandboxes. The sides
+ * alternate (one, two, one, two …), each on a fresh schema and fresh folders. Prints messages per second, p50/p99
+ * time to reply, lost and doubled (from the store), and the two-host / one-host ratios. Both hosts run in this JVM on
+ * the same cores: the ratio says what a second host costs or gains here, not what a second machine would.
+ *
+ * <p>The PostgreSQL server is the one {@code scripts/setup-postgres.sh} starts (its test-db.properties), or
+ * {@code CLAW4J_BENCH_PG_URL}, {@code _USER}, {@code _PASSWORD}.
+ */
+public final class HostsBench {
+    private static final long REPLY_TIMEOUT_S = 300;
+
+    /** One side's figures. */
+    private record Side(int hosts, int sent, double seconds, List<Double> replyMs, int lost, int doubled,
+                        int timedOut) {
+        double perSecond() {
+            return sent / seconds;
+        }
+
+        double p(int pct) {
+            return replyMs.isEmpty() ? Double.NaN : MessagePathBench.pct(replyMs, pct);
+        }
+    }
+
+    private record Pg(String url, String user, String password) {}
+
+    public static void main(String[] args) throws Exception {
+        int chats = args.length > 0 ? Integer.parseInt(args[0]) : 24;
+        int messages = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 12;
+        int maxSandboxes = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        Pg pg = postgres();
+        Process model = LoadBench.startModel();
+        List<Side> sides = new ArrayList<>();
+        try {
+            String baseUrl = new BufferedReader(new InputStreamReader(model.getInputStream())).readLine();
+            if (baseUrl == null) {
+                throw new IllegalStateException("the scripted model server did not start; see its stderr above");
+            }
+            for (int r = 0; r < rounds; r++) {
+                // alternated, and the first side flips every round, so a warming machine favours neither
+                int[] order = r % 2 == 0 ? new int[] {1, 2} : new int[] {2, 1};
+                for (int hosts : order) {
+                    Side s = side(hosts, pg, baseUrl, chats, messages, concurrency, maxSandboxes);
+                    print(s);
+                    sides.add(s);
+                }
+            }
+        } finally {
+            model.destroy();
+        }
+        System.out.printf("hosts: %d chats x %d messages, %d at once, maxSandboxes %d per host, scripted model "
+                + "300 +- 100 ms, %d round(s) alternated; both hosts in one JVM on this machine%n", chats, messages,
+                concurrency, maxSandboxes, rounds);
+        for (Side s : sides) {
+            print(s);
+        }
+        double one = mean(sides, 1, Side::perSecond);
+        double two = mean(sides, 2, Side::perSecond);
+        System.out.printf("  ratio two hosts / one host: messages/s %.2f, p50 %.2f, p99 %.2f%n", two / one,
+                mean(sides, 2, s -> s.p(50)) / mean(sides, 1, s -> s.p(50)),
+                mean(sides, 2, s -> s.p(99)) / mean(sides, 1, s -> s.p(99)));
+    }
+
+    private static void print(Side s) {
+        System.out.printf("  %d host(s): %d messages in %.1f s: %.2f messages/s; time to reply p50 %.2f s, p99 %.2f s;"
+                        + " lost %d, doubled %d, no reply within %d s: %d%n", s.hosts(), s.sent(), s.seconds(),
+                s.perSecond(), s.p(50) / 1e3, s.p(99) / 1e3, s.lost(), s.doubled(), REPLY_TIMEOUT_S, s.timedOut());
+    }
+
+    private static double mean(List<Side> sides, int hosts, java.util.function.ToDoubleFunction<Side> f) {
+        return sides.stream().filter(s -> s.hosts() == hosts).mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    private static Side side(int hosts, Pg pg, String baseUrl, int chats, int messages, int concurrency,
+                             int maxSandboxes) throws Exception {
+        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (var c = DriverManager.getConnection(pg.url(), pg.user(), pg.password()); var s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        String url = pg.url() + (pg.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        Path dir = Files.createTempDirectory("claw4j-bench-hosts-");
+        Path folders = Files.createDirectories(dir.resolve("folders"));
+        List<Claw4j> running = new ArrayList<>();
+        try {
+            for (int h = 0; h < hosts; h++) {
+                Path data = Files.createDirectories(dir.resolve("host-" + h));
+                Config config = Config.defaults().withDataDir(data)
+                        .withAccess(new Config.Access("open", null, null, null))
+                        .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
+                        .withSandbox(new Config.Sandbox("runsc", null, null, null, null, null, null, null, null,
+                                maxSandboxes))
+                        .withStore(new Config.Database("postgres", url, pg.user(), pg.password()))
+                        .withCluster(new Config.Cluster(null, null, folders.toString()));
+                var runtime = new DockerSandboxRuntime(DockerClients.connect(), new SandboxSettings("runsc", false,
+                        null, HostIdentity.load(data).hostId()));
+                Claw4j host = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", baseUrl));
+                running.add(host);
+                host.start();
+            }
+            List<Double> replyMs = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger timedOut = new AtomicInteger();
+            HttpClient http = HttpClient.newHttpClient();
+            long t0 = System.nanoTime();
+            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency, Thread.ofVirtual().factory())) {
+                for (int c = 0; c < chats; c++) {
+                    String chat = "dm-hosts-" + c;
+                    Claw4j host = running.get(c % hosts);
+                    int port = ((WebConnector) host.connector("web")).port();
+                    String auth = "Bearer " + Files.readString(dir.resolve("host-" + (c % hosts))
+                            .resolve("web-token")).strip();
+                    pool.submit(() -> {
+                        try {
+                            talk(http, port, auth, chat, messages, replyMs, timedOut);
+                        } catch (Exception e) {
+                            timedOut.incrementAndGet();
+                            System.err.println(chat + ": " + e);
+                        }
+                    });
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(2000); // a late or doubled reply would be stored by now
+            int lost = 0;
+            int doubled = 0;
+            for (int c = 0; c < chats; c++) {
+                List<ChatLine> lines = running.getFirst().store().messages().history("web", "dm-hosts-" + c);
+                long in = lines.stream().filter(l -> l.direction().equals("in")).count();
+                long out = lines.stream().filter(l -> l.direction().equals("out")).count();
+                lost += (int) (Math.max(0, in - out) + Math.max(0, messages - in));
+                doubled += (int) Math.max(0, out - in);
+            }
+            return new Side(hosts, chats * messages, seconds, List.copyOf(replyMs), lost, doubled, timedOut.get());
+        } finally {
+            for (Claw4j h : running.reversed()) {
+                h.close();
+            }
+            try (var c = DriverManager.getConnection(pg.url(), pg.user(), pg.password());
+                    var s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    /** One chat on one host: its event stream open, then its messages one by one, each waiting for its reply. */
+    private static void talk(HttpClient http, int port, String auth, String chat, int messages, List<Double> replyMs,
+                             AtomicInteger timedOut) throws Exception {
+        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
+        HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
+                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.equals("event: message")) {
+                        replies.add(Instant.now());
+                    }
+                }
+            } catch (Exception e) {
+                // closed by us at the end of the chat, or by the host
+            }
+        });
+        try {
+            for (int m = 0; m < messages; m++) {
+                Instant sent = Instant.now();
+                MessagePathBench.post(http, port, auth, chat, "hello " + m);
+                Instant got = replies.poll(REPLY_TIMEOUT_S, TimeUnit.SECONDS);
+                if (got == null) {
+                    timedOut.incrementAndGet();
+                    return;
+                }
+                replyMs.add(MessagePathBench.ms(sent, got));
+            }
+        } finally {
+            events.body().close();
+            reader.interrupt();
+        }
+    }
+
+    private static Pg postgres() throws Exception {
+        String url = System.getenv("CLAW4J_BENCH_PG_URL");
+        if (url != null && !url.isBlank()) {
+            return new Pg(url, System.getenv("CLAW4J_BENCH_PG_USER"), System.getenv("CLAW4J_BENCH_PG_PASSWORD"));
+        }
+        Path file = Path.of("/tmp/claw4j-postgres/test-db.properties");
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException("bench/run hosts needs a PostgreSQL server: run scripts/setup-postgres.sh "
+                    + "(it writes " + file + "), or set CLAW4J_BENCH_PG_URL, _USER and _PASSWORD");
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return new Pg(p.getProperty("url"), p.getProperty("user"), p.getProperty("password"));
+    }
+}
