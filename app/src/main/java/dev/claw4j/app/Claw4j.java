@@ -298,6 +298,24 @@ public final class Claw4j implements AutoCloseable {
             }
         }
         for (Connector c : List.copyOf(connectors.values())) {
+            if (shared && c instanceof dev.claw4j.telegram.TelegramConnector telegram && telegram.polls()) {
+                // Telegram refuses two pollers of one bot: the host holding this leader lease polls, another takes
+                // over when it lapses and goes on from the cursor in the store (webhook calls may reach any host)
+                var polling = cluster.lead("telegram-polling", new dev.claw4j.core.cluster.Leadership.Listener() {
+                    @Override
+                    public void gained(dev.claw4j.core.cluster.Lease lease) {
+                        log.info("host {} polls Telegram now (leader lease token {})", cluster.host().hostId(),
+                                lease.token());
+                    }
+
+                    @Override
+                    public void lost(dev.claw4j.core.cluster.Lease lease) {
+                        log.info("host {} stops polling Telegram (leader lease token {} lost)",
+                                cluster.host().hostId(), lease.token());
+                    }
+                });
+                telegram.pollOnlyWhile(polling::isLeader);
+            }
             try {
                 c.start(host);
                 log.info("connector {} started", c.platform());

@@ -39,6 +39,8 @@ public final class TelegramConnector implements Connector {
     private ReplySender replies;
     private TypingIndicator typing;
     private UpdatePoller poller;
+    /** Polling only while this says so: with several hosts, while this host holds the polling leader lease. */
+    private volatile java.util.function.BooleanSupplier pollWhile = () -> true;
     private Thread pollThread;
     private WebhookServer webhook;
     private volatile InboundMapper mapper;
@@ -123,7 +125,7 @@ public final class TelegramConnector implements Connector {
                     e.getMessage());
         }
         poller = new UpdatePoller(api, inbox, cursorKey(botId), new OffsetStore(settings.stateDir(), botId),
-                settings.pollTimeout(), this::handle);
+                settings.pollTimeout(), this::handle, pollWhile);
         pollThread = Thread.ofVirtual().name("telegram-poll").start(poller);
     }
 
@@ -244,6 +246,19 @@ public final class TelegramConnector implements Connector {
         } catch (ApiError | RuntimeException e) {
             log.debug("telegram: typing indicator for {} failed: {}", chatId, e.getMessage());
         }
+    }
+
+    /**
+     * Long polling runs only while {@code gate} says so (checked before every getUpdates); set before {@link #start}.
+     * Several hosts on one database poll one at a time this way; webhooks need none (any host may take a call).
+     */
+    public void pollOnlyWhile(java.util.function.BooleanSupplier gate) {
+        this.pollWhile = java.util.Objects.requireNonNull(gate, "gate");
+    }
+
+    /** Whether this connector long-polls (rather than taking webhook calls). */
+    public boolean polls() {
+        return settings.mode() != TelegramSettings.Mode.WEBHOOK;
     }
 
     /** The port the webhook listens on (webhook mode), for tests and logs. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.telegram.telegrambots.meta.api.objects.Update;
@@ -30,6 +31,10 @@ final class UpdatePoller implements Runnable {
     private final String cursorKey;
     private final Duration pollTimeout;
     private final BiConsumer<Update, Cursor> handler;
+    private static final Duration NOT_LEADER_WAIT = Duration.ofMillis(500);
+
+    private final Inbox inbox;
+    private final BooleanSupplier mayPoll;
     private volatile boolean running = true;
     private long offset;
 
@@ -39,6 +44,17 @@ final class UpdatePoller implements Runnable {
      */
     UpdatePoller(BotApi api, Inbox inbox, String cursorKey, OffsetStore oldFile, Duration pollTimeout,
                  BiConsumer<Update, Cursor> handler) {
+        this(api, inbox, cursorKey, oldFile, pollTimeout, handler, () -> true);
+    }
+
+    /**
+     * @param mayPoll whether this host polls now (several hosts on one database: the one holding the polling
+     *                leader lease; Telegram refuses two pollers of one bot)
+     */
+    UpdatePoller(BotApi api, Inbox inbox, String cursorKey, OffsetStore oldFile, Duration pollTimeout,
+                 BiConsumer<Update, Cursor> handler, BooleanSupplier mayPoll) {
+        this.inbox = inbox;
+        this.mayPoll = mayPoll;
         this.api = api;
         this.cursorKey = cursorKey;
         this.pollTimeout = pollTimeout;
@@ -70,7 +86,22 @@ final class UpdatePoller implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        boolean waiting = false;
         while (running) {
+            if (!mayPoll.getAsBoolean()) {
+                if (!waiting) {
+                    log.info("telegram: another host polls for updates now; this one waits to take over");
+                    waiting = true;
+                }
+                sleep(NOT_LEADER_WAIT);
+                continue;
+            }
+            if (waiting) {
+                // the host that polled meanwhile moved the cursor on in the store: go on from there
+                offset = Math.max(offset, inbox.cursor(cursorKey).orElse(offset));
+                log.info("telegram: this host polls for updates now, from update {}", offset);
+                waiting = false;
+            }
             try {
                 List<Update> updates = api.getUpdates(offset, pollTimeout);
                 failures = 0;

@@ -591,4 +591,68 @@ class TelegramConnectorTest {
         c.editProgress("4242", null, "999", "x"); // the fake answers 400: not found; nothing thrown
         c.clearProgress("4242", null, "999");
     }
+
+    /** One host's door into the store the hosts share: records what this host stored. */
+    private static final class HostDoor implements dev.claw4j.core.connector.Inbox {
+        private final RecordingInbox store;
+        final List<String> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        HostDoor(RecordingInbox store) {
+            this.store = store;
+        }
+
+        @Override
+        public dev.claw4j.core.connector.Inbox.Accepted receive(InboundMessage message) {
+            return receive(message, null);
+        }
+
+        @Override
+        public dev.claw4j.core.connector.Inbox.Accepted receive(InboundMessage message, Cursor cursor) {
+            var a = store.receive(message, cursor);
+            stored.add(message.text());
+            return a;
+        }
+
+        @Override
+        public void advance(Cursor cursor) {
+            store.advance(cursor);
+        }
+
+        @Override
+        public java.util.OptionalLong cursor(String key) {
+            return store.cursor(key);
+        }
+
+        @Override
+        public List<dev.claw4j.core.model.ChatLine> history(String platform, String chatId) {
+            return store.history(platform, chatId);
+        }
+    }
+
+    @Test
+    void onSeveralHostsOnlyTheLeaderPollsAndTheNextOneGoesOnFromTheStoredCursor() {
+        var aLeads = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var bLeads = new java.util.concurrent.atomic.AtomicBoolean(false);
+        HostDoor a = new HostDoor(inbox);
+        HostDoor b = new HostDoor(inbox);
+        for (var host : List.of(java.util.Map.entry(a, aLeads), java.util.Map.entry(b, bLeads))) {
+            TelegramConnector c = new TelegramConnector(TelegramSettings.polling(FakeBotApi.TOKEN, api.url(), state)
+                    .withPollTimeout(Duration.ofSeconds(2)));
+            c.pollOnlyWhile(host.getValue()::get);
+            c.start(host.getKey());
+            started.add(c);
+        }
+        receive(api.dm(4242, "Alice", "first"));
+        assertThat(a.stored).containsExactly("first");
+        assertThat(b.stored).as("the host that does not lead").isEmpty();
+
+        // A's leader lease lapses and B takes it: A's last long poll ends, then B polls on from the stored cursor
+        aLeads.set(false);
+        await().atMost(WAIT).until(() -> api.activePolls() == 0);
+        bLeads.set(true);
+        receive(api.dm(4242, "Alice", "second"));
+        assertThat(b.stored).containsExactly("second");
+        assertThat(a.stored).containsExactly("first");
+        assertThat(inbox.received).extracting(InboundMessage::text).containsExactly("first", "second");
+    }
 }
