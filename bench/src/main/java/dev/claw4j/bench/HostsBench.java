@@ -129,7 +129,8 @@ public final class HostsBench {
                         .withSandbox(new Config.Sandbox("runsc", null, null, null, null, null, null, null, null,
                                 maxSandboxes))
                         .withStore(new Config.Database("postgres", url, pg.user(), pg.password()))
-                        .withCluster(new Config.Cluster(null, null, folders.toString()));
+                        .withCluster(new Config.Cluster(null, null, folders.toString()))
+                        .withAdmin(new Config.Admin(false, null, null)); // two consoles would want one port
                 var runtime = new DockerSandboxRuntime(DockerClients.connect(), new SandboxSettings("runsc", false,
                         null, HostIdentity.load(data).hostId()));
                 Claw4j host = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", baseUrl));

@@ -293,6 +293,52 @@ class TwoHostsTest {
                 .anyMatch(m -> m.contains("took over group " + group + " from host " + first.id));
     }
 
+    /**
+     * Slack Socket Mode on several hosts (issue 14): Slack may hand one event to the connector of each host. Both
+     * store it at the same moment under the same platform message id (channel and ts): it is stored once, answered
+     * once and delivered once.
+     */
+    @Test
+    void theSameEventReceivedByTwoHostsAtOnceIsStoredOnceAndAnsweredOnce() throws Exception {
+        TestHost a = new TestHost("host-a");
+        TestHost b = new TestHost("host-b");
+        for (int i = 0; i < 10; i++) {
+            String chat = "chat-s" + i;
+            String id = "C1:17." + i;
+            String text = "hi " + i;
+            var start = new java.util.concurrent.CountDownLatch(1);
+            Thread ta = Thread.ofVirtual().start(() -> awaitThen(start, () -> a.receive(chat, id, text)));
+            Thread tb = Thread.ofVirtual().start(() -> awaitThen(start, () -> b.receive(chat, id, text)));
+            start.countDown();
+            ta.join();
+            tb.join();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int i = 0; i < 10; i++) {
+            String chat = "chat-s" + i;
+            while (store.messages().history("web", chat).stream().noneMatch(l -> l.status().equals("DELIVERED"))) {
+                assertThat(System.nanoTime()).as("%s answered", chat).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+        Thread.sleep(FAST.lease().toMillis()); // room for a second answer to show up
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.messages().history("web", "chat-s" + i)).extracting(ChatLine::text)
+                    .containsExactly("hi " + i, "re: hi " + i);
+        }
+        assertThat(deliveries).hasSize(10);
+    }
+
+    private static void awaitThen(java.util.concurrent.CountDownLatch start, Runnable then) {
+        try {
+            start.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        then.run();
+    }
+
     private int doneCount() {
         int n = 0;
         for (int c = 0; c < 40; c++) {
