@@ -756,11 +756,17 @@ public record Config(Path dataDir, String botName, Model model, Binding binding,
     }
 
     /** Discord (see connectors/discord/README.md). */
-    public record Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards) {
+    public record Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards,
+                          String hostShards) {
+        public Discord(String token, String restUrl, String gatewayUrl, Boolean stickyThreads, Integer shards) {
+            this(token, restUrl, gatewayUrl, stickyThreads, shards, null);
+        }
+
         @Override
         public String toString() {
             return "Discord[token=" + Secrets.mask(token) + ", restUrl=" + Secrets.url(restUrl) + ", gatewayUrl="
-                    + Secrets.url(gatewayUrl) + ", stickyThreads=" + stickyThreads + ", shards=" + shards + "]";
+                    + Secrets.url(gatewayUrl) + ", stickyThreads=" + stickyThreads + ", shards=" + shards
+                    + ", hostShards=" + hostShards + "]";
         }
     }
 

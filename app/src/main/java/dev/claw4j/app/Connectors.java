@@ -50,7 +50,8 @@ final class Connectors {
         Config.Discord d = config.connectors().discord();
         add(list, "discord", d.token(), "connectors.discord.token (DISCORD_BOT_TOKEN)", () -> new DiscordConnector(
                 new DiscordSettings(d.token(), orElse(d.restUrl(), DiscordSettings.DEFAULT_REST_URL), blankToNull(d.gatewayUrl()),
-                        d.stickyThreads() == null || d.stickyThreads(), d.shards() == null ? 1 : d.shards())));
+                        d.stickyThreads() == null || d.stickyThreads(), d.shards() == null ? 1 : d.shards(),
+                        d.hostShards())));
         return list;
     }
 

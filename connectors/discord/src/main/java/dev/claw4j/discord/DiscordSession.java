@@ -32,8 +32,11 @@ final class DiscordSession implements AutoCloseable {
 
     private final JDA single;
     private final ShardManager sharded;
+    /** How many shards this host runs: all of them, or its part when several hosts share the bot. */
+    private final int expected;
 
-    private DiscordSession(JDA single, ShardManager sharded) {
+    private DiscordSession(JDA single, ShardManager sharded, int expected) {
+        this.expected = expected;
         this.single = single;
         this.sharded = sharded;
     }
@@ -52,7 +55,7 @@ final class DiscordSession implements AutoCloseable {
         DiscordSession session = null;
         try {
             session = settings.shards() > 1 ? shardManager(settings, listener, eventPool)
-                    : new DiscordSession(single(settings, listener, eventPool), null);
+                    : new DiscordSession(single(settings, listener, eventPool), null, 1);
             session.awaitReady(readyTimeout);
             return session;
         } catch (InvalidTokenException e) {
@@ -93,6 +96,7 @@ final class DiscordSession implements AutoCloseable {
                                                ExecutorService eventPool) {
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(settings.token(), INTENTS)
                 .setShardsTotal(settings.shards())
+                .setShards(settings.shardIds()) // this host's part when several hosts share the bot
                 .setRestConfig(new RestConfig().setBaseUrl(settings.restUrl()))
                 .setMemberCachePolicy(MemberCachePolicy.NONE)
                 .setChunkingFilter(ChunkingFilter.NONE)
@@ -102,7 +106,7 @@ final class DiscordSession implements AutoCloseable {
         if (settings.gatewayUrl() != null) {
             builder.setSessionController(controller(settings)).setCompression(Compression.NONE);
         }
-        return new DiscordSession(null, builder.build());
+        return new DiscordSession(null, builder.build(), settings.shardIds().size());
     }
 
     /**
@@ -149,7 +153,7 @@ final class DiscordSession implements AutoCloseable {
     }
 
     private int expectedShards() {
-        return single != null ? 1 : sharded.getShardsTotal();
+        return expected;
     }
 
     /** All shards (one when not sharded). The shard manager may start them late, so this is read each time. */

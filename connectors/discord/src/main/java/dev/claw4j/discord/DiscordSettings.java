@@ -7,9 +7,11 @@ import java.net.URI;
  * {@code gatewayUrl} are advanced: null means Discord's own (the gateway URL is then asked from Discord at
  * login); tests point both at a loopback fake. {@code stickyThreads}: once the bot is @mentioned in a
  * thread, later messages in that thread are addressed to it without a mention. {@code shards} above 1
- * runs JDA's shard manager (only large bots need it).
+ * runs JDA's shard manager (only large bots need it). {@code hostShards} (for example {@code 0-3} or {@code 0,2}):
+ * the shard ids, of {@code shards}, this host runs when several hosts share the bot; null runs them all.
  */
-public record DiscordSettings(String token, String restUrl, String gatewayUrl, boolean stickyThreads, int shards) {
+public record DiscordSettings(String token, String restUrl, String gatewayUrl, boolean stickyThreads, int shards,
+                              String hostShards) {
     public static final String DEFAULT_REST_URL = "https://discord.com/api/v10/";
     public static final int MAX_SHARDS = 1024;
 
@@ -33,6 +35,52 @@ public record DiscordSettings(String token, String restUrl, String gatewayUrl, b
             throw new IllegalArgumentException(
                     "connectors.discord.shards must be 1.." + MAX_SHARDS + " (1 = no sharding), got " + shards);
         }
+        hostShards = hostShards == null || hostShards.isBlank() ? null : hostShards.strip();
+        if (hostShards != null) {
+            shardIds(hostShards, shards); // refuses a bad list now, naming the key
+        }
+    }
+
+    public DiscordSettings(String token, String restUrl, String gatewayUrl, boolean stickyThreads, int shards) {
+        this(token, restUrl, gatewayUrl, stickyThreads, shards, null);
+    }
+
+    /** The shard ids this host runs, in order: every one of {@code shards} unless {@code hostShards} says. */
+    public java.util.List<Integer> shardIds() {
+        return hostShards == null ? java.util.stream.IntStream.range(0, shards).boxed().toList()
+                : shardIds(hostShards, shards);
+    }
+
+    /** Whether this host runs only some of the shards (another host runs the others). */
+    public boolean runsSomeShards() {
+        return shardIds().size() < shards;
+    }
+
+    /** {@code 0-3,8}: ranges and single ids, each below {@code total}, none twice. */
+    static java.util.List<Integer> shardIds(String spec, int total) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+        for (String part : spec.split(",")) {
+            String p = part.strip();
+            try {
+                int dash = p.indexOf('-');
+                int from = Integer.parseInt((dash < 0 ? p : p.substring(0, dash)).strip());
+                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).strip());
+                if (from < 0 || to >= total || from > to) {
+                    throw new NumberFormatException();
+                }
+                for (int id = from; id <= to; id++) {
+                    if (!ids.add(id)) {
+                        throw new IllegalArgumentException("connectors.discord.hostShards names shard " + id
+                                + " twice ('" + spec + "')");
+                    }
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("connectors.discord.hostShards must list shard ids from 0 to "
+                        + (total - 1) + " (connectors.discord.shards is " + total + "), like 0-3 or 0,2; got '"
+                        + spec + "'");
+            }
+        }
+        return java.util.List.copyOf(ids);
     }
 
     /** Discord's own endpoints, sticky threads on, one shard. */
@@ -41,22 +89,27 @@ public record DiscordSettings(String token, String restUrl, String gatewayUrl, b
     }
 
     public DiscordSettings withEndpoints(String restUrl, String gatewayUrl) {
-        return new DiscordSettings(token, restUrl, gatewayUrl, stickyThreads, shards);
+        return new DiscordSettings(token, restUrl, gatewayUrl, stickyThreads, shards, hostShards);
     }
 
     public DiscordSettings withStickyThreads(boolean sticky) {
-        return new DiscordSettings(token, restUrl, gatewayUrl, sticky, shards);
+        return new DiscordSettings(token, restUrl, gatewayUrl, sticky, shards, hostShards);
     }
 
     public DiscordSettings withShards(int count) {
-        return new DiscordSettings(token, restUrl, gatewayUrl, stickyThreads, count);
+        return new DiscordSettings(token, restUrl, gatewayUrl, stickyThreads, count, hostShards);
+    }
+
+    /** This host runs only these of the shards ({@code 0-3}, {@code 0,2}); the other hosts run the rest. */
+    public DiscordSettings withHostShards(String ids) {
+        return new DiscordSettings(token, restUrl, gatewayUrl, stickyThreads, shards, ids);
     }
 
     /** Never print the token: records put every field into toString. */
     @Override
     public String toString() {
         return "DiscordSettings[token=***, restUrl=" + restUrl + ", gatewayUrl=" + gatewayUrl + ", stickyThreads="
-                + stickyThreads + ", shards=" + shards + "]";
+                + stickyThreads + ", shards=" + shards + ", hostShards=" + hostShards + "]";
     }
 
     // JDA appends route paths to the base URL, so it must end with '/'

@@ -149,4 +149,38 @@ class DiscordGatewayTest {
         connector.deliver(new OutboundMessage(1, "discord", FakeDiscord.OTHER_GUILD_CHANNEL, null, "hello", onShard1));
         assertThat(discord.awaitSent(1, WAIT).getFirst().channelId()).isEqualTo(FakeDiscord.OTHER_GUILD_CHANNEL);
     }
+
+    @Test
+    void twoHostsEachRunTheirShardsAndAnswerInTheirShardsChannels() throws Exception {
+        // host A runs shard 0 of 2 (GENERAL's server), host B shard 1 (the other server); each has its own inbox
+        connect(DiscordSettings.of(TOKEN).withEndpoints(discord.restUrl(), null).withShards(2).withHostShards("0"));
+        RecordingInbox inboxB = new RecordingInbox();
+        DiscordConnector hostB = new DiscordConnector(DiscordSettings.of(TOKEN).withEndpoints(discord.restUrl(), null)
+                .withShards(2).withHostShards("1"));
+        try {
+            hostB.start(inboxB);
+            assertThat(discord.identifies()).as("one IDENTIFY per shard, across both hosts").isEqualTo(2);
+
+            String onShard0 = discord.say(FakeDiscord.GENERAL, ALICE, "alice", MENTION + "shard zero");
+            String onShard1 = discord.say(FakeDiscord.OTHER_GUILD_CHANNEL, ALICE, "alice", MENTION + "shard one");
+            assertThat(inbox.await(onShard0, WAIT).chatId()).isEqualTo(FakeDiscord.GENERAL);
+            assertThat(inboxB.await(onShard1, WAIT).chatId()).isEqualTo(FakeDiscord.OTHER_GUILD_CHANNEL);
+            assertThat(inbox.calls()).extracting(InboundMessage::platformMessageId).containsExactly(onShard0);
+            assertThat(inboxB.calls()).extracting(InboundMessage::platformMessageId).containsExactly(onShard1);
+
+            // each host answers in the channels of its shards (the host that got a group's first message holds it)
+            connector.deliver(new OutboundMessage(1, "discord", FakeDiscord.GENERAL, null, "from A", onShard0));
+            hostB.deliver(new OutboundMessage(2, "discord", FakeDiscord.OTHER_GUILD_CHANNEL, null, "from B",
+                    onShard1));
+            assertThat(discord.awaitSent(2, WAIT)).extracting(s -> s.channelId())
+                    .containsExactlyInAnyOrder(FakeDiscord.GENERAL, FakeDiscord.OTHER_GUILD_CHANNEL);
+            // a known limit (README, Several hosts): the connector finds channels in JDA's cache, which holds only
+            // its own shards' servers, so a host cannot yet answer in another host's shard (after a takeover)
+            assertThatThrownBy(() -> connector.deliver(new OutboundMessage(3, "discord",
+                    FakeDiscord.OTHER_GUILD_CHANNEL, null, "from A", onShard1)))
+                    .hasMessageContaining("channel " + FakeDiscord.OTHER_GUILD_CHANNEL + " is not visible to the bot");
+        } finally {
+            hostB.close();
+        }
+    }
 }

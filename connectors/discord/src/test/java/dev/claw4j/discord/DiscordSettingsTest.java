@@ -3,6 +3,7 @@ package dev.claw4j.discord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DiscordSettingsTest {
@@ -49,6 +50,20 @@ class DiscordSettingsTest {
         assertThat(printed).contains("restUrl=http://127.0.0.1:9/api/v10/");
         for (int i = 0; i + 4 <= token.length(); i++) {
             assertThat(printed).doesNotContain(token.substring(i, i + 4));
+        }
+    }
+
+    @Test
+    void hostShardsListTheShardIdsThisHostRuns() {
+        DiscordSettings all = DiscordSettings.of("t").withShards(8);
+        assertThat(all.shardIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(all.runsSomeShards()).isFalse();
+        DiscordSettings part = all.withHostShards(" 4-6, 0 ");
+        assertThat(part.shardIds()).containsExactly(0, 4, 5, 6);
+        assertThat(part.runsSomeShards()).isTrue();
+        for (String bad : List.of("8", "3-1", "-1", "a", "0,0-2")) {
+            assertThatThrownBy(() -> all.withHostShards(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("connectors.discord.hostShards");
         }
     }
 }
