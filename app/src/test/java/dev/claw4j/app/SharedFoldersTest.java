@@ -80,6 +80,17 @@ class SharedFoldersTest {
         }
     }
 
+    @Test
+    void clusterFoldersIsReadFromTheConfigAndIsTheDataDirectoryWhenLeftOut() {
+        ConfigLoader loader = new ConfigLoader(java.util.Map.<String, String>of()::get);
+        Config shared = loader.parse("dataDir: /srv/claw4j/host-a\ncluster: {folders: /mnt/claw4j}\n", "test");
+        assertThat(shared.cluster().foldersRoot(shared.dataDir())).isEqualTo(Path.of("/mnt/claw4j"));
+        Config relative = loader.parse("dataDir: /srv/claw4j/host-a\ncluster: {folders: ../folders}\n", "test");
+        assertThat(relative.cluster().foldersRoot(relative.dataDir())).isEqualTo(Path.of("/srv/claw4j/folders"));
+        Config alone = loader.parse("dataDir: /srv/claw4j\n", "test");
+        assertThat(alone.cluster().foldersRoot(alone.dataDir())).isEqualTo(Path.of("/srv/claw4j"));
+    }
+
     private static Config config(Path dataDir, StoreLocation.Postgres db, String folders) {
         Install.id(dataDir);
         return Config.defaults().withDataDir(dataDir)
