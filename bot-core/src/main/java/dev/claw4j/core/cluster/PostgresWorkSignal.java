@@ -1,10 +1,11 @@
 package dev.claw4j.core.cluster;
 
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * id; every host LISTENs on one connection of its own and queues the groups it holds, at once. A missed signal (the
  * listening connection broke) is caught by {@link Takeovers}' slow round.
  *
- * <p>pgjdbc's {@code PGConnection.getNotifications(timeout)} is reached by reflection so bot-core does not need the
- * driver to compile; the driver is on the classpath whenever the store is PostgreSQL.
+ * <p>A broken listening connection (the server restarted, the pool closed it) is opened again after a second; until
+ * then the slow round covers.
  */
 public final class PostgresWorkSignal implements WorkSignal {
     private static final Logger log = LoggerFactory.getLogger(PostgresWorkSignal.class);
@@ -56,23 +57,16 @@ public final class PostgresWorkSignal implements WorkSignal {
                 try (var s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
-                Class<?> pgConnection = Class.forName("org.postgresql.PGConnection");
-                Object pg = c.unwrap(pgConnection);
-                Method get = pgConnection.getMethod("getNotifications", int.class);
-                Method parameter = Class.forName("org.postgresql.PGNotification").getMethod("getParameter");
+                PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
-                    Object[] notes = (Object[]) get.invoke(pg, 1000);
+                    PGNotification[] notes = pg.getNotifications(1000);
                     if (notes == null) {
                         continue;
                     }
-                    for (Object note : notes) {
-                        onWork.accept((String) parameter.invoke(note));
+                    for (PGNotification note : notes) {
+                        onWork.accept(note.getParameter());
                     }
                 }
-            } catch (ReflectiveOperationException e) {
-                log.error("cannot listen for other hosts' signals: the PostgreSQL driver (pgjdbc) is not there ({});"
-                        + " messages stored by other hosts are picked up by the slow round only", e.toString());
-                return;
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     return;
