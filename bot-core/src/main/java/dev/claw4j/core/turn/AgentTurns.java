@@ -311,7 +311,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                             channel.send(answer);
                         }
                         case AgentMessage.HostCall c -> channel.send(turnId.equals(c.turnId())
-                                ? hostCall(groupId, turnId, last, c) : forgedTurn(groupId, c));
+                                ? hostCall(groupId, turnId, last, c, turn) : forgedTurn(groupId, c));
                         case AgentMessage.Event e -> {
                             audit(groupId, e.kind(), e.tool() + " " + e.detail()
                                     + (e.ok() == null ? "" : e.ok() ? " ok" : " failed")
@@ -479,10 +479,11 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 : "My sandbox stopped unexpectedly (" + exit.describe() + "). Please try again.";
     }
 
-    private HostMessage hostCall(String groupId, String turnId, StoredInbound last, AgentMessage.HostCall call) {
+    private HostMessage hostCall(String groupId, String turnId, StoredInbound last, AgentMessage.HostCall call,
+                                 GroupQueue.Turn turn) {
         // the group can only ever reach the chat its turn came from: the context is the host's, not the call's
         return hostCalls.answer(new CallContext(groupId, turnId, last.platform(), last.chatId(), last.threadId(),
-                this::callAudit), call);
+                this::callAudit, turn.fence()), call);
     }
 
     /**

@@ -10,6 +10,13 @@ import dev.claw4j.core.store.MessageStatus;
 import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.turn.calls.CallContext;
+import dev.claw4j.core.turn.calls.SendMessageCall;
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.HostMessage;
+import java.time.Clock;
+import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -75,6 +82,27 @@ class FencingTest {
         List<ChatLine> chat = store.messages().history("web", "c1");
         assertThat(chat).extracting(ChatLine::text).containsExactly("hello", "B's answer");
         assertThat(chat).extracting(ChatLine::status).containsExactly("DONE", "DELIVERED");
+    }
+
+    @Test
+    void aPausedHostsSendMessageCallIsRefusedAndSendsNothing() throws Exception {
+        store.groups().bindNewGroup("web:chat:c1", "g1");
+        SendMessageCall sendMessage = new SendMessageCall(new Outbox(store, Map.of(), Clock.systemUTC()));
+        Fence fa = a.hold("g1").orElseThrow();
+        var call = new AgentMessage.HostCall("call-1", "turn-a", "send_message", Map.of("text", "A, mid-turn"));
+        // while A holds the group its agent's send_message goes out
+        assertThat(sendMessage.handle(context(fa), call)).isInstanceOf(HostMessage.HostResult.class);
+        assertThat(store.messages().history("web", "c1")).extracting(ChatLine::text).containsExactly("A, mid-turn");
+
+        Thread.sleep(FAST.lease().toMillis() + 200); // A is paused past its lease; B takes the group
+        b.hold("g1").orElseThrow();
+        var late = new AgentMessage.HostCall("call-2", "turn-a", "send_message", Map.of("text", "A, too late"));
+        assertThatThrownBy(() -> sendMessage.handle(context(fa), late)).isInstanceOf(FencedOutException.class);
+        assertThat(store.messages().history("web", "c1")).extracting(ChatLine::text).containsExactly("A, mid-turn");
+    }
+
+    private static CallContext context(Fence fence) {
+        return new CallContext("g1", "turn-a", "web", "c1", null, (group, kind, detail) -> { }, fence);
     }
 
     @Test

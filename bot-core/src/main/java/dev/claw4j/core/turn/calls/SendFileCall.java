@@ -51,7 +51,7 @@ public final class SendFileCall implements HostCall {
         }
         Path copy = folders.keepOutgoing(inSandbox.substring(inSandbox.lastIndexOf('/') + 1), content);
         outbox.send(groupId, context.platform(), context.chatId(), context.threadId(),
-                call.args().getOrDefault("caption", ""), null, List.of(), false, copy);
+                call.args().getOrDefault("caption", ""), null, List.of(), false, copy, context.fence());
         context.audit("host.send_file", inSandbox + " (" + content.length + " bytes)");
         return HostMessage.HostResult.ok(call.id(), "sent " + inSandbox + " (" + content.length + " bytes)");
     }

@@ -24,8 +24,9 @@ public final class SendMessageCall implements HostCall {
         if (text.isBlank()) {
             return HostMessage.HostResult.failed(call.id(), "send_message needs a non-empty \"text\"");
         }
+        // under the turn's fence: a host that lost the group meanwhile sends nothing (its turn is abandoned)
         outbox.send(context.groupId(), context.platform(), context.chatId(), context.threadId(), text, null,
-                List.of(), false);
+                List.of(), false, null, context.fence());
         context.audit("host.send_message", text.length() + " characters");
         return HostMessage.HostResult.ok(call.id(), "sent");
     }
