@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * takes its group and answers; after SIGCONT its late reply is refused by the fencing token.
  */
 class TwoHostsIT {
-    private static final String CLUSTER = "cluster: { leaseSeconds: 6, renewSeconds: 2 }\n";
 
     @TempDir
     Path dir;
@@ -35,12 +34,13 @@ class TwoHostsIT {
     @Test
     void twoHundredMessagesOverFortyChatsOneHostKilledMidwayAreEachAnsweredOnce() throws Exception {
         Db db = Db.fresh();
+        Path shared = dir.resolve("shared-folders");
         try (DemoModelServer model = new DemoModelServer(0)) {
             model.start();
             // one after the other: each picks a free port when made, so B's is picked once A listens on its own
-            HostProcess a = new HostProcess(Files.createDirectories(dir.resolve("a")), config(db, model));
+            HostProcess a = new HostProcess(Files.createDirectories(dir.resolve("a")), config(db, model, shared));
             a.start();
-            HostProcess b = new HostProcess(Files.createDirectories(dir.resolve("b")), config(db, model));
+            HostProcess b = new HostProcess(Files.createDirectories(dir.resolve("b")), config(db, model, shared));
             b.start();
             WebChatClient toA = a.chat();
             WebChatClient toB = b.chat();
@@ -89,12 +89,13 @@ class TwoHostsIT {
     @Test
     void aHostPausedPastItsLeaseHasItsLateReplyRefused() throws Exception {
         Db db = Db.fresh();
+        Path shared = dir.resolve("shared-folders");
         try (DemoModelServer model = new DemoModelServer(0)) {
             model.start();
             // one after the other: each picks a free port when made, so B's is picked once A listens on its own
-            HostProcess a = new HostProcess(Files.createDirectories(dir.resolve("a")), config(db, model));
+            HostProcess a = new HostProcess(Files.createDirectories(dir.resolve("a")), config(db, model, shared));
             a.start();
-            HostProcess b = new HostProcess(Files.createDirectories(dir.resolve("b")), config(db, model));
+            HostProcess b = new HostProcess(Files.createDirectories(dir.resolve("b")), config(db, model, shared));
             b.start();
             a.chat().post("dm-paused", "pat", "run: sleep 8; echo slow-turn-done");
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -132,7 +133,8 @@ class TwoHostsIT {
         }
     }
 
-    private static String config(Db db, DemoModelServer model) {
+    /** Both hosts see the same group folders (as shared storage would give them); each has its own data directory. */
+    private static String config(Db db, DemoModelServer model, Path sharedFolders) {
         return """
                 model: { provider: openai, name: claw4j-demo, apiKey: demo, baseUrl: "%s" }
                 sandbox: { runtime: runsc, maxSandboxes: 4, idleTimeout: 1m, turnTimeout: 2m }
@@ -141,7 +143,8 @@ class TwoHostsIT {
                 store: { kind: postgres, url: "%s", user: "%s", password: "%s" }
                 connectors:
                   web: { port: WEB_PORT }
-                """.formatted(model.baseUrl(), db.url, db.user, db.password) + CLUSTER;
+                cluster: { leaseSeconds: 6, renewSeconds: 2, folders: "%s" }
+                """.formatted(model.baseUrl(), db.url, db.user, db.password, sharedFolders.toAbsolutePath());
     }
 
     /** A fresh schema on the PostgreSQL test server (settings as the store tests read them). */
