@@ -211,6 +211,12 @@ class KillWindowIT {
                 }
             }
             assertThat(chat.replies("dm-long")).isEmpty();
+            // H2 shows a commit to other connections a moment before the committing thread has written it to the
+            // file: a reply read as DELIVERED in that moment can be SENDING on disk after a kill (a CI run caught
+            // exactly that), and is delivered again after the restart under the same id (the page shows it once;
+            // checked after the restart below). The statuses asserted before the restart are those whose writes had
+            // their moment: what the host had settled, not what it was writing as the kill came.
+            Thread.sleep(1_000);
             talking.set(false);
             host.kill();
             for (Thread t : talkers) {
