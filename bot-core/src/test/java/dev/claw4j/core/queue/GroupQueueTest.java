@@ -74,17 +74,25 @@ class GroupQueueTest {
     @Test
     void oneTurnPerGroupAndMessagesDuringATurnGoToIt() {
         List<Long> handedOver = new CopyOnWriteArrayList<>();
+        CountDownLatch accepting = new CountDownLatch(1);
+        CountDownLatch allSubmitted = new CountDownLatch(1);
+        // latches, not sleeps: on a loaded machine a 300 ms turn could end before the follow-ups were submitted
         GroupQueue q = queue(4, Duration.ofMinutes(1), (group, turn) -> {
             turn.acceptFollowUps(id -> handedOver.add(id));
-            sleep(300);
+            accepting.countDown();
+            try {
+                allSubmitted.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             turn.stopFollowUps();
         });
         q.submit("g", 1);
-        await().until(() -> started.size() == 1);
-        sleep(50);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> accepting.getCount() == 0);
         for (long id = 2; id <= 6; id++) {
             q.submit("g", id);
         }
+        allSubmitted.countDown();
         await().atMost(5, TimeUnit.SECONDS).until(() -> runningNow.get() == 0);
         assertThat(handedOver).containsExactly(2L, 3L, 4L, 5L, 6L);
         assertThat(started).containsExactly("g");

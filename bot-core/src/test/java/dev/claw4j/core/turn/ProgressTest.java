@@ -50,7 +50,8 @@ class ProgressTest {
 
     @Test
     void aShortTurnShowsNothing() throws Exception {
-        Progress p = new Progress(sink, "c", null, Duration.ofMillis(500), Duration.ofMillis(200), timer);
+        // a delay far above the turn, so a loaded machine that stretches the 100 ms cannot make it "long"
+        Progress p = new Progress(sink, "c", null, Duration.ofMillis(3_000), Duration.ofMillis(200), timer);
         p.step("bash: ls");
         Thread.sleep(100);
         p.close();
@@ -61,17 +62,20 @@ class ProgressTest {
     @Test
     void aLongTurnShowsOneMessageEditedAtMostEveryGapAndRemovesItAtTheEnd() throws Exception {
         Progress p = new Progress(sink, "c", null, Duration.ofMillis(300), Duration.ofMillis(400), timer);
-        for (int i = 0; i < 40; i++) { // a step every 50 ms for 2 s
+        long from = ms();
+        for (int i = 0; i < 40; i++) { // a step every 50 ms for 2 s (longer on a loaded machine)
             p.step("step " + i);
             Thread.sleep(50);
         }
+        long turnMs = ms() - from;
         p.close();
         await().atMost(Duration.ofSeconds(2)).until(() -> calls.contains("clear h1"));
 
         assertThat(calls.getFirst()).startsWith("show step ");
         assertThat(calls.stream().filter(c -> c.startsWith("show"))).hasSize(1);
         assertThat(calls.getLast()).isEqualTo("clear h1");
-        assertThat(calls.stream().filter(c -> c.startsWith("edit"))).hasSizeBetween(2, 5);
+        // at most one edit per gap over however long the turn really took
+        assertThat(calls.stream().filter(c -> c.startsWith("edit"))).hasSizeBetween(1, (int) (turnMs / 400) + 1);
         for (int i = 1; i < editTimes.size(); i++) {
             assertThat(editTimes.get(i) - editTimes.get(i - 1)).as("gap before call %d", i).isGreaterThanOrEqualTo(390);
         }

@@ -72,6 +72,8 @@ public final class FakeBotApi implements AutoCloseable {
     private final AtomicLong nextUpdateId = new AtomicLong(700_000_000L);
     private final Map<Long, AtomicInteger> messageIds = new ConcurrentHashMap<>();
     private final Map<String, Deque<Failure>> failures = new ConcurrentHashMap<>();
+    /** The calls answered with a failure queued by {@link #failNext}, in order. */
+    private final List<Call> refused = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Raw>> raw = new ConcurrentHashMap<>();
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final AtomicInteger fileIds = new AtomicInteger();
@@ -260,6 +262,11 @@ public final class FakeBotApi implements AutoCloseable {
     }
 
     /** The next {@code times} calls of {@code method} pass (queue them before failures to fail later calls). */
+    /** The calls of {@code method} that were answered with a failure queued by {@link #failNext}. */
+    public List<Call> refused(String method) {
+        return refused.stream().filter(c -> c.method().equals(method.toLowerCase(Locale.ROOT))).toList();
+    }
+
     public void passNext(String method, int times) {
         failNext(method, times, 0, null, null);
     }
@@ -322,6 +329,7 @@ public final class FakeBotApi implements AutoCloseable {
             calls.add(call);
             Failure failure = nextFailure(method);
             if (failure != null) {
+                refused.add(call);
                 ObjectNode body = error(failure.code(), failure.description());
                 if (failure.retryAfter() != null) {
                     body.putObject("parameters").put("retry_after", failure.retryAfter());
