@@ -27,6 +27,24 @@ public interface Sandbox extends AutoCloseable {
      */
     byte[] readFile(String path, int maxBytes);
 
+    /**
+     * Whether the sandbox's {@code /workspace/group} is the group's folder on the host (a bind mount): then the host
+     * puts files for the agent there itself, through its folder door. False when the folder lives only where the
+     * sandbox runs (a pod's volume): then {@link #putInbox} puts them in through the sandbox.
+     */
+    default boolean seesHostFolder() {
+        return true;
+    }
+
+    /**
+     * Puts a file a person sent into the group's {@code inbox/} as the sandbox sees it, under {@code name} made safe
+     * as one path element; returns the path as the agent sees it ({@code inbox/<name>}). Only for a sandbox that does
+     * not see the host's folder; throws a {@link SandboxException} saying why when it was refused.
+     */
+    default String putInbox(String name, byte[] content) {
+        throw new UnsupportedOperationException("this sandbox sees the host's group folder: put the file there");
+    }
+
     /** Stops the sandbox: SIGTERM, then SIGKILL after {@code grace}; then removes it. */
     void stop(Duration grace);
 

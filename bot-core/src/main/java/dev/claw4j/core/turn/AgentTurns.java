@@ -14,6 +14,7 @@ import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.folder.FolderRefusal;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.sandbox.Sandbox;
 import dev.claw4j.core.sandbox.SandboxException;
 import dev.claw4j.core.sandbox.SandboxExit;
 import dev.claw4j.core.sandbox.SandboxManager;
@@ -265,7 +266,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         boolean seeing = gateway.acceptsImages(groupId);
         channel.send(new HostMessage.TurnStart(turnId, groupId,
                 Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
-                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, m, seeing, images))).toList(),
+                messages.stream().map(m -> chatMessage(m, placeFiles(groupId, live.sandbox(), m, seeing, images)))
+                        .toList(),
                 settings.tools().withMcpServers(settings.mcp().forGroup(groupId)),
                 fresh ? Boolean.TRUE : null));
         if (!taskRun) {
@@ -619,10 +621,12 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
     }
 
     /**
-     * Places the files that came with a message in the group's {@code inbox/}, through the folder door, and
-     * describes each for the agent: where it is, or why it could not be placed (the refusal is audited).
+     * Places the files that came with a message in the group's {@code inbox/}, through the folder door (or through
+     * the sandbox, when its folder is not the host's), and describes each for the agent: where it is, or why it
+     * could not be placed (the refusal is audited).
      */
-    private List<String> placeFiles(String groupId, StoredInbound m, boolean seeing, List<ModelImage> images) {
+    private List<String> placeFiles(String groupId, Sandbox sandbox, StoredInbound m, boolean seeing,
+                                    List<ModelImage> images) {
         List<String> notes = new ArrayList<>();
         for (StoredAttachment a : store.messages().attachments(m.id())) {
             String name = m.id() + "-" + a.seq() + "-" + a.name();
@@ -632,13 +636,19 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 continue; // placed by an earlier try of this turn
             }
             try {
-                String placed = folders.putInbox(groupId, name, content.get());
+                String placed = sandbox.seesHostFolder() ? folders.putInbox(groupId, name, content.get())
+                        : sandbox.putInbox(name, content.get());
                 incoming.placed(a);
                 notes.add(picture(groupId, placed, a, content.get(), seeing, images));
             } catch (FolderRefusal e) {
                 log.warn("[{}] could not place {} in the inbox: {}", groupId, name, e.getMessage());
                 notes.add("[file " + a.name() + " (" + a.sizeBytes() + " bytes) could not be placed: " + e.getMessage()
                         + ". Make inbox/ a plain folder again.]");
+            } catch (SandboxException e) {
+                log.warn("[{}] could not place {} in the inbox through the sandbox: {}", groupId, name, e.getMessage());
+                refused(groupId, "folder.refused", "inbox/" + name + " through the sandbox: " + e.getMessage());
+                notes.add("[file " + a.name() + " (" + a.sizeBytes() + " bytes) could not be placed: " + e.getMessage()
+                        + ".]");
             }
         }
         return notes;
