@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link SandboxRuntime} on a Kubernetes cluster with the kubernetes-sigs/agent-sandbox controller: one
- * SandboxTemplate (runtime class and hardening) and SandboxWarmPool per install, a NetworkPolicy that allows its
- * sandbox pods no traffic, and a SandboxClaim per running group sandbox. The agent runs as an exec in the claimed
- * pod and speaks the same JSON lines as over {@code docker attach}.
+ * {@link SandboxRuntime} on a Kubernetes cluster with the kubernetes-sigs/agent-sandbox controller: a NetworkPolicy
+ * that allows this install's sandbox pods no traffic, and per running group sandbox a {@code Sandbox} of the group's
+ * own whose folder is the group's volume claim (it outlives the pod). With a warm pool ({@code warmPool > 0}) the
+ * install also has a SandboxTemplate and a SandboxWarmPool and each sandbox is a SandboxClaim on it instead: faster,
+ * but pooled pods serve any group, so there the folder lives as long as the sandbox. The agent runs as an exec in
+ * the pod and speaks the same JSON lines as over {@code docker attach}.
  *
  * <p>What the pod spec cannot say: a pid limit. Kubernetes sets it per node (the kubelet's {@code podPidsLimit}),
- * not per pod; the README asks the operator to set it.
+ * not per pod; the agent runs under {@code prlimit --nproc} and docs/kubernetes.md asks the operator to set it.
  */
 public final class KubernetesSandboxRuntime implements SandboxRuntime {
     private static final Logger log = LoggerFactory.getLogger(KubernetesSandboxRuntime.class);
@@ -46,7 +49,8 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     private final SandboxObjects objects;
     private final Isolation isolation;
     private final List<String> agentCommand;
-    /** Claims of sandboxes this runtime started and has not stopped: never orphans. */
+    private final SandboxLimits limits;
+    /** Sandboxes and claims this runtime made and has not deleted: never orphans. */
     private final Set<String> live = ConcurrentHashMap.newKeySet();
 
     /**
@@ -64,30 +68,63 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         this.client = client;
         this.settings = settings;
         this.agentCommand = List.copyOf(agentCommand);
+        this.limits = limits;
         this.objects = new SandboxObjects(settings, client.getKubernetesSerialization());
         this.isolation = RuntimeClasses.check(RuntimeClasses.isolationOf(client, settings.runtimeClass()),
                 settings.runtimeClass(), settings.requireSecondWall());
         try {
-            client.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace(settings.namespace())
-                    .resource(objects.template(limits)).createOr(NonDeletingOperation::update);
-            client.genericKubernetesResources(SandboxObjects.WARM_POOLS).inNamespace(settings.namespace())
-                    .resource(objects.warmPool()).createOr(NonDeletingOperation::update);
-            client.network().v1().networkPolicies().inNamespace(settings.namespace())
-                    .resource(objects.networkPolicy()).createOr(NonDeletingOperation::update);
+            if (settings.warmPool() > 0) {
+                createOrUpdate(() -> resources(SandboxObjects.TEMPLATES).resource(objects.template(limits))
+                        .createOr(NonDeletingOperation::update));
+                createOrUpdate(() -> resources(SandboxObjects.WARM_POOLS).resource(objects.warmPool())
+                        .createOr(NonDeletingOperation::update));
+            }
+            createOrUpdate(() -> client.network().v1().networkPolicies().inNamespace(settings.namespace())
+                    .resource(objects.networkPolicy()).createOr(NonDeletingOperation::update));
         } catch (KubernetesClientException e) {
-            throw new SandboxException("could not make the sandbox template " + settings.template() + " in namespace "
+            throw new SandboxException("could not make the sandbox template " + objects.templateName() + " in namespace "
                     + settings.namespace() + " (HTTP " + e.getCode() + "): " + e.getMessage() + "; check that the "
                     + "agent-sandbox CRDs and controller are installed and that the host's Role allows it "
                     + "(deploy/kubernetes/rbac.yaml)", e);
         }
         log.info("kubernetes sandboxes: namespace {}, template {}, runtime class {} ({}), warm pool {}",
-                settings.namespace(), settings.template(), settings.runtimeClass(), isolation.describe(),
+                settings.namespace(), objects.templateName(), settings.runtimeClass(), isolation.describe(),
                 settings.warmPool());
+        if (settings.warmPool() > 0) {
+            log.warn("kubernetes sandboxes: warmPool {} > 0: pooled pods serve any group, so a group's folder lives "
+                    + "only as long as its sandbox; set sandbox.kubernetes.warmPool: 0 to keep each group's folder on "
+                    + "its own volume claim", settings.warmPool());
+        }
     }
 
-    /** The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. */
+    /**
+     * Makes or replaces one of the install's objects. The names are the install's own, so only a second host wrongly
+     * sharing this install id (its data directory) writes them too: its update between our read and our write is a
+     * 409 Conflict, and writing again from a fresh read is right, as both write the same object.
+     */
+    private static void createOrUpdate(Runnable write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write.run();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. A pod has no
+     * pid limit of its own (the kubelet's {@code podPidsLimit} is per node), so the agent and everything it starts
+     * run under {@code prlimit --nproc} (util-linux, in the agent image): a fork bomb fails at the sandbox's pid
+     * limit. RLIMIT_NPROC counts the uid's tasks in the kernel the pod runs on: gVisor's and Kata's are the pod's
+     * own; on plain runc it counts every uid-1000 process of the node (docs/kubernetes.md).
+     */
     static List<String> agentCommand(SandboxLimits limits) {
-        return List.of("/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(), "-XX:MaxRAMPercentage=40",
+        return List.of("prlimit", "--nproc=" + limits.pids() + ":" + limits.pids(), "--",
+                "/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(), "-XX:MaxRAMPercentage=40",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k",
                 "-jar", "/opt/claw4j/agent.jar");
     }
@@ -99,22 +136,22 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
-        String claim = claimAndWait(spec);
+        Started started = startAndWait(spec);
         try {
-            return new PodSandbox(client, settings.namespace(), podOf(claim), claim, spec.groupId(), agentCommand,
-                    () -> deleteClaim(claim));
+            return new PodSandbox(client, settings.namespace(), started.pod(), started.name(), spec.groupId(),
+                    agentCommand, () -> release(started));
         } catch (RuntimeException e) {
-            deleteClaim(claim);
+            release(started);
             throw e instanceof SandboxException se ? se : new SandboxException("could not start the agent in the "
-                    + "sandbox of group " + spec.groupId() + " (claim " + claim + "): " + e.getMessage()
+                    + "sandbox of group " + spec.groupId() + " (" + started.describe() + "): " + e.getMessage()
                     + "; run ./claw4j doctor", e);
         }
     }
 
     @Override
     public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
-        String claim = claimAndWait(spec);
-        try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(podOf(claim))
+        Started started = startAndWait(spec);
+        try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(started.pod())
                 .inContainer(SandboxObjects.CONTAINER).redirectingOutput().redirectingError()
                 .exec(command.toArray(String[]::new))) {
             var out = new Capped(watch.getOutput(), maxOutputBytes);
@@ -132,8 +169,9 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
             watch.close();
             stdout.join(5_000);
             errors.join(5_000);
-            return new ExecResult(new SandboxExit(code, false), out.text(), stderr.text(), timedOut,
-                    out.truncated || stderr.truncated);
+            SandboxExit exit = timedOut ? new SandboxExit(code, false)
+                    : PodSandbox.exitOf(client, settings.namespace(), started.pod(), code);
+            return new ExecResult(exit, out.text(), stderr.text(), timedOut, out.truncated || stderr.truncated);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while running a command in group " + spec.groupId());
@@ -141,54 +179,77 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
             throw new SandboxException("a command in the sandbox of group " + spec.groupId() + " failed: "
                     + e.getCause().getMessage(), e);
         } finally {
-            deleteClaim(claim);
+            release(started);
         }
     }
 
-    /** Ensures the group's volume claim, claims a sandbox for it, and waits until the claim is Ready. */
-    private String claimAndWait(SandboxSpec spec) {
+    /**
+     * What the runtime asked the cluster for, one per sandbox: a Sandbox of the group's own ({@link #SANDBOXES}), or
+     * a claim on the warm pool; and the pod behind it once Ready.
+     */
+    private record Started(ResourceDefinitionContext kind, String name, String pod) {
+        String describe() {
+            return kind.getKind() + " " + name;
+        }
+    }
+
+    /**
+     * Asks for a sandbox and waits until it is Ready. Without a warm pool it is a Sandbox of the group's own, with
+     * the group's volume claim (made the first time) as its folder; with one, a claim on the pool, whose pods serve
+     * any group and so keep the folder only as long as they live.
+     */
+    private Started startAndWait(SandboxSpec spec) {
         String groupId = spec.groupId();
-        String claim = SandboxObjects.claimName(groupId, randomSuffix());
+        String name = SandboxObjects.claimName(groupId, randomSuffix());
+        boolean pooled = settings.warmPool() > 0;
+        ResourceDefinitionContext kind = pooled ? SandboxObjects.CLAIMS : SandboxObjects.SANDBOXES;
         try {
-            var pvcs = client.persistentVolumeClaims().inNamespace(settings.namespace());
-            if (pvcs.withName(SandboxObjects.folderClaimName(groupId)).get() == null) {
-                pvcs.resource(objects.folderClaim(groupId)).create();
+            if (!pooled) {
+                var pvcs = client.persistentVolumeClaims().inNamespace(settings.namespace());
+                if (pvcs.withName(SandboxObjects.folderClaimName(groupId)).get() == null) {
+                    pvcs.resource(objects.folderClaim(groupId)).create();
+                }
             }
-            live.add(claim);
-            client.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace(settings.namespace())
-                    .resource(objects.claim(claim, groupId)).create();
+            live.add(name);
+            resources(kind).resource(pooled ? objects.claim(name, groupId) : objects.sandbox(name, groupId, limits))
+                    .create();
         } catch (KubernetesClientException e) {
-            live.remove(claim);
-            throw new SandboxException("could not claim a sandbox for group " + groupId + " in namespace "
-                    + settings.namespace() + " (HTTP " + e.getCode() + "): " + e.getMessage()
+            live.remove(name);
+            throw new SandboxException("could not make a " + kind.getKind() + " for group " + groupId
+                    + " in namespace " + settings.namespace() + " (HTTP " + e.getCode() + "): " + e.getMessage()
                     + "; check the host's Role (deploy/kubernetes/rbac.yaml) and the agent-sandbox CRDs", e);
         }
-        log.info("[{}] claimed sandbox {} (template {})", groupId, claim, settings.template());
+        Started started = new Started(kind, name, null);
+        log.info("[{}] asked for sandbox {} ({})", groupId, name, pooled ? "warm pool " + objects.templateName()
+                : "folder " + SandboxObjects.folderClaimName(groupId));
         long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
         while (true) {
-            GenericKubernetesResource current = claims().withName(claim).get();
+            GenericKubernetesResource current = resources(kind).withName(name).get();
             if (current == null) {
-                live.remove(claim);
-                throw new SandboxException("the sandbox claim " + claim + " of group " + groupId + " was deleted "
+                live.remove(name);
+                throw new SandboxException("the " + started.describe() + " of group " + groupId + " was deleted "
                         + "while it was starting; see `kubectl -n " + settings.namespace() + " get events`");
             }
             if (ready(current)) {
-                return claim;
+                return new Started(kind, name, pooled ? podOfClaim(current) : podOfSandbox(current));
             }
             if (System.nanoTime() > deadline) {
-                deleteClaim(claim);
-                throw new SandboxException("the sandbox claim " + claim + " of group " + groupId + " in namespace "
+                release(started);
+                throw new SandboxException("the " + started.describe() + " of group " + groupId + " in namespace "
                         + settings.namespace() + " was not Ready after " + settings.readyTimeout().toSeconds()
-                        + " s and was deleted; check `kubectl -n " + settings.namespace() + " describe sandboxclaim "
-                        + claim + "`: that the agent-sandbox controller runs, that a node offers the RuntimeClass "
-                        + settings.runtimeClass() + ", that the image " + settings.image() + " can be pulled, and "
-                        + "that the namespace has room for " + "its limits");
+                        + " s and was deleted; check `kubectl -n " + settings.namespace() + " describe "
+                        + kind.getKind().toLowerCase(java.util.Locale.ROOT) + " " + name + "`: that the agent-sandbox "
+                        + "controller runs, that a node offers the RuntimeClass " + settings.runtimeClass()
+                        + ", that the image " + settings.image() + " can be pulled, "
+                        + (pooled ? "" : "that the volume claim " + SandboxObjects.folderClaimName(groupId)
+                                + " binds (and its node has room), ")
+                        + "and that the namespace has room for its limits");
             }
             try {
                 Thread.sleep(POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                deleteClaim(claim);
+                release(started);
                 throw new SandboxException("interrupted while waiting for the sandbox of group " + groupId);
             }
         }
@@ -206,58 +267,69 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
                 && "True".equals(m.get("status")));
     }
 
-    /** The pod behind a Ready claim: its Sandbox's (named by the claim's status), by annotation or by its name. */
-    private String podOf(String claim) {
-        GenericKubernetesResource current = claims().withName(claim).get();
+    /** The pod behind a Ready claim: its Sandbox's (named by the claim's status, or an annotation). */
+    private String podOfClaim(GenericKubernetesResource claim) {
         String sandbox = null;
-        if (current != null && current.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+        if (claim.getAdditionalProperties().get("status") instanceof Map<?, ?> status
                 && status.get("sandbox") instanceof Map<?, ?> s && s.get("name") instanceof String name) {
             sandbox = name;
         }
-        if (sandbox == null && current != null && current.getMetadata().getAnnotations() != null) {
-            sandbox = current.getMetadata().getAnnotations().get(SandboxObjects.SANDBOX_NAME_ANNOTATION);
+        if (sandbox == null && claim.getMetadata().getAnnotations() != null) {
+            sandbox = claim.getMetadata().getAnnotations().get(SandboxObjects.SANDBOX_NAME_ANNOTATION);
         }
         if (sandbox == null) {
-            throw new SandboxException("the sandbox claim " + claim + " is Ready but names no Sandbox in its status; "
-                    + "check the agent-sandbox controller's version (claw4j reads status.sandbox.name)");
+            throw new SandboxException("the sandbox claim " + claim.getMetadata().getName() + " is Ready but names no "
+                    + "Sandbox in its status; check the agent-sandbox controller's version (claw4j reads "
+                    + "status.sandbox.name)");
         }
-        GenericKubernetesResource box = client.genericKubernetesResources(SandboxObjects.SANDBOXES)
-                .inNamespace(settings.namespace()).withName(sandbox).get();
-        if (box != null && box.getMetadata().getAnnotations() != null
-                && box.getMetadata().getAnnotations().get(SandboxObjects.POD_NAME_ANNOTATION) != null) {
-            return box.getMetadata().getAnnotations().get(SandboxObjects.POD_NAME_ANNOTATION);
-        }
-        return sandbox;
+        GenericKubernetesResource box = resources(SandboxObjects.SANDBOXES).withName(sandbox).get();
+        return box == null ? sandbox : podOfSandbox(box);
+    }
+
+    /** A Sandbox's pod has its name, unless the controller notes another (a pod adopted from a pool). */
+    private static String podOfSandbox(GenericKubernetesResource sandbox) {
+        var annotations = sandbox.getMetadata().getAnnotations();
+        String pod = annotations == null ? null : annotations.get(SandboxObjects.POD_NAME_ANNOTATION);
+        return pod == null || pod.isBlank() ? sandbox.getMetadata().getName() : pod;
     }
 
     private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
             io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> claims() {
-        return client.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace(settings.namespace());
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> resources(
+                    ResourceDefinitionContext kind) {
+        return client.genericKubernetesResources(kind).inNamespace(settings.namespace());
     }
 
-    private void deleteClaim(String claim) {
-        live.remove(claim);
+    /** Deletes the Sandbox or claim; the controller then removes its pod. The group's volume claim stays. */
+    private void release(Started started) {
+        live.remove(started.name());
         try {
-            claims().withName(claim).delete();
+            resources(started.kind()).withName(started.name()).delete();
         } catch (KubernetesClientException e) {
-            log.warn("could not delete the sandbox claim {} in namespace {}: {}; delete it with kubectl", claim,
+            log.warn("could not delete the {} in namespace {}: {}; delete it with kubectl", started.describe(),
                     settings.namespace(), e.getMessage());
         }
     }
 
-    /** Deletes this install's claims that no sandbox of this runtime holds; the controller removes their pods. */
+    /**
+     * Deletes this install's claims and Sandboxes that no sandbox of this runtime holds; the controller removes their
+     * pods. A Sandbox some other object owns (a claim's, a pool's) is left to its owner.
+     */
     @Override
     public int removeOrphans() {
         int removed = 0;
-        for (GenericKubernetesResource c : claims().withLabel(SandboxObjects.INSTALL_LABEL, settings.installId())
-                .list().getItems()) {
-            String name = c.getMetadata().getName();
-            if (!live.contains(name)) {
-                log.info("[{}] removing orphan sandbox claim {}", c.getMetadata().getLabels()
-                        .get(SandboxObjects.GROUP_LABEL), name);
-                deleteClaim(name);
-                removed++;
+        for (ResourceDefinitionContext kind : List.of(SandboxObjects.CLAIMS, SandboxObjects.SANDBOXES)) {
+            for (GenericKubernetesResource c : resources(kind)
+                    .withLabel(SandboxObjects.INSTALL_LABEL, settings.installId()).list().getItems()) {
+                String name = c.getMetadata().getName();
+                boolean owned = c.getMetadata().getOwnerReferences() != null
+                        && !c.getMetadata().getOwnerReferences().isEmpty();
+                if (!live.contains(name) && !owned) {
+                    log.info("[{}] removing orphan {} {}", c.getMetadata().getLabels()
+                            .get(SandboxObjects.GROUP_LABEL), kind.getKind(), name);
+                    release(new Started(kind, name, null));
+                    removed++;
+                }
             }
         }
         return removed;

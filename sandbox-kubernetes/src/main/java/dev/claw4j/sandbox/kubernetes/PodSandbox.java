@@ -1,8 +1,12 @@
 package dev.claw4j.sandbox.kubernetes;
 
+import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.sandbox.Sandbox;
 import dev.claw4j.core.sandbox.SandboxException;
 import dev.claw4j.core.sandbox.SandboxExit;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import java.io.BufferedReader;
@@ -35,10 +39,17 @@ final class PodSandbox implements Sandbox {
     static final String READ_SCRIPT = "if [ -L \"$1\" ]; then exit 3; fi; if [ ! -e \"$1\" ]; then exit 5; fi; "
             + "if [ ! -f \"$1\" ]; then exit 4; fi; exec head -c \"$2\" -- \"$1\"";
     /**
-     * Writes one file of {@code $2} bytes from stdin; refuses to write through a link the agent left at that path.
+     * Writes one file of {@code $2} bytes from stdin; refuses a link the agent left at that path or as its folder
+     * (the folder is made when missing). The bytes go to a new file of a random name first (mktemp: never one the
+     * agent placed, such as a FIFO), which then replaces the path (a rename: a link there is replaced, not followed).
      * It reads a known length rather than to end of input: over the v4 exec protocol a client cannot close stdin.
      */
-    static final String WRITE_SCRIPT = "if [ -L \"$1\" ]; then exit 3; fi; exec head -c \"$2\" > \"$1\"";
+    static final String WRITE_SCRIPT = "set -e; d=$(dirname -- \"$1\"); if [ -L \"$1\" ]; then exit 3; fi; "
+            + "if [ -L \"$d\" ] || { [ -e \"$d\" ] && [ ! -d \"$d\" ]; }; then exit 4; fi; mkdir -p -- \"$d\"; "
+            + "t=$(mktemp -- \"$d/.incoming.XXXXXX\"); head -c \"$2\" > \"$t\"; mv -fT -- \"$t\" \"$1\"";
+
+    /** How long the kubelet may take to report an OOM kill in the pod's status after the exec ended. */
+    private static final Duration OOM_REPORT_WAIT = Duration.ofSeconds(3);
 
     private final KubernetesClient client;
     private final String namespace;
@@ -63,8 +74,10 @@ final class PodSandbox implements Sandbox {
         this.agent = client.pods().inNamespace(namespace).withName(podName).inContainer(SandboxObjects.CONTAINER)
                 .redirectingInput().redirectingOutput().redirectingError()
                 .exec(command.toArray(String[]::new));
-        agent.exitCode().whenComplete((code, error) ->
-                exit.complete(new SandboxExit(code == null ? -1 : code, false)));
+        // off fabric8's thread: telling an OOM kill reads the pod, which may take a moment to say so
+        agent.exitCode().whenComplete((code, error) -> Thread.ofVirtual().start(() -> exit.complete(stopped.get()
+                ? new SandboxExit(code == null ? -1 : code, false)
+                : exitOf(client, namespace, podName, code == null ? -1 : code))));
         Thread.ofVirtual().name("sandbox-stderr-" + claimName).start(this::logStderr);
     }
 
@@ -132,11 +145,29 @@ final class PodSandbox implements Sandbox {
         return out.toByteArray();
     }
 
+    /** The group's folder is the pod's volume, which the host never sees: files for the agent go through the pod. */
+    @Override
+    public boolean seesHostFolder() {
+        return false;
+    }
+
+    @Override
+    public String putInbox(String name, byte[] content) {
+        String path = GroupFolders.INBOX + "/" + GroupFolders.safeName(name);
+        writeFile(path, content);
+        return path;
+    }
+
     /** Puts a file into the sandbox (a file a person sent, for the group's inbox), through the pod. */
     void writeFile(String path, byte[] content) {
-        int code = run(List.of("sh", "-c", WRITE_SCRIPT, "sh", path, String.valueOf(content.length)), content, new ByteArrayOutputStream(), 0);
+        int code = run(List.of("sh", "-c", WRITE_SCRIPT, "sh", path, String.valueOf(content.length)), content,
+                new ByteArrayOutputStream(), 0);
         if (code == 3) {
             throw new SandboxException(path + " is a link in the sandbox; the file was not written");
+        }
+        if (code == 4) {
+            throw new SandboxException("the folder of " + path + " is a link or not a folder in the sandbox; the file "
+                    + "was not written. Make it a plain folder again");
         }
         if (code != 0) {
             throw new SandboxException("could not write " + path + " in the sandbox of " + groupId + " (exit " + code
@@ -167,6 +198,55 @@ final class PodSandbox implements Sandbox {
             throw new SandboxException("could not run " + command.get(0) + " in pod " + podName + " of group "
                     + groupId + ": " + e.getMessage() + "; check the host's RBAC for pods/exec", e);
         }
+    }
+
+    /**
+     * How an exec ended: {@code code}, and out of memory when the kubelet reports its container OOMKilled (its state
+     * or last state terminated with that reason). Only a kill looks like one (137 = 128 + SIGKILL; -1 when the stream
+     * ended without a status, as when the container died with it), and the kubelet reports it a moment later, so
+     * those wait for it a little; an agent that exits by itself does not.
+     */
+    static SandboxExit exitOf(KubernetesClient client, String namespace, String pod, long code) {
+        if (code != 137 && code != -1) {
+            return new SandboxExit(code, false);
+        }
+        long deadline = System.nanoTime() + OOM_REPORT_WAIT.toNanos();
+        while (true) {
+            try {
+                if (oomKilled(client.pods().inNamespace(namespace).withName(pod).get())) {
+                    return new SandboxExit(code, true);
+                }
+            } catch (RuntimeException e) {
+                log.debug("could not read pod {} for an OOM kill: {}", pod, e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                return new SandboxExit(code, false);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new SandboxExit(code, false);
+            }
+        }
+    }
+
+    static boolean oomKilled(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return false;
+        }
+        for (ContainerStatus status : pod.getStatus().getContainerStatuses()) {
+            if (SandboxObjects.CONTAINER.equals(status.getName())
+                    && (oomKilled(status.getState()) || oomKilled(status.getLastState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean oomKilled(ContainerState state) {
+        return state != null && state.getTerminated() != null
+                && "OOMKilled".equals(state.getTerminated().getReason());
     }
 
     @Override

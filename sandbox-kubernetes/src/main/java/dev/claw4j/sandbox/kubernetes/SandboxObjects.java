@@ -90,19 +90,49 @@ final class SandboxObjects {
      * would miss what the agent wrote before it, its ready line among it).
      */
     GenericKubernetesResource template(SandboxLimits limits) {
-        Map<String, Object> podTemplate = new LinkedHashMap<>();
-        podTemplate.put("metadata", Map.of("labels", installLabels()));
-        podTemplate.put("spec", json.convertValue(podSpec(limits), Map.class));
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("podTemplate", podTemplate);
+        spec.put("podTemplate", podTemplate(installLabels(), podSpec(limits, null)));
         // the install makes its own policy (networkPolicy()): the controller's managed default allows egress to
         // the public internet, which a sandbox must not have
         spec.put("networkPolicyManagement", "Unmanaged");
         spec.put("envVarsInjectionPolicy", "Disallowed");
-        return generic(TEMPLATES, settings.template(), installLabels(), spec);
+        return generic(TEMPLATES, templateName(), installLabels(), spec);
     }
 
-    PodSpec podSpec(SandboxLimits limits) {
+    /**
+     * A group's own Sandbox, made by the runtime (no claim, no pool): the template's pod with the group's volume
+     * claim at {@code /workspace/group}, so the folder outlives the pod. The Sandbox controller copies the pod
+     * spec as it is, and a claim it did not make from {@code volumeClaimTemplates} is not owned by the Sandbox, so
+     * deleting the Sandbox leaves it.
+     */
+    GenericKubernetesResource sandbox(String name, String groupId, SandboxLimits limits) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("podTemplate", podTemplate(groupLabels(groupId), podSpec(limits, groupId)));
+        return generic(SANDBOXES, name, groupLabels(groupId), spec);
+    }
+
+    private Map<String, Object> podTemplate(Map<String, String> labels, PodSpec podSpec) {
+        Map<String, Object> podTemplate = new LinkedHashMap<>();
+        podTemplate.put("metadata", Map.of("labels", labels));
+        podTemplate.put("spec", json.convertValue(podSpec, Map.class));
+        return podTemplate;
+    }
+
+    /**
+     * The install's SandboxTemplate and SandboxWarmPool, and its NetworkPolicy: named after the install, so two
+     * hosts (each its own install id) sharing a namespace and a config never write each other's objects.
+     */
+    String templateName() {
+        String base = settings.template().length() > 55 ? settings.template().substring(0, 55) : settings.template();
+        return base.replaceAll("-+$", "") + "-" + shortHash(settings.installId());
+    }
+
+    /**
+     * The sandbox pod. With a group, its folder is the group's volume claim, and the pod is placed on the node of
+     * the group's other sandbox pods if any run (a one-off command beside the agent): a ReadWriteOnce volume
+     * attaches to one node. Without a group (the warm pool's template) the folder is an emptyDir.
+     */
+    PodSpec podSpec(SandboxLimits limits, String groupId) {
         Map<String, Quantity> resources = Map.of(
                 "memory", new Quantity(String.valueOf(limits.memoryBytes())),
                 "cpu", new Quantity(Math.round(limits.cpus() * 1000) + "m"));
@@ -127,7 +157,7 @@ final class SandboxObjects {
                 .addNewVolumeMount().withName("home").withMountPath(HOME).endVolumeMount()
                 .addNewVolumeMount().withName("group").withMountPath(GROUP_MOUNT).endVolumeMount()
                 .build();
-        return new PodSpecBuilder()
+        var pod = new PodSpecBuilder()
                 .withRuntimeClassName(settings.runtimeClass())
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -143,9 +173,21 @@ final class SandboxObjects {
                     .withSizeLimit(new Quantity(String.valueOf(limits.tmpBytes()))).endEmptyDir().endVolume()
                 .addNewVolume().withName("home").withNewEmptyDir().withMedium("Memory")
                     .withSizeLimit(new Quantity(String.valueOf(limits.homeBytes()))).endEmptyDir().endVolume()
-                // a v1beta1 SandboxClaim cannot name a volume of its own, so the template cannot mount the group's
-                // claim (folderClaim()); until it can, the folder lives as long as the sandbox (see README)
-                .addNewVolume().withName("group").withNewEmptyDir().endEmptyDir().endVolume()
+                .build();
+        if (groupId == null) {
+            // a pooled pod serves any group, and a v1beta1 SandboxClaim cannot add a volume: the folder lives as
+            // long as the sandbox
+            return new PodSpecBuilder(pod).addNewVolume().withName("group").withNewEmptyDir().endEmptyDir()
+                    .endVolume().build();
+        }
+        return new PodSpecBuilder(pod)
+                .addNewVolume().withName("group").withNewPersistentVolumeClaim()
+                    .withClaimName(folderClaimName(groupId)).endPersistentVolumeClaim().endVolume()
+                // the first pod of a group matches its own term, so it may go anywhere; later ones join it
+                .withNewAffinity().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                    .withNewLabelSelector().withMatchLabels(orderedMap(PART_OF_LABEL, "claw4j", GROUP_LABEL, groupId))
+                    .endLabelSelector().withTopologyKey("kubernetes.io/hostname")
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().endAffinity()
                 .build();
     }
 
@@ -153,13 +195,13 @@ final class SandboxObjects {
     GenericKubernetesResource warmPool() {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("replicas", settings.warmPool());
-        spec.put("sandboxTemplateRef", Map.of("name", settings.template()));
-        return generic(WARM_POOLS, settings.template(), installLabels(), spec);
+        spec.put("sandboxTemplateRef", Map.of("name", templateName()));
+        return generic(WARM_POOLS, templateName(), installLabels(), spec);
     }
 
     GenericKubernetesResource claim(String name, String groupId) {
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("warmPoolRef", Map.of("name", settings.template()));
+        spec.put("warmPoolRef", Map.of("name", templateName()));
         spec.put("additionalPodMetadata", Map.of("labels", groupLabels(groupId)));
         return generic(CLAIMS, name, groupLabels(groupId), spec);
     }
@@ -167,7 +209,7 @@ final class SandboxObjects {
     /** No traffic in or out for this install's sandbox pods: the agent talks to the host over its exec stream. */
     NetworkPolicy networkPolicy() {
         return new NetworkPolicyBuilder()
-                .withNewMetadata().withName(settings.template() + "-isolated").withNamespace(settings.namespace())
+                .withNewMetadata().withName(templateName() + "-isolated").withNamespace(settings.namespace())
                     .withLabels(installLabels()).endMetadata()
                 .withNewSpec()
                     .withNewPodSelector().withMatchLabels(Map.of(INSTALL_LABEL, settings.installId(),

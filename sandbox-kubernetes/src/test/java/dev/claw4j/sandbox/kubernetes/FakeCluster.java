@@ -107,17 +107,32 @@ final class FakeCluster implements AutoCloseable {
         return test.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace(NAMESPACE).list().getItems();
     }
 
+    List<GenericKubernetesResource> sandboxes() {
+        return test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace(NAMESPACE).list().getItems();
+    }
+
     /**
-     * What the agent-sandbox controller does for a claim, as far as the runtime sees it: makes a Sandbox (named
-     * after the claim, as a cold start does) and sets the claim's Ready condition and {@code status.sandbox.name}.
+     * What the agent-sandbox controller does, as far as the runtime sees it: for a claim, makes a Sandbox (named
+     * after the claim, as a cold start does) and sets the claim's Ready condition and {@code status.sandbox.name};
+     * for a Sandbox the host made, makes its pod from its pod template (same name) and sets its Ready condition.
      */
     private void playController() {
         while (running) {
             try {
                 if (controllerReady) {
                     for (GenericKubernetesResource claim : claims()) {
-                        if (!KubernetesSandboxRuntime.ready(claim)) {
+                        if (controllerReady && !KubernetesSandboxRuntime.ready(claim)) {
                             makeReady(claim);
+                        }
+                    }
+                    for (GenericKubernetesResource sandbox : sandboxes()) {
+                        if (controllerReady && !KubernetesSandboxRuntime.ready(sandbox) && sandbox.getAdditionalProperties()
+                                .get("spec") instanceof Map<?, ?> spec && spec.get("podTemplate") instanceof Map<?, ?> t) {
+                            runPod(sandbox.getMetadata().getName(), test.getKubernetesSerialization()
+                                    .convertValue(t.get("spec"), io.fabric8.kubernetes.api.model.PodSpec.class));
+                            sandbox.setAdditionalProperty("status", Map.of("conditions", List.of(READY)));
+                            test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace(NAMESPACE)
+                                    .resource(sandbox).update();
                         }
                     }
                 }
@@ -138,22 +153,40 @@ final class FakeCluster implements AutoCloseable {
         if (test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace(NAMESPACE).withName(name).get() == null) {
             test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace(NAMESPACE).resource(sandbox).create();
         }
+        runPod(name, new io.fabric8.kubernetes.api.model.PodSpecBuilder().addNewContainer()
+                .withName(SandboxObjects.CONTAINER).endContainer().build());
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("conditions", List.of(READY));
+        status.put("sandbox", Map.of("name", name));
+        claim.setAdditionalProperty("status", status);
+        test.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace(NAMESPACE).resource(claim).update();
+    }
+
+    private static final Map<String, String> READY = Map.of("type", "Ready", "status", "True", "reason",
+            "DependenciesReady", "lastTransitionTime", "2026-12-01T00:00:00Z", "message", "");
+
+    /** The pod the Sandbox controller would run: fabric8 checks it is there and running before an exec. */
+    private void runPod(String name, io.fabric8.kubernetes.api.model.PodSpec spec) {
         if (test.pods().inNamespace(NAMESPACE).withName(name).get() == null) {
-            // the pod the Sandbox controller would run: fabric8 checks it is there and running before an exec
             test.pods().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                     .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
-                    .withNewSpec().addNewContainer().withName(SandboxObjects.CONTAINER).endContainer().endSpec()
+                    .withSpec(spec)
                     .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True")
                     .endCondition().addNewContainerStatus().withName(SandboxObjects.CONTAINER).withReady(true)
                     .withNewState().withNewRunning().endRunning().endState().endContainerStatus().endStatus()
                     .build()).create();
         }
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("conditions", List.of(Map.of("type", "Ready", "status", "True", "reason", "SandboxReady",
-                "lastTransitionTime", "2026-12-01T00:00:00Z", "message", "")));
-        status.put("sandbox", Map.of("name", name));
-        claim.setAdditionalProperty("status", status);
-        test.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace(NAMESPACE).resource(claim).update();
+    }
+
+    /** What the kubelet reports when the kernel killed the pod's container for going over its memory limit. */
+    void reportOomKilled(String pod) {
+        test.pods().inNamespace(NAMESPACE).withName(pod).editStatus(p -> {
+            p.getStatus().setPhase("Failed");
+            p.getStatus().setContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                    .withName(SandboxObjects.CONTAINER).withReady(false).withNewState().withNewTerminated()
+                    .withExitCode(137).withReason("OOMKilled").endTerminated().endState().build()));
+            return p;
+        });
     }
 
     private MockResponse bridge(RecordedRequest request) {

@@ -35,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesSandboxRuntimeTest {
     private static final String INSTALL = "install-test-1";
     private static final List<String> FAKE_AGENT = List.of("fake-agent");
+    /** The install's template (and pool, and policy prefix): its configured name and a hash of its id. */
+    private static final String TEMPLATE = new SandboxObjects(new KubernetesSettings(FakeCluster.NAMESPACE, null, null,
+            0, null, "registry.example.com/claw4j-agent:0.1.0", INSTALL, true, null, null),
+            new io.fabric8.kubernetes.client.utils.KubernetesSerialization()).templateName();
 
     @TempDir
     Path pod;
@@ -60,9 +64,20 @@ class KubernetesSandboxRuntimeTest {
         assertThat(RbacRules.ofDeploy().refused(calls)).as("calls deploy/kubernetes/rbac.yaml refuses").isEmpty();
     }
 
+    /** No warm pool: each sandbox is a Sandbox of the group's own, with the group's volume claim. */
     private KubernetesSettings settings(String runtimeClass, boolean requireSecondWall, Duration readyTimeout) {
-        return new KubernetesSettings(FakeCluster.NAMESPACE, runtimeClass, "claw4j-agent", 2, readyTimeout,
-                "registry.example.com/claw4j-agent:0.1.0", INSTALL, requireSecondWall, "2Gi", "fast");
+        return settings(runtimeClass, requireSecondWall, readyTimeout, 0, INSTALL);
+    }
+
+    /** A warm pool of 2: each sandbox is a claim on it. */
+    private KubernetesSettings pooled(Duration readyTimeout) {
+        return settings("gvisor", true, readyTimeout, 2, INSTALL);
+    }
+
+    private KubernetesSettings settings(String runtimeClass, boolean requireSecondWall, Duration readyTimeout,
+                                        int warmPool, String install) {
+        return new KubernetesSettings(FakeCluster.NAMESPACE, runtimeClass, "claw4j-agent", warmPool, readyTimeout,
+                "registry.example.com/claw4j-agent:0.1.0", install, requireSecondWall, "2Gi", "fast");
     }
 
     private KubernetesSandboxRuntime runtime(KubernetesSettings settings) {
@@ -75,11 +90,13 @@ class KubernetesSandboxRuntimeTest {
 
     @Test
     void makesTheInstallsTemplateWarmPoolAndPolicyExactly() {
-        var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(5)));
+        var runtime = runtime(pooled(Duration.ofSeconds(5)));
         assertThat(runtime.isolation()).isEqualTo(new Isolation("gvisor/runsc", Isolation.Kind.GVISOR));
 
+        assertThat(cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace("claw4j").list()
+                .getItems()).singleElement().extracting(t -> t.getMetadata().getName()).isEqualTo(TEMPLATE);
         GenericKubernetesResource template = cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES)
-                .inNamespace("claw4j").withName("claw4j-agent").get();
+                .inNamespace("claw4j").withName(TEMPLATE).get();
         assertThat(template.getMetadata().getLabels()).containsEntry("claw4j.dev/install", INSTALL)
                 .containsEntry("app.kubernetes.io/component", "sandbox");
         Map<String, Object> spec = map(template.getAdditionalProperties().get("spec"));
@@ -122,12 +139,12 @@ class KubernetesSandboxRuntimeTest {
         assertThat(pod.getHostNetwork()).isFalse();
 
         GenericKubernetesResource pool = cluster.test.genericKubernetesResources(SandboxObjects.WARM_POOLS)
-                .inNamespace("claw4j").withName("claw4j-agent").get();
+                .inNamespace("claw4j").withName(TEMPLATE).get();
         assertThat(map(pool.getAdditionalProperties().get("spec")))
-                .containsEntry("replicas", 2).containsEntry("sandboxTemplateRef", Map.of("name", "claw4j-agent"));
+                .containsEntry("replicas", 2).containsEntry("sandboxTemplateRef", Map.of("name", TEMPLATE));
 
         NetworkPolicy policy = cluster.test.network().v1().networkPolicies().inNamespace("claw4j")
-                .withName("claw4j-agent-isolated").get();
+                .withName(TEMPLATE + "-isolated").get();
         assertThat(policy.getSpec().getPodSelector().getMatchLabels())
                 .isEqualTo(Map.of("claw4j.dev/install", INSTALL, "app.kubernetes.io/component", "sandbox"));
         assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
@@ -135,14 +152,123 @@ class KubernetesSandboxRuntimeTest {
         assertThat(policy.getSpec().getIngress()).isEmpty();
 
         // a second start of the host updates them in place instead of failing on "already exists"
-        runtime(settings("gvisor", true, Duration.ofSeconds(5)));
+        runtime(pooled(Duration.ofSeconds(5)));
         assertThat(cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace("claw4j").list()
                 .getItems()).hasSize(1);
     }
 
+    /** The install's objects are named after it: a second host (its own install id) never writes the first's. */
     @Test
-    void claimsASandboxPerGroupWaitsForReadyAndTalksToTheAgentThroughThePod() throws Exception {
+    void twoHostsOfOneConfigEachMakeTheirOwnTemplateAndPolicy() {
+        runtime(pooled(Duration.ofSeconds(5)));
+        runtime(settings("gvisor", true, Duration.ofSeconds(5), 2, "install-test-2"));
+        var templates = cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace("claw4j").list()
+                .getItems();
+        assertThat(templates).extracting(t -> t.getMetadata().getName()).hasSize(2).doesNotHaveDuplicates()
+                .allSatisfy(name -> assertThat(name).startsWith("claw4j-agent-").hasSizeLessThanOrEqualTo(63));
+        assertThat(templates).extracting(t -> t.getMetadata().getLabels().get("claw4j.dev/install"))
+                .containsExactlyInAnyOrder(INSTALL, "install-test-2");
+        // each pool names its own install's template, and each policy selects its own install's pods
+        for (GenericKubernetesResource pool : cluster.test.genericKubernetesResources(SandboxObjects.WARM_POOLS)
+                .inNamespace("claw4j").list().getItems()) {
+            assertThat(map(pool.getAdditionalProperties().get("spec")).get("sandboxTemplateRef"))
+                    .isEqualTo(Map.of("name", pool.getMetadata().getName()));
+        }
+        assertThat(cluster.test.network().v1().networkPolicies().inNamespace("claw4j").list().getItems())
+                .extracting(p -> p.getSpec().getPodSelector().getMatchLabels().get("claw4j.dev/install"))
+                .containsExactlyInAnyOrder(INSTALL, "install-test-2");
+    }
+
+    @Test
+    void withoutAWarmPoolThereIsNoTemplateAndEachSandboxIsTheGroupsOwn() {
+        runtime(settings("gvisor", true, Duration.ofSeconds(5)));
+        assertThat(cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace("claw4j").list()
+                .getItems()).isEmpty();
+        assertThat(cluster.test.genericKubernetesResources(SandboxObjects.WARM_POOLS).inNamespace("claw4j").list()
+                .getItems()).isEmpty();
+        assertThat(cluster.test.network().v1().networkPolicies().inNamespace("claw4j").withName(TEMPLATE + "-isolated")
+                .get()).isNotNull();
+    }
+
+    /**
+     * The group's folder outlives its pod: each sandbox is a Sandbox whose pod mounts the group's volume claim at
+     * /workspace/group; stopping deletes the Sandbox and keeps the claim; the next sandbox of the group mounts the
+     * same claim, on the node of the group's other pods.
+     */
+    @Test
+    void eachSandboxOfAGroupMountsTheGroupsOwnVolumeClaim() throws Exception {
         var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
+        var first = runtime.start(spec("team_a"));
+        assertThat(cluster.claims()).as("no warm pool, no claim").isEmpty();
+
+        GenericKubernetesResource box = cluster.sandboxes().getFirst();
+        assertThat(box.getApiVersion()).isEqualTo("agents.x-k8s.io/v1beta1");
+        assertThat(box.getMetadata().getName()).isEqualTo(first.name()).startsWith("claw4j-team-a-");
+        assertThat(box.getMetadata().getLabels()).containsEntry("claw4j.dev/install", INSTALL)
+                .containsEntry("claw4j.dev/group", "team_a").containsEntry("app.kubernetes.io/component", "sandbox");
+        Map<String, Object> boxSpec = map(box.getAdditionalProperties().get("spec"));
+        assertThat(boxSpec).containsOnlyKeys("podTemplate");
+        Map<String, Object> podTemplate = map(boxSpec.get("podTemplate"));
+        assertThat(map(map(podTemplate.get("metadata")).get("labels")))
+                .containsEntry("claw4j.dev/install", INSTALL).containsEntry("claw4j.dev/group", "team_a")
+                .containsEntry("app.kubernetes.io/component", "sandbox");
+        PodSpec pod = cluster.test.getKubernetesSerialization().convertValue(podTemplate.get("spec"), PodSpec.class);
+        String folder = SandboxObjects.folderClaimName("team_a");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("group")).singleElement()
+                .satisfies(v -> {
+                    assertThat(v.getEmptyDir()).isNull();
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(folder);
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isNotEqualTo(Boolean.TRUE);
+                });
+        assertThat(pod.getContainers().getFirst().getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
+                .contains("group:/workspace/group");
+        var affinity = pod.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        assertThat(affinity).singleElement().satisfies(term -> {
+            assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(term.getLabelSelector().getMatchLabels())
+                    .isEqualTo(Map.of("app.kubernetes.io/part-of", "claw4j", "claw4j.dev/group", "team_a"));
+        });
+        // the hardening is the same as the template's
+        assertThat(pod.getRuntimeClassName()).isEqualTo("gvisor");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+
+        PersistentVolumeClaim claim = cluster.test.persistentVolumeClaims().inNamespace("claw4j").withName(folder).get();
+        assertThat(claim.getMetadata().getLabels()).containsEntry("claw4j.dev/group", "team_a");
+        assertThat(claim.getMetadata().getOwnerReferences()).as("no owner would delete it").isNullOrEmpty();
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("2Gi"));
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+        // the controller made the pod from it: the pod the agent runs in mounts the claim
+        assertThat(cluster.test.pods().inNamespace("claw4j").withName(first.name()).get().getSpec().getVolumes())
+                .filteredOn(v -> v.getName().equals("group")).singleElement()
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(folder));
+
+        first.stop(Duration.ofSeconds(5));
+        assertThat(cluster.sandboxes()).as("the Sandbox is deleted when it stops").isEmpty();
+        assertThat(cluster.test.persistentVolumeClaims().inNamespace("claw4j").withName(folder).get())
+                .as("the folder's claim stays").isNotNull();
+
+        var second = runtime.start(spec("team_a"));
+        assertThat(second.name()).isNotEqualTo(first.name());
+        PodSpec again = cluster.test.getKubernetesSerialization().convertValue(map(map(cluster.sandboxes().getFirst()
+                .getAdditionalProperties().get("spec")).get("podTemplate")).get("spec"), PodSpec.class);
+        assertThat(again.getVolumes()).filteredOn(v -> v.getName().equals("group")).singleElement()
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(folder));
+        assertThat(cluster.test.persistentVolumeClaims().inNamespace("claw4j").list().getItems())
+                .as("one claim per group, made once").hasSize(1);
+        // another group gets its own
+        var other = runtime.start(spec("team_b"));
+        assertThat(cluster.test.persistentVolumeClaims().inNamespace("claw4j").list().getItems())
+                .extracting(c -> c.getMetadata().getName())
+                .containsExactlyInAnyOrder(folder, SandboxObjects.folderClaimName("team_b"));
+        second.stop(Duration.ZERO);
+        other.stop(Duration.ZERO);
+    }
+
+    @Test
+    void withAWarmPoolClaimsASandboxPerGroupWaitsForReadyAndTalksToTheAgentThroughThePod() throws Exception {
+        var runtime = runtime(pooled(Duration.ofSeconds(10)));
         var sandbox = runtime.start(spec("team_a"));
 
         GenericKubernetesResource claim = cluster.claims().getFirst();
@@ -150,16 +276,11 @@ class KubernetesSandboxRuntimeTest {
         assertThat(claim.getMetadata().getLabels()).containsEntry("claw4j.dev/install", INSTALL)
                 .containsEntry("claw4j.dev/group", "team_a");
         Map<String, Object> claimSpec = map(claim.getAdditionalProperties().get("spec"));
-        assertThat(claimSpec.get("warmPoolRef")).isEqualTo(Map.of("name", "claw4j-agent"));
+        assertThat(claimSpec.get("warmPoolRef")).isEqualTo(Map.of("name", TEMPLATE));
         assertThat(map(map(claimSpec.get("additionalPodMetadata")).get("labels")))
                 .containsEntry("claw4j.dev/group", "team_a").containsEntry("claw4j.dev/install", INSTALL);
-
-        PersistentVolumeClaim folder = cluster.test.persistentVolumeClaims().inNamespace("claw4j")
-                .withName(SandboxObjects.folderClaimName("team_a")).get();
-        assertThat(folder.getMetadata().getLabels()).containsEntry("claw4j.dev/group", "team_a");
-        assertThat(folder.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
-        assertThat(folder.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("2Gi"));
-        assertThat(folder.getSpec().getStorageClassName()).isEqualTo("fast");
+        assertThat(cluster.test.persistentVolumeClaims().inNamespace("claw4j").list().getItems())
+                .as("a pooled pod cannot mount a group's claim, so none is made").isEmpty();
 
         // the stdio is the exec stream: what goes in comes back out of the echoing agent
         var out = new BufferedReader(new InputStreamReader(sandbox.stdout(), StandardCharsets.UTF_8));
@@ -171,35 +292,64 @@ class KubernetesSandboxRuntimeTest {
         sandbox.stop(Duration.ofSeconds(5));
         assertThat(sandbox.exit()).isCompleted();
         assertThat(cluster.claims()).as("the claim is deleted when the sandbox stops").isEmpty();
-        assertThat(cluster.test.persistentVolumeClaims().inNamespace("claw4j")
-                .withName(SandboxObjects.folderClaimName("team_a")).get()).as("the folder's claim stays").isNotNull();
     }
 
     @Test
-    void aClaimThatNeverGetsReadyTimesOutNamingItAndIsDeleted() {
+    void aSandboxThatNeverGetsReadyTimesOutNamingItAndIsDeleted() {
         cluster.controllerReady = false;
         var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(1)));
         assertThatThrownBy(() -> runtime.start(spec("slow")))
                 .isInstanceOf(SandboxException.class)
                 .hasMessageContaining("was not Ready after 1 s and was deleted")
-                .hasMessageContaining("kubectl -n claw4j describe sandboxclaim claw4j-slow-")
-                .hasMessageContaining("RuntimeClass gvisor");
+                .hasMessageContaining("kubectl -n claw4j describe sandbox claw4j-slow-")
+                .hasMessageContaining("RuntimeClass gvisor")
+                .hasMessageContaining("that the volume claim " + SandboxObjects.folderClaimName("slow") + " binds");
+        assertThat(cluster.sandboxes()).isEmpty();
+
+        var pooled = runtime(pooled(Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> pooled.start(spec("slow")))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("was not Ready after 1 s and was deleted")
+                .hasMessageContaining("kubectl -n claw4j describe sandboxclaim claw4j-slow-");
         assertThat(cluster.claims()).isEmpty();
     }
 
     @Test
-    void removesThisInstallsOrphanClaimsAndNoOneElses() throws Exception {
+    void removesThisInstallsOrphanClaimsAndSandboxesAndNoOneElses() throws Exception {
         var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
         var live = runtime.start(spec("alive"));
         cluster.test.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace("claw4j")
                 .resource(claim("claw4j-left-over", INSTALL)).create();
         cluster.test.genericKubernetesResources(SandboxObjects.CLAIMS).inNamespace("claw4j")
                 .resource(claim("someone-elses", "other-install")).create();
+        cluster.test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace("claw4j")
+                .resource(sandbox("claw4j-left-over-box", INSTALL, false)).create();
+        cluster.test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace("claw4j")
+                .resource(sandbox("someone-elses-box", "other-install", false)).create();
+        // a Sandbox a claim of ours owns is the claim's to remove, with it
+        cluster.test.genericKubernetesResources(SandboxObjects.SANDBOXES).inNamespace("claw4j")
+                .resource(sandbox("claim-owned-box", INSTALL, true)).create();
 
-        assertThat(runtime.removeOrphans()).isEqualTo(1);
+        assertThat(runtime.removeOrphans()).isEqualTo(2);
         assertThat(cluster.claims()).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder(live.name(), "someone-elses");
+                .containsExactlyInAnyOrder("someone-elses");
+        assertThat(cluster.sandboxes()).extracting(c -> c.getMetadata().getName())
+                .containsExactlyInAnyOrder(live.name(), "someone-elses-box", "claim-owned-box");
         live.stop(Duration.ZERO);
+    }
+
+    private static GenericKubernetesResource sandbox(String name, String install, boolean owned) {
+        var builder = new GenericKubernetesResourceBuilder().withApiVersion("agents.x-k8s.io/v1beta1")
+                .withKind("Sandbox").withNewMetadata().withName(name).withNamespace("claw4j")
+                .withLabels(Map.of("claw4j.dev/install", install, "claw4j.dev/group", "g"));
+        if (owned) {
+            builder = builder.addNewOwnerReference().withApiVersion("extensions.agents.x-k8s.io/v1beta1")
+                    .withKind("SandboxClaim").withName("claw4j-g-1").withUid("u-1").withController(true)
+                    .endOwnerReference();
+        }
+        var box = builder.endMetadata().build();
+        box.setAdditionalProperty("spec", Map.of());
+        return box;
     }
 
     @SuppressWarnings("unchecked")
@@ -213,6 +363,8 @@ class KubernetesSandboxRuntimeTest {
                 .withKind("SandboxClaim").withNewMetadata().withName(name).withNamespace("claw4j")
                 .withLabels(Map.of("claw4j.dev/install", install, "claw4j.dev/group", "g")).endMetadata().build();
         claim.setAdditionalProperty("spec", Map.of("warmPoolRef", Map.of("name", "claw4j-agent")));
+        // Ready already, so the stand-in controller leaves it as it is
+        claim.setAdditionalProperty("status", Map.of("conditions", List.of(Map.of("type", "Ready", "status", "True"))));
         return claim;
     }
 
@@ -256,6 +408,102 @@ class KubernetesSandboxRuntimeTest {
         Files.delete(outside);
         sandbox.stop(Duration.ZERO);
     }
+
+    /**
+     * A file a person sent goes into the group's inbox through the pod (the folder is the pod's volume, which the
+     * host never sees), under a safe name; a link the agent left there, or as the inbox itself, is refused, and a
+     * FIFO at the name cannot hold the write up.
+     */
+    @Test
+    void filesPeopleSendGoIntoTheInboxThroughThePod() throws Exception {
+        var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
+        var sandbox = runtime.start(spec("inbox"));
+        assertThat(sandbox.seesHostFolder()).isFalse();
+        assertThat(sandbox.putInbox("7-1-../../report.pdf", "pdf bytes".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("inbox/report.pdf");
+        assertThat(Files.readString(pod.resolve("inbox/report.pdf"))).isEqualTo("pdf bytes");
+        assertThat(sandbox.putInbox("7-2-notes.txt", new byte[0])).isEqualTo("inbox/7-2-notes.txt");
+        assertThat(pod.resolve("inbox/7-2-notes.txt")).isEmptyFile();
+        try (var left = Files.list(pod.resolve("inbox"))) {
+            assertThat(left).as("no temporary file left").hasSize(2);
+        }
+
+        // the agent planted a FIFO at the next file's name: the write replaces it instead of blocking on it
+        assertThat(new ProcessBuilder("mkfifo", pod.resolve("inbox/8-1-a.txt").toString()).start().waitFor()).isZero();
+        assertThat(Files.isRegularFile(pod.resolve("inbox/8-1-a.txt"))).isFalse();
+        sandbox.putInbox("8-1-a.txt", "a".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readString(pod.resolve("inbox/8-1-a.txt"))).isEqualTo("a");
+
+        // the attack: inbox/ made a link to a folder outside; the write must not go through it
+        Path outside = Files.createTempDirectory("outside");
+        Files.move(pod.resolve("inbox"), pod.resolve("inbox-old"));
+        Files.createSymbolicLink(pod.resolve("inbox"), outside);
+        assertThat(Files.isDirectory(pod.resolve("inbox"))).as("the link resolves").isTrue();
+        assertThatThrownBy(() -> sandbox.putInbox("9-1-b.txt", "b".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("is a link or not a folder");
+        try (var written = Files.list(outside)) {
+            assertThat(written).isEmpty();
+        }
+        Files.delete(outside);
+        sandbox.stop(Duration.ZERO);
+    }
+
+    /**
+     * An agent the kernel killed for its memory: the exec ends with 137 and the kubelet reports the container
+     * OOMKilled; the sandbox's exit says out of memory, as Docker's does, so the turn audits "out of memory".
+     */
+    @Test
+    void anAgentKilledForItsMemoryEndsOutOfMemory() throws Exception {
+        cluster.processes = command -> command.equals(FAKE_AGENT)
+                ? new ProcessBuilder("sh", "-c", "echo ready; read line; exit 137").directory(pod.toFile()) : null;
+        var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
+        var sandbox = runtime.start(spec("hungry"));
+        var out = new BufferedReader(new InputStreamReader(sandbox.stdout(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        cluster.reportOomKilled(sandbox.name());
+        sandbox.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+        sandbox.stdin().flush();
+        var exit = sandbox.exit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(exit).isEqualTo(new dev.claw4j.core.sandbox.SandboxExit(137, true));
+        assertThat(exit.describe()).isEqualTo("killed: out of memory (exit 137)");
+        sandbox.stop(Duration.ZERO);
+    }
+
+    /** A 137 the kubelet does not call an OOM kill (a plain SIGKILL) is reported as such: not out of memory. */
+    @Test
+    void aKillWithoutAnOomReportIsNotOutOfMemory() throws Exception {
+        cluster.processes = command -> command.equals(FAKE_AGENT)
+                ? new ProcessBuilder("sh", "-c", "echo ready; read line; exit 137").directory(pod.toFile()) : null;
+        var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
+        var sandbox = runtime.start(spec("killed"));
+        var out = new BufferedReader(new InputStreamReader(sandbox.stdout(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        sandbox.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+        sandbox.stdin().flush();
+        assertThat(sandbox.exit().get(20, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(new dev.claw4j.core.sandbox.SandboxExit(137, false));
+        sandbox.stop(Duration.ZERO);
+    }
+
+    /** The pod has no pid limit of its own: the agent runs under prlimit with the sandbox's pids as its nproc. */
+    @Test
+    void theAgentRunsUnderThePidLimit() {
+        var limits = new SandboxLimits(512L << 20, 1.0, 300, 64L << 20, 64L << 20, SandboxLimits.DEFAULTS.turnTimeout());
+        assertThat(KubernetesSandboxRuntime.agentCommand(limits)).startsWith("prlimit", "--nproc=300:300", "--",
+                "/opt/claw4j/jre/bin/java").contains("-XX:MaxRAM=" + (512L << 20)).endsWith("-jar",
+                "/opt/claw4j/agent.jar");
+        // the runtime's own default command is the one an exec runs in the pod
+        cluster.processes = command -> {
+            seen.add(command);
+            return command.get(0).equals("prlimit") ? new ProcessBuilder("sh", "-c", "echo ready; exec cat") : null;
+        };
+        var runtime = new KubernetesSandboxRuntime(cluster.host, settings("gvisor", true, Duration.ofSeconds(10)),
+                limits);
+        runtime.start(spec("pids")).stop(Duration.ZERO);
+        assertThat(seen).contains(KubernetesSandboxRuntime.agentCommand(limits));
+    }
+
+    private final List<List<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void aOneOffCommandRunsInItsOwnClaimAndItsOutputIsCut() {

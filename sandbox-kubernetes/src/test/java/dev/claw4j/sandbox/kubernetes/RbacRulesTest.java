@@ -65,7 +65,7 @@ class RbacRulesTest {
         expected.put("extensions.agents.x-k8s.io sandboxtemplates", List.of("get", "create", "update"));
         expected.put("extensions.agents.x-k8s.io sandboxwarmpools", List.of("get", "create", "update"));
         expected.put("extensions.agents.x-k8s.io sandboxclaims", List.of("get", "list", "create", "delete"));
-        expected.put("agents.x-k8s.io sandboxes", List.of("get"));
+        expected.put("agents.x-k8s.io sandboxes", List.of("get", "list", "create", "delete"));
         expected.put(" persistentvolumeclaims", List.of("get", "create"));
         expected.put("networking.k8s.io networkpolicies", List.of("get", "create", "update"));
         expected.put(" pods", List.of("get", "list", "watch"));
@@ -92,7 +92,8 @@ class RbacRulesTest {
                 "create  pods", "delete  pods", "update  pods", "patch  pods",     // the controller owns the pods
                 "get  secrets", "list  secrets", "create  secrets",                 // the host's own keys: never
                 "list  configmaps", "create  serviceaccounts", "create  pods/portforward", "get  pods/log",
-                "create agents.x-k8s.io sandboxes", "delete agents.x-k8s.io sandboxes",
+                "update agents.x-k8s.io sandboxes", "patch agents.x-k8s.io sandboxes",
+                "delete  persistentvolumeclaims", "update  persistentvolumeclaims",  // a group's folder: never lost
                 "delete extensions.agents.x-k8s.io sandboxtemplates",
                 "create rbac.authorization.k8s.io roles", "create rbac.authorization.k8s.io rolebindings",
                 "create apps deployments", "create batch jobs");
