@@ -256,6 +256,16 @@ final class TimedRuntime implements SandboxRuntime {
         }
 
         @Override
+        public boolean seesHostFolder() {
+            return s.seesHostFolder();
+        }
+
+        @Override
+        public String putInbox(String name, byte[] content) {
+            return s.putInbox(name, content);
+        }
+
+        @Override
         public void stop(Duration grace) {
             synchronized (this) {
                 if (!stopped) {

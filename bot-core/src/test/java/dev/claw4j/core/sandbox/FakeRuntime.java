@@ -27,9 +27,16 @@ final class FakeRuntime implements SandboxRuntime {
 
     final List<FakeSandbox> started = new CopyOnWriteArrayList<>();
     private final Script script;
+    private final boolean seesHostFolder;
 
     FakeRuntime(Script script) {
+        this(script, true);
+    }
+
+    /** With {@code seesHostFolder} false, its sandboxes keep the files put into them, as a pod's volume does. */
+    FakeRuntime(Script script, boolean seesHostFolder) {
         this.script = script;
+        this.seesHostFolder = seesHostFolder;
     }
 
     static SandboxSpec spec(String groupId) {
@@ -43,7 +50,7 @@ final class FakeRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
-        FakeSandbox sandbox = new FakeSandbox(spec.groupId(), script);
+        FakeSandbox sandbox = new FakeSandbox(spec.groupId(), script, seesHostFolder);
         started.add(sandbox);
         return sandbox;
     }
@@ -67,10 +74,14 @@ final class FakeRuntime implements SandboxRuntime {
         private final Pipe fromHost;
         private final OutputStream agentOut;
         private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
+        private final boolean seesHostFolder;
+        /** The files put into this sandbox, by the path the agent sees. */
+        final java.util.Map<String, byte[]> files = new java.util.concurrent.ConcurrentHashMap<>();
         volatile long linesWritten;
 
-        FakeSandbox(String groupId, Script script) {
+        FakeSandbox(String groupId, Script script, boolean seesHostFolder) {
             this.groupId = groupId;
+            this.seesHostFolder = seesHostFolder;
             try {
                 toHost = Pipe.open();
                 fromHost = Pipe.open();
@@ -129,6 +140,21 @@ final class FakeRuntime implements SandboxRuntime {
         @Override
         public byte[] readFile(String path, int maxBytes) {
             throw new SandboxException("no files in the fake runtime");
+        }
+
+        @Override
+        public boolean seesHostFolder() {
+            return seesHostFolder;
+        }
+
+        @Override
+        public String putInbox(String name, byte[] content) {
+            if (seesHostFolder) {
+                return Sandbox.super.putInbox(name, content);
+            }
+            String path = "inbox/" + dev.claw4j.core.folder.GroupFolders.safeName(name);
+            files.put(path, content.clone());
+            return path;
         }
 
         @Override

@@ -1,0 +1,125 @@
+package dev.claw4j.core.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
+import dev.claw4j.core.model.Attachment;
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.store.MessageStatus;
+import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.StoredAttachment;
+import dev.claw4j.core.turn.AgentTurns;
+import dev.claw4j.protocol.AgentMessage;
+import dev.claw4j.protocol.JsonLines;
+import dev.claw4j.protocol.ProtocolError;
+import dev.claw4j.protocol.ToolSettings;
+import dev.claw4j.protocol.Usage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongPredicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a file a person sent goes: into the host's group folder when the sandbox sees it (Docker's bind mount), and
+ * through the sandbox when its folder lives where it runs (a pod's volume), never into a host folder it cannot see.
+ */
+class InboxThroughTheSandboxTest {
+    @TempDir
+    Path data;
+
+    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private SandboxManager sandboxes;
+    private Outbox outbox;
+
+    @AfterEach
+    void close() {
+        if (sandboxes != null) {
+            sandboxes.close();
+        }
+        if (outbox != null) {
+            outbox.close();
+        }
+        store.close();
+    }
+
+    @Test
+    void aSandboxWhoseFolderIsNotTheHostsGetsTheFileThroughItself() throws Exception {
+        FakeRuntime runtime = new FakeRuntime(InboxThroughTheSandboxTest::answer, false);
+        IncomingFiles incoming = new IncomingFiles(data);
+        StoredAttachment kept = turnWithFile(runtime, incoming);
+
+        FakeRuntime.FakeSandbox sandbox = runtime.started.getFirst();
+        String placed = sandbox.files.keySet().stream().findFirst().orElseThrow();
+        assertThat(placed).startsWith("inbox/").endsWith("-0-report.txt");
+        assertThat(new String(sandbox.files.get(placed), StandardCharsets.UTF_8)).isEqualTo("the numbers");
+        assertThat(data.resolve("groups/g1/inbox")).as("nothing in a host folder the pod never sees").doesNotExist();
+        assertThat(incoming.content(kept)).as("placed, so the host forgets its copy").isEmpty();
+    }
+
+    @Test
+    void aSandboxThatSeesTheHostsFolderGetsTheFileThereAsBefore() throws Exception {
+        FakeRuntime runtime = new FakeRuntime(InboxThroughTheSandboxTest::answer, true);
+        IncomingFiles incoming = new IncomingFiles(data);
+        turnWithFile(runtime, incoming);
+
+        assertThat(runtime.started.getFirst().files).isEmpty();
+        try (var inbox = Files.list(data.resolve("groups/g1/inbox"))) {
+            assertThat(inbox).singleElement().satisfies(f -> {
+                assertThat(f.getFileName().toString()).endsWith("-0-report.txt");
+                assertThat(Files.readString(f)).isEqualTo("the numbers");
+            });
+        }
+    }
+
+    private static void answer(FakeRuntime.FakeSandbox agent) throws Exception {
+        agent.writeLine(JsonLines.encode(new AgentMessage.TurnDone("t", "got it", new Usage(0, 0))));
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    private StoredAttachment turnWithFile(FakeRuntime runtime, IncomingFiles incoming) throws Exception {
+        Metrics metrics = new Metrics(new SimpleMeterRegistry());
+        Files.createDirectories(data.resolve("groups/g1"));
+        sandboxes = new SandboxManager(runtime, FakeRuntime::spec, group -> () -> 0L, Watchdog.Limits.of(100L << 20),
+                (g, k, d) -> { }, metrics);
+        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
+        AgentTurns turns = new AgentTurns(store, sandboxes,
+                (group, request) -> new ProtocolError(request.id(), ProtocolError.MODEL_FAILED, "no model here"),
+                outbox, new GroupFolders(data, (g, r) -> { }), incoming,
+                (platform, chat, thread, busy, failed) -> { }, AccessPolicy.open(),
+                new AgentTurns.Settings(Duration.ofSeconds(20), "claw", ToolSettings.DEFAULTS),
+                new dev.claw4j.core.budget.Budgets(store.dataSource(), dev.claw4j.core.budget.BudgetSettings.NONE,
+                        Clock.systemUTC()), metrics);
+        List<StoredAttachment> kept = incoming.keep(List.of(new Attachment("report.txt", "text/plain",
+                "the numbers".getBytes(StandardCharsets.UTF_8))));
+        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "see this", "p1",
+                ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING, kept).orElseThrow();
+        store.messages().assignGroup(id, "g1");
+        turns.runTurn("g1", new GroupQueue.Turn() {
+            @Override
+            public void acceptFollowUps(LongPredicate acceptor) {}
+
+            @Override
+            public void stopFollowUps() {}
+
+            @Override
+            public void again() {}
+        });
+        return store.messages().attachments(id).getFirst();
+    }
+}
