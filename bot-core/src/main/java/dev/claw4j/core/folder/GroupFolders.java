@@ -24,7 +24,7 @@ public final class GroupFolders {
     public static final String SESSION_FILE = "session.jsonl";
     public static final String INBOX = "inbox";
     public static final int SANDBOX_UID = 1000;
-    private static final int MEMORY_CAP = 64 * 1024;
+    public static final int MEMORY_CAP = 64 * 1024;
     /** The size walk's bounds: a folder deeper or bigger than this counts as unmeasurable. */
     public static final int MAX_DEPTH = 256;
     public static final int MAX_ENTRIES = 1_000_000;

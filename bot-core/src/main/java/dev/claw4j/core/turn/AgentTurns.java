@@ -265,7 +265,8 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         List<ModelImage> images = new ArrayList<>();
         boolean seeing = gateway.acceptsImages(groupId);
         channel.send(new HostMessage.TurnStart(turnId, groupId,
-                Instructions.build(settings.botName(), last.platform(), folders.memory(groupId), folders.sharedMemory()),
+                Instructions.build(settings.botName(), last.platform(), memory(groupId, live.sandbox()),
+                        folders.sharedMemory()),
                 messages.stream().map(m -> chatMessage(m, placeFiles(groupId, live.sandbox(), m, seeing, images)))
                         .toList(),
                 settings.tools().withMcpServers(settings.mcp().forGroup(groupId)),
@@ -618,6 +619,23 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 + "' is not the running turn's");
         return HostMessage.HostResult.failed(call.id(), "this host call names turn '" + call.turnId()
                 + "', which is not the running turn; host calls are only taken for the turn in progress");
+    }
+
+    /**
+     * The group's memory ({@code AGENT.md}) as the agent left it: from the host's folder, or through the sandbox when
+     * its folder is not the host's (a pod's volume). None when it is missing or refused there.
+     */
+    private String memory(String groupId, Sandbox sandbox) {
+        if (sandbox.seesHostFolder()) {
+            return folders.memory(groupId);
+        }
+        try {
+            return new String(sandbox.readFile(GroupFolders.MEMORY_FILE, GroupFolders.MEMORY_CAP),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (SandboxException e) {
+            log.debug("[{}] no memory from the sandbox: {}", groupId, e.getMessage());
+            return "";
+        }
     }
 
     /**

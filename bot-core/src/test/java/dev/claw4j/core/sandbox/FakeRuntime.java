@@ -33,7 +33,13 @@ final class FakeRuntime implements SandboxRuntime {
         this(script, true);
     }
 
-    /** With {@code seesHostFolder} false, its sandboxes keep the files put into them, as a pod's volume does. */
+    /**
+     * The group folder as sandboxes that do not see the host's see it (a pod's volume, shared by all of them here),
+     * by the path the agent sees.
+     */
+    final java.util.Map<String, byte[]> volume = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** With {@code seesHostFolder} false, its sandboxes keep the files put into them in {@link #volume}. */
     FakeRuntime(Script script, boolean seesHostFolder) {
         this.script = script;
         this.seesHostFolder = seesHostFolder;
@@ -50,7 +56,7 @@ final class FakeRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
-        FakeSandbox sandbox = new FakeSandbox(spec.groupId(), script, seesHostFolder);
+        FakeSandbox sandbox = new FakeSandbox(spec.groupId(), script, seesHostFolder, volume);
         started.add(sandbox);
         return sandbox;
     }
@@ -76,12 +82,15 @@ final class FakeRuntime implements SandboxRuntime {
         private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
         private final boolean seesHostFolder;
         /** The files put into this sandbox, by the path the agent sees. */
-        final java.util.Map<String, byte[]> files = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<String, byte[]> files;
+        /** The lines the host sent. */
+        final List<String> fromHostLines = new CopyOnWriteArrayList<>();
         volatile long linesWritten;
 
-        FakeSandbox(String groupId, Script script, boolean seesHostFolder) {
+        FakeSandbox(String groupId, Script script, boolean seesHostFolder, java.util.Map<String, byte[]> files) {
             this.groupId = groupId;
             this.seesHostFolder = seesHostFolder;
+            this.files = files;
             try {
                 toHost = Pipe.open();
                 fromHost = Pipe.open();
@@ -91,8 +100,12 @@ final class FakeRuntime implements SandboxRuntime {
             agentOut = Channels.newOutputStream(toHost.sink());
             // the agent does not read what the host sends, but a host's error answers must not block on it
             Thread.ofVirtual().start(() -> {
-                try (InputStream in = Channels.newInputStream(fromHost.source())) {
-                    in.transferTo(OutputStream.nullOutputStream());
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        Channels.newInputStream(fromHost.source()), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        fromHostLines.add(line);
+                    }
                 } catch (IOException e) {
                     // stopped
                 }
@@ -139,7 +152,11 @@ final class FakeRuntime implements SandboxRuntime {
 
         @Override
         public byte[] readFile(String path, int maxBytes) {
-            throw new SandboxException("no files in the fake runtime");
+            byte[] content = seesHostFolder ? null : files.get(path);
+            if (content == null) {
+                throw new SandboxException(path + " does not exist in the fake sandbox");
+            }
+            return content.clone();
         }
 
         @Override

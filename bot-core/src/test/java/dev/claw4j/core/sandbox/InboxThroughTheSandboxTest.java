@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Where a file a person sent goes: into the host's group folder when the sandbox sees it (Docker's bind mount), and
  * through the sandbox when its folder lives where it runs (a pod's volume), never into a host folder it cannot see.
+ * Likewise the group's memory for the instructions comes from where the agent wrote it.
  */
 class InboxThroughTheSandboxTest {
     @TempDir
@@ -61,6 +62,7 @@ class InboxThroughTheSandboxTest {
     @Test
     void aSandboxWhoseFolderIsNotTheHostsGetsTheFileThroughItself() throws Exception {
         FakeRuntime runtime = new FakeRuntime(InboxThroughTheSandboxTest::answer, false);
+        runtime.volume.put("AGENT.md", "remember: the pod's own notes".getBytes(StandardCharsets.UTF_8));
         IncomingFiles incoming = new IncomingFiles(data);
         StoredAttachment kept = turnWithFile(runtime, incoming);
 
@@ -70,21 +72,39 @@ class InboxThroughTheSandboxTest {
         assertThat(new String(sandbox.files.get(placed), StandardCharsets.UTF_8)).isEqualTo("the numbers");
         assertThat(data.resolve("groups/g1/inbox")).as("nothing in a host folder the pod never sees").doesNotExist();
         assertThat(incoming.content(kept)).as("placed, so the host forgets its copy").isEmpty();
+        assertThat(turnStart(sandbox)).as("the memory the agent wrote in its volume is in its instructions")
+                .contains("the pod's own notes").contains("inbox/");
     }
 
     @Test
     void aSandboxThatSeesTheHostsFolderGetsTheFileThereAsBefore() throws Exception {
         FakeRuntime runtime = new FakeRuntime(InboxThroughTheSandboxTest::answer, true);
+        Files.createDirectories(data.resolve("groups/g1"));
+        Files.writeString(data.resolve("groups/g1/AGENT.md"), "remember: the host folder's notes");
         IncomingFiles incoming = new IncomingFiles(data);
         turnWithFile(runtime, incoming);
 
         assertThat(runtime.started.getFirst().files).isEmpty();
+        assertThat(turnStart(runtime.started.getFirst())).contains("the host folder's notes");
         try (var inbox = Files.list(data.resolve("groups/g1/inbox"))) {
             assertThat(inbox).singleElement().satisfies(f -> {
                 assertThat(f.getFileName().toString()).endsWith("-0-report.txt");
                 assertThat(Files.readString(f)).isEqualTo("the numbers");
             });
         }
+    }
+
+    /** The turn.start line the sandbox got (its reader may still be on its way to it). */
+    private static String turnStart(FakeRuntime.FakeSandbox sandbox) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            for (String line : sandbox.fromHostLines) {
+                if (line.contains("\"turn.start\"")) {
+                    return line;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the sandbox got no turn.start: " + sandbox.fromHostLines);
     }
 
     private static void answer(FakeRuntime.FakeSandbox agent) throws Exception {
