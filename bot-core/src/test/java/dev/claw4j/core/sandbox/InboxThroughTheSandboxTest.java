@@ -2,35 +2,17 @@ package dev.claw4j.core.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw4j.core.access.AccessPolicy;
-import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.Attachment;
-import dev.claw4j.core.model.ChatKind;
-import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.store.MessageStatus;
-import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.StoredAttachment;
-import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.JsonLines;
-import dev.claw4j.protocol.ProtocolError;
-import dev.claw4j.protocol.ToolSettings;
 import dev.claw4j.protocol.Usage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,19 +26,13 @@ class InboxThroughTheSandboxTest {
     @TempDir
     Path data;
 
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
-    private SandboxManager sandboxes;
-    private Outbox outbox;
+    private TurnRig rig;
 
     @AfterEach
     void close() {
-        if (sandboxes != null) {
-            sandboxes.close();
+        if (rig != null) {
+            rig.close();
         }
-        if (outbox != null) {
-            outbox.close();
-        }
-        store.close();
     }
 
     @Test
@@ -113,33 +89,11 @@ class InboxThroughTheSandboxTest {
     }
 
     private StoredAttachment turnWithFile(FakeRuntime runtime, IncomingFiles incoming) throws Exception {
-        Metrics metrics = new Metrics(new SimpleMeterRegistry());
         Files.createDirectories(data.resolve("groups/g1"));
-        sandboxes = new SandboxManager(runtime, FakeRuntime::spec, group -> () -> 0L, Watchdog.Limits.of(100L << 20),
-                (g, k, d) -> { }, metrics);
-        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
-        AgentTurns turns = new AgentTurns(store, sandboxes,
-                (group, request) -> new ProtocolError(request.id(), ProtocolError.MODEL_FAILED, "no model here"),
-                outbox, new GroupFolders(data, (g, r) -> { }), incoming,
-                (platform, chat, thread, busy, failed) -> { }, AccessPolicy.open(),
-                new AgentTurns.Settings(Duration.ofSeconds(20), "claw", ToolSettings.DEFAULTS),
-                new dev.claw4j.core.budget.Budgets(store.dataSource(), dev.claw4j.core.budget.BudgetSettings.NONE,
-                        Clock.systemUTC()), metrics);
-        List<StoredAttachment> kept = incoming.keep(List.of(new Attachment("report.txt", "text/plain",
-                "the numbers".getBytes(StandardCharsets.UTF_8))));
-        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", "see this", "p1",
-                ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING, kept).orElseThrow();
-        store.messages().assignGroup(id, "g1");
-        turns.runTurn("g1", new GroupQueue.Turn() {
-            @Override
-            public void acceptFollowUps(LongPredicate acceptor) {}
-
-            @Override
-            public void stopFollowUps() {}
-
-            @Override
-            public void again() {}
-        });
-        return store.messages().attachments(id).getFirst();
+        rig = new TurnRig(runtime, data, incoming, Metrics.none());
+        long id = rig.message("see this", incoming.keep(List.of(new Attachment("report.txt", "text/plain",
+                "the numbers".getBytes(StandardCharsets.UTF_8)))));
+        rig.turns.runTurn("g1", TurnRig.PLAIN);
+        return rig.store.messages().attachments(id).getFirst();
     }
 }

@@ -184,7 +184,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     }
 
     /**
-     * What the runtime asked the cluster for, one per sandbox: a Sandbox of the group's own ({@link #SANDBOXES}), or
+     * What the runtime asked the cluster for, one per sandbox: a Sandbox of the group's own, or
      * a claim on the warm pool; and the pod behind it once Ready.
      */
     private record Started(ResourceDefinitionContext kind, String name, String pod) {

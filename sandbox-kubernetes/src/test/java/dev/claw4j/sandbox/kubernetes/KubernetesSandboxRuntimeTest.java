@@ -454,35 +454,36 @@ class KubernetesSandboxRuntimeTest {
      */
     @Test
     void anAgentKilledForItsMemoryEndsOutOfMemory() throws Exception {
-        cluster.processes = command -> command.equals(FAKE_AGENT)
-                ? new ProcessBuilder("sh", "-c", "echo ready; read line; exit 137").directory(pod.toFile()) : null;
-        var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
-        var sandbox = runtime.start(spec("hungry"));
-        var out = new BufferedReader(new InputStreamReader(sandbox.stdout(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("ready");
-        cluster.reportOomKilled(sandbox.name());
-        sandbox.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
-        sandbox.stdin().flush();
-        var exit = sandbox.exit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        var exit = exitOfAKilledAgent("hungry", true);
         assertThat(exit).isEqualTo(new dev.claw4j.core.sandbox.SandboxExit(137, true));
         assertThat(exit.describe()).isEqualTo("killed: out of memory (exit 137)");
-        sandbox.stop(Duration.ZERO);
     }
 
     /** A 137 the kubelet does not call an OOM kill (a plain SIGKILL) is reported as such: not out of memory. */
     @Test
     void aKillWithoutAnOomReportIsNotOutOfMemory() throws Exception {
+        assertThat(exitOfAKilledAgent("killed", false)).isEqualTo(new dev.claw4j.core.sandbox.SandboxExit(137, false));
+    }
+
+    /** Starts an agent that ends with 137 once told to, the kubelet reporting the pod OOMKilled first or not. */
+    private dev.claw4j.core.sandbox.SandboxExit exitOfAKilledAgent(String group, boolean oomReported)
+            throws Exception {
         cluster.processes = command -> command.equals(FAKE_AGENT)
                 ? new ProcessBuilder("sh", "-c", "echo ready; read line; exit 137").directory(pod.toFile()) : null;
         var runtime = runtime(settings("gvisor", true, Duration.ofSeconds(10)));
-        var sandbox = runtime.start(spec("killed"));
+        var sandbox = runtime.start(spec(group));
         var out = new BufferedReader(new InputStreamReader(sandbox.stdout(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");
+        if (oomReported) {
+            cluster.reportOomKilled(sandbox.name());
+        }
         sandbox.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
         sandbox.stdin().flush();
-        assertThat(sandbox.exit().get(20, java.util.concurrent.TimeUnit.SECONDS))
-                .isEqualTo(new dev.claw4j.core.sandbox.SandboxExit(137, false));
-        sandbox.stop(Duration.ZERO);
+        try {
+            return sandbox.exit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            sandbox.stop(Duration.ZERO);
+        }
     }
 
     /** The pod has no pid limit of its own: the agent runs under prlimit with the sandbox's pids as its nproc. */
