@@ -125,36 +125,47 @@ final class WebChats {
     /** One chat: its event stream open, then its messages one by one; false when a reply did not come in time. */
     private static boolean talk(HttpClient http, Endpoint to, String chat, int messages, long replyTimeoutS,
                                 List<Double> replyMs) throws Exception {
-        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
-        HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + to.port() + "/api/chats/" + chat + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", to.auth()).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals("event: message")) {
-                        replies.add(Instant.now());
-                    }
-                }
-            } catch (Exception e) {
-                // closed by us at the end of the chat, or by the host
-            }
-        });
-        try {
+        try (ReplyStream stream = ReplyStream.open(http, to.port(), to.auth(), chat)) {
             for (int m = 0; m < messages; m++) {
                 Instant sent = Instant.now();
                 MessagePathBench.post(http, to.port(), to.auth(), chat, "hello " + m);
-                Instant got = replies.poll(replyTimeoutS, TimeUnit.SECONDS);
+                Instant got = stream.replies().poll(replyTimeoutS, TimeUnit.SECONDS);
                 if (got == null) {
                     return false;
                 }
                 replyMs.add(MessagePathBench.ms(sent, got));
             }
             return true;
-        } finally {
-            events.body().close();
+        }
+    }
+
+    /** A chat's event stream, read as it comes: each reply event is noted with the time it was read. */
+    record ReplyStream(LinkedBlockingQueue<Instant> replies, InputStream body, Thread reader)
+            implements AutoCloseable {
+        static ReplyStream open(HttpClient http, int port, String auth, String chat) throws Exception {
+            LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
+            HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
+                    .header("Accept", "text/event-stream").header("Authorization", auth).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.equals("event: message")) {
+                            replies.add(Instant.now());
+                        }
+                    }
+                } catch (Exception e) {
+                    // closed by us at the end of the chat, or by the host
+                }
+            });
+            return new ReplyStream(replies, events.body(), reader);
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
             reader.interrupt();
         }
     }
