@@ -87,6 +87,15 @@ public final class Claw4j implements AutoCloseable {
 
     /** With the given connectors (tests point them at wire-level fakes of their platforms). */
     public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList) {
+        this(config, runtime, model, connectorList, Clock.systemUTC());
+    }
+
+    /**
+     * With the clock scheduled tasks run by: a test of a whole host passes one set ahead, so that a due time comes
+     * within seconds.
+     */
+    public Claw4j(Config config, SandboxRuntime runtime, ModelSettings model, List<Connector> connectorList,
+                  Clock taskClock) {
         this.runtime = runtime;
         // what every part counts into; the admin endpoint serves it at /metrics
         Metrics metrics = hostMetrics.metrics();
@@ -203,8 +212,6 @@ public final class Claw4j implements AutoCloseable {
             }
         };
         AccessPolicy access = config.access().policy();
-        // scheduled tasks: the clock may be moved ahead for tests of a whole host (claw4j.clock.offset, ISO-8601)
-        Clock taskClock = taskClock();
         this.tasks = new Tasks(new TaskStore(store.dataSource()), taskClock, config.tasks().settings());
         AgentTurns turns = new AgentTurns(store, sandboxes, gateway, outbox, folders, incoming, presence, access,
                 new AgentTurns.Settings(config.sandbox().limits().turnTimeout(), config.botName(), ToolSettings.DEFAULTS,
@@ -329,22 +336,6 @@ public final class Claw4j implements AutoCloseable {
         // an earlier run left (a reply cut off mid-send, say) with "not running", and each restart added an attempt
         // and a longer backoff, up to giving the reply up
         outbox.start();
-    }
-
-    /**
-     * The clock of scheduled tasks: the system's, moved by {@code -Dclaw4j.clock.offset=PT8H} when a test of a whole
-     * host needs to reach a due time without waiting for it.
-     */
-    static Clock taskClock() {
-        String offset = System.getProperty("claw4j.clock.offset");
-        if (offset == null || offset.isBlank()) {
-            return Clock.systemUTC();
-        }
-        try {
-            return Clock.offset(Clock.systemUTC(), java.time.Duration.parse(offset.strip()));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new ConfigException("claw4j.clock.offset '" + offset + "' is not an ISO-8601 duration such as PT8H");
-        }
     }
 
     public Tasks tasks() {

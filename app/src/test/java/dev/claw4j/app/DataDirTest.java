@@ -2,13 +2,6 @@ package dev.claw4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw4j.core.llm.ModelSettings;
-import dev.claw4j.core.sandbox.ExecResult;
-import dev.claw4j.core.sandbox.Isolation;
-import dev.claw4j.core.sandbox.Sandbox;
-import dev.claw4j.core.sandbox.SandboxException;
-import dev.claw4j.core.sandbox.SandboxRuntime;
-import dev.claw4j.core.sandbox.SandboxSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,31 +21,6 @@ class DataDirTest {
     @TempDir
     Path tmp;
 
-    /** A runtime that starts nothing: this test is about files, not sandboxes. */
-    private static final class NoSandboxes implements SandboxRuntime {
-        @Override
-        public Isolation isolation() {
-            return new Isolation("none", Isolation.Kind.CONTAINER);
-        }
-
-        @Override
-        public Sandbox start(SandboxSpec spec) {
-            throw new SandboxException("no sandboxes in this test");
-        }
-
-        @Override
-        public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
-            throw new SandboxException("no sandboxes in this test");
-        }
-
-        @Override
-        public int removeOrphans() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
-    }
 
     @Test
     void theHostAndItsCommandsCreateNothingOtherUsersCanRead() throws Exception {
@@ -63,8 +30,7 @@ class DataDirTest {
         Config config = Config.defaults().withDataDir(data);
 
         Install.id(data);
-        try (Claw4j host = new Claw4j(config, new NoSandboxes(), ModelSettings.of("openai", "m", "k",
-                "http://127.0.0.1:9/v1"), List.of())) {
+        try (Claw4j host = new Claw4j(config, new NoSandboxes(), NoSandboxes.NO_MODEL, List.of())) {
             host.start();
             assertThat(run("access", "list", "--config", configFile.toString())).contains("dm policy: pairing");
             assertOwnerOnly(data, Set.of("admin-token", "admin.port", "install-id", "db-password", "claw4j.mv.db"));

@@ -4,18 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw4j.core.cluster.FoldersMarker;
-import dev.claw4j.core.llm.ModelSettings;
-import dev.claw4j.core.sandbox.ExecResult;
-import dev.claw4j.core.sandbox.Isolation;
-import dev.claw4j.core.sandbox.Sandbox;
-import dev.claw4j.core.sandbox.SandboxException;
-import dev.claw4j.core.sandbox.SandboxRuntime;
-import dev.claw4j.core.sandbox.SandboxSpec;
 import dev.claw4j.core.store.StoreLocation;
 import dev.claw4j.core.store.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,56 +17,29 @@ import org.junit.jupiter.api.io.TempDir;
  * group folders (cluster.folders on the same shared storage), and is refused, saying what to mount, when it does not.
  */
 class SharedFoldersTest {
-    private static final ModelSettings MODEL = ModelSettings.of("openai", "m", "k", "http://127.0.0.1:9/v1");
-
     @TempDir
     Path tmp;
 
-    /** A runtime that starts nothing: this test is about folders, not sandboxes. */
-    private static final class NoSandboxes implements SandboxRuntime {
-        @Override
-        public Isolation isolation() {
-            return new Isolation("none", Isolation.Kind.CONTAINER);
-        }
-
-        @Override
-        public Sandbox start(SandboxSpec spec) {
-            throw new SandboxException("no sandboxes in this test");
-        }
-
-        @Override
-        public ExecResult exec(SandboxSpec spec, List<String> command, Duration timeout, int maxOutputBytes) {
-            throw new SandboxException("no sandboxes in this test");
-        }
-
-        @Override
-        public int removeOrphans() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
-    }
 
     @Test
     void aSecondHostStartsOnlyWhenItSeesTheSameGroupFolders() throws Exception {
         StoreLocation.Postgres db = TestDatabase.freshSchema(TestDatabase.server());
         Path shared = tmp.resolve("shared-folders");
-        try (Claw4j first = new Claw4j(config(tmp.resolve("a"), db, "../shared-folders"), new NoSandboxes(), MODEL,
-                List.of())) {
+        try (Claw4j first = new Claw4j(config(tmp.resolve("a"), db, "../shared-folders"), new NoSandboxes(),
+                NoSandboxes.NO_MODEL, List.of())) {
             assertThat(shared.resolve(FoldersMarker.FILE)).exists();
             assertThat(tmp.resolve("a").resolve(FoldersMarker.FILE)).doesNotExist();
 
             // a host left on its own data directory's folders (cluster.folders not set): refused, told what to mount
             Config local = config(tmp.resolve("b"), db, null);
-            assertThatThrownBy(() -> new Claw4j(local, new NoSandboxes(), MODEL, List.of()))
+            assertThatThrownBy(() -> new Claw4j(local, new NoSandboxes(), NoSandboxes.NO_MODEL, List.of()))
                     .isInstanceOf(FoldersMarker.FoldersMismatchException.class)
                     .hasMessageContaining("group folders root " + tmp.resolve("b") + " has no marker file")
                     .hasMessageContaining("Mount the shared folders");
 
             // the same host with the shared folders configured starts
-            try (Claw4j second = new Claw4j(config(tmp.resolve("b"), db, shared.toString()), new NoSandboxes(), MODEL,
-                    List.of())) {
+            try (Claw4j second = new Claw4j(config(tmp.resolve("b"), db, shared.toString()), new NoSandboxes(),
+                    NoSandboxes.NO_MODEL, List.of())) {
                 assertThat(Files.readString(shared.resolve(FoldersMarker.FILE))).isNotBlank();
             }
         }

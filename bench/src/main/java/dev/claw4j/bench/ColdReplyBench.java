@@ -78,7 +78,7 @@ public final class ColdReplyBench {
         List<Double> afterBusy = new ArrayList<>();
         for (int c = 0; c < chats; c++) {
             String chat = "dm-cold-" + c;
-            LinkedBlockingQueue<Instant> replies = MessagePathBench.listen(http, port, auth, chat);
+            LinkedBlockingQueue<Instant> replies = WebChats.ReplyStream.open(http, port, auth, chat).replies();
             Instant posted = Instant.now();
             MessagePathBench.post(http, port, auth, chat, "hello");
             Instant delivered = replies.poll(120, TimeUnit.SECONDS);

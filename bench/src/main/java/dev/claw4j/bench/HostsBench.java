@@ -4,33 +4,17 @@ import dev.claw4j.app.Claw4j;
 import dev.claw4j.app.Config;
 import dev.claw4j.core.cluster.HostIdentity;
 import dev.claw4j.core.llm.ModelSettings;
-import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.sandbox.DockerClients;
 import dev.claw4j.sandbox.DockerSandboxRuntime;
 import dev.claw4j.sandbox.SandboxSettings;
-import dev.claw4j.web.WebConnector;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One host against two on one PostgreSQL (issue 14), on this one machine: {@code CHATS} web chats send
@@ -68,13 +52,10 @@ public final class HostsBench {
         int maxSandboxes = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         Pg pg = postgres();
-        Process model = LoadBench.startModel();
+        Process model = WebChats.startModel();
         List<Side> sides = new ArrayList<>();
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(model.getInputStream())).readLine();
-            if (baseUrl == null) {
-                throw new IllegalStateException("the scripted model server did not start; see its stderr above");
-            }
+            String baseUrl = WebChats.baseUrl(model);
             for (int r = 0; r < rounds; r++) {
                 // alternated, and the first side flips every round, so a warming machine favours neither
                 int[] order = r % 2 == 0 ? new int[] {1, 2} : new int[] {2, 1};
@@ -123,11 +104,8 @@ public final class HostsBench {
         try {
             for (int h = 0; h < hosts; h++) {
                 Path data = Files.createDirectories(dir.resolve("host-" + h));
-                Config config = Config.defaults().withDataDir(data)
-                        .withAccess(new Config.Access("open", null, null, null))
-                        .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
-                        .withSandbox(new Config.Sandbox("runsc", null, null, null, null, null, null, null, null,
-                                maxSandboxes))
+                Config config = WebChats.hostConfig(data, new Config.Sandbox("runsc", null, null, null, null, null,
+                                null, null, null, maxSandboxes))
                         .withStore(new Config.Database("postgres", url, pg.user(), pg.password()))
                         .withCluster(new Config.Cluster(null, null, folders.toString()))
                         .withAdmin(new Config.Admin(false, null, null)); // two consoles would want one port
@@ -137,39 +115,17 @@ public final class HostsBench {
                 running.add(host);
                 host.start();
             }
-            List<Double> replyMs = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger timedOut = new AtomicInteger();
-            HttpClient http = HttpClient.newHttpClient();
-            long t0 = System.nanoTime();
-            try (ExecutorService pool = Executors.newFixedThreadPool(concurrency, Thread.ofVirtual().factory())) {
-                for (int c = 0; c < chats; c++) {
-                    String chat = "dm-hosts-" + c;
-                    Claw4j host = running.get(c % hosts);
-                    int port = ((WebConnector) host.connector("web")).port();
-                    String auth = "Bearer " + Files.readString(dir.resolve("host-" + (c % hosts))
-                            .resolve("web-token")).strip();
-                    pool.submit(() -> {
-                        try {
-                            talk(http, port, auth, chat, messages, replyMs, timedOut);
-                        } catch (Exception e) {
-                            timedOut.incrementAndGet();
-                            System.err.println(chat + ": " + e);
-                        }
-                    });
-                }
+            List<WebChats.Endpoint> endpoints = new ArrayList<>();
+            for (int h = 0; h < hosts; h++) {
+                endpoints.add(WebChats.Endpoint.of(running.get(h), dir.resolve("host-" + h)));
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            WebChats.Result r = WebChats.drive("dm-hosts-", chats, messages, concurrency, REPLY_TIMEOUT_S,
+                    c -> endpoints.get(c % hosts));
             Thread.sleep(2000); // a late or doubled reply would be stored by now
-            int lost = 0;
-            int doubled = 0;
-            for (int c = 0; c < chats; c++) {
-                List<ChatLine> lines = running.getFirst().store().messages().history("web", "dm-hosts-" + c);
-                long in = lines.stream().filter(l -> l.direction().equals("in")).count();
-                long out = lines.stream().filter(l -> l.direction().equals("out")).count();
-                lost += (int) (Math.max(0, in - out) + Math.max(0, messages - in));
-                doubled += (int) Math.max(0, out - in);
-            }
-            return new Side(hosts, chats * messages, seconds, List.copyOf(replyMs), lost, doubled, timedOut.get());
+            WebChats.Tally t = WebChats.tally(running.getFirst().store(), "dm-hosts-", chats, messages);
+            // a chat that failed outright counts as one without its reply, as before
+            return new Side(hosts, chats * messages, r.seconds(), r.replyMs(), t.lost(), t.doubled(),
+                    r.timedOut() + r.failed());
         } finally {
             for (Claw4j h : running.reversed()) {
                 h.close();
@@ -178,43 +134,6 @@ public final class HostsBench {
                     var s = c.createStatement()) {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
-        }
-    }
-
-    /** One chat on one host: its event stream open, then its messages one by one, each waiting for its reply. */
-    private static void talk(HttpClient http, int port, String auth, String chat, int messages, List<Double> replyMs,
-                             AtomicInteger timedOut) throws Exception {
-        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
-        HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals("event: message")) {
-                        replies.add(Instant.now());
-                    }
-                }
-            } catch (Exception e) {
-                // closed by us at the end of the chat, or by the host
-            }
-        });
-        try {
-            for (int m = 0; m < messages; m++) {
-                Instant sent = Instant.now();
-                MessagePathBench.post(http, port, auth, chat, "hello " + m);
-                Instant got = replies.poll(REPLY_TIMEOUT_S, TimeUnit.SECONDS);
-                if (got == null) {
-                    timedOut.incrementAndGet();
-                    return;
-                }
-                replyMs.add(MessagePathBench.ms(sent, got));
-            }
-        } finally {
-            events.body().close();
-            reader.interrupt();
         }
     }
 

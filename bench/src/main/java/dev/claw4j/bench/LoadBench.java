@@ -8,27 +8,14 @@ import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.sandbox.DockerClients;
 import dev.claw4j.sandbox.DockerSandboxRuntime;
 import dev.claw4j.sandbox.SandboxSettings;
-import dev.claw4j.web.WebConnector;
 import io.micrometer.core.instrument.Timer;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -55,23 +42,17 @@ public final class LoadBench {
         int maxSandboxes = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         // sandbox.evictionGrace per run, run in this order with a fresh host each: "0s,2s,0s,2s" alternates them
         List<String> graces = List.of((args.length > 3 ? args[3] : "2s").split(","));
-        Process model = startModel();
+        Process model = WebChats.startModel();
         Runtime.getRuntime().addShutdownHook(new Thread(model::destroy)); // also when the bench is stopped
         List<Summary> summaries = new ArrayList<>();
         try (var docker = DockerClients.connect()) {
-            String baseUrl = new BufferedReader(new InputStreamReader(model.getInputStream())).readLine();
-            if (baseUrl == null) {
-                throw new IllegalStateException("the scripted model server did not start; see its stderr above");
-            }
+            String baseUrl = WebChats.baseUrl(model);
             for (int i = 0; i < graces.size(); i++) {
                 String grace = graces.get(i).strip();
                 Path data = Files.createTempDirectory("claw4j-bench-load-");
                 Config.Sandbox sandbox = new Config.Sandbox("runsc", null, null, null, null, null, null, null, null,
                         maxSandboxes).withEviction(grace, null);
-                Config config = Config.defaults().withDataDir(data)
-                        .withAccess(new Config.Access("open", null, null, null))
-                        .withConnectors(new Config.Connectors(new Config.Web(true, "127.0.0.1", 0)))
-                        .withSandbox(sandbox);
+                Config config = WebChats.hostConfig(data, sandbox);
                 var runtime = new TimedRuntime(new DockerSandboxRuntime(DockerClients.connect(),
                         new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid() + "-" + i)),
                         name -> docker.inspectContainerCmd(name).exec().getId());
@@ -98,17 +79,9 @@ public final class LoadBench {
         }
     }
 
-    static Process startModel() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                SlowModelServer.class.getName(), "300", "100").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
     private static Summary run(Claw4j claw4j, TimedRuntime runtime, Path data, int chats, int concurrency,
                                int maxSandboxes, String grace) throws Exception {
-        int port = ((WebConnector) claw4j.connector("web")).port();
-        String auth = "Bearer " + Files.readString(data.resolve("web-token")).strip();
-        HttpClient http = HttpClient.newHttpClient();
+        WebChats.Endpoint endpoint = WebChats.Endpoint.of(claw4j, data);
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var memory = ManagementFactory.getMemoryMXBean();
         AtomicLong mostHeap = new AtomicLong();
@@ -133,32 +106,13 @@ public final class LoadBench {
                 }
             }
         });
-        List<Double> replyMs = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger timedOut = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicInteger chatsDone = new AtomicInteger();
         long cpu0 = os.getProcessCpuTime();
         long daemons0 = CpuProbe.daemons();
         int starts0 = runtime.starts.get();
-        long t0 = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(concurrency, Thread.ofVirtual().factory())) {
-            for (int c = 0; c < chats; c++) {
-                String chat = "dm-load-" + c;
-                pool.submit(() -> {
-                    try {
-                        talk(http, port, auth, chat, replyMs, timedOut);
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                        System.err.println(chat + ": " + e);
-                    }
-                    int done = chatsDone.incrementAndGet();
-                    if (done % Math.max(1, chats / 10) == 0) {
-                        System.err.printf("  %d/%d chats done, %.0f s%n", done, chats, (System.nanoTime() - t0) / 1e9);
-                    }
-                });
-            }
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        WebChats.Result result = WebChats.drive("dm-load-", chats, MESSAGES, concurrency, REPLY_TIMEOUT_S,
+                c -> endpoint);
+        List<Double> replyMs = result.replyMs();
+        double seconds = result.seconds();
         double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
         int starts = runtime.starts.get() - starts0;
         long daemons1 = CpuProbe.daemons();
@@ -167,18 +121,13 @@ public final class LoadBench {
         System.gc(); // what stays with every chat known, not what the collector had not yet reclaimed
         long heapAfterGc = memory.getHeapMemoryUsage().getUsed();
 
-        // lost and doubled, from the store: every chat must have exactly one reply per message
         int sent = chats * MESSAGES;
-        int lost = 0;
-        int doubled = 0;
+        WebChats.Tally tally = WebChats.tally(claw4j.store(), "dm-load-", chats, MESSAGES);
         List<Double> queueToStart = new ArrayList<>();
         List<Double> firstToStart = new ArrayList<>(); // each chat's first message: the one that waits for a slot
         for (int c = 0; c < chats; c++) {
-            List<ChatLine> lines = claw4j.store().messages().history("web", "dm-load-" + c);
-            List<ChatLine> in = lines.stream().filter(l -> l.direction().equals("in")).toList();
-            long out = lines.stream().filter(l -> l.direction().equals("out")).count();
-            lost += (int) Math.max(0, in.size() - out) + Math.max(0, MESSAGES - in.size());
-            doubled += (int) Math.max(0, out - in.size());
+            List<ChatLine> in = claw4j.store().messages().history("web", "dm-load-" + c).stream()
+                    .filter(l -> l.direction().equals("in")).toList();
             // the k-th turn.start of a chat's group answers its k-th message (each waits for its reply)
             var group = claw4j.store().groups().groupForBinding("web:chat:dm-load-" + c);
             if (group.isPresent()) {
@@ -196,7 +145,7 @@ public final class LoadBench {
                 runtime.isolation().describe());
         System.out.printf("  %d messages in %.0f s: %.2f messages/s%n", sent, seconds, sent / seconds);
         System.out.printf("  lost %d, doubled %d (from the store), no reply within %d s: %d, chats failed: %d%n",
-                lost, doubled, REPLY_TIMEOUT_S, timedOut.get(), failed.get());
+                tally.lost(), tally.doubled(), REPLY_TIMEOUT_S, result.timedOut(), result.failed());
         if (!replyMs.isEmpty()) {
             System.out.printf("  time to reply (POST sent -> reply event read): p50 %.1f s, p99 %.1f s, max %.1f s%n",
                     MessagePathBench.pct(replyMs, 50) / 1e3, MessagePathBench.pct(replyMs, 99) / 1e3,
@@ -270,43 +219,6 @@ public final class LoadBench {
             System.out.printf("  dockerd + containerd over the run: %.1f s, %.2f s per start (they serve every"
                     + " container on this machine, other engineers' too)%n", (daemons1 - daemons0) / 1e9,
                     (daemons1 - daemons0) / 1e9 / starts);
-        }
-    }
-
-    /** One chat: its event stream open, then its messages one by one, each waiting for its reply. */
-    private static void talk(HttpClient http, int port, String auth, String chat, List<Double> replyMs,
-                             AtomicInteger timedOut) throws Exception {
-        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
-        HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals("event: message")) {
-                        replies.add(Instant.now());
-                    }
-                }
-            } catch (Exception e) {
-                // closed by us at the end of the chat, or by the host
-            }
-        });
-        try {
-            for (int m = 0; m < MESSAGES; m++) {
-                Instant sent = Instant.now();
-                MessagePathBench.post(http, port, auth, chat, "hello " + m);
-                Instant got = replies.poll(REPLY_TIMEOUT_S, TimeUnit.SECONDS);
-                if (got == null) {
-                    timedOut.incrementAndGet();
-                    return;
-                }
-                replyMs.add(MessagePathBench.ms(sent, got));
-            }
-        } finally {
-            events.body().close();
-            reader.interrupt();
         }
     }
 

@@ -13,8 +13,6 @@ import dev.claw4j.web.WebConnector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +61,8 @@ public final class MessagePathBench {
                 // the install's token, made at first start in the data directory, as a script reads it
                 String auth = "Bearer " + Files.readString(data.resolve("web-token")).strip();
                 HttpClient http = HttpClient.newHttpClient();
-                LinkedBlockingQueue<Instant> replies = listen(http, port, auth, "dm-bench");
+                LinkedBlockingQueue<Instant> replies = WebChats.ReplyStream.open(http, port, auth, "dm-bench")
+                        .replies();
                 int warmUp = 20;
                 List<Instant> posted = new ArrayList<>();
                 List<Instant> answered202 = new ArrayList<>();
@@ -169,28 +168,6 @@ public final class MessagePathBench {
 
     static double ms(Instant from, Instant to) {
         return Duration.between(from, to).toNanos() / 1e6;
-    }
-
-    /** Reads a chat's SSE stream; each reply event is noted with the time it was read. */
-    static LinkedBlockingQueue<Instant> listen(HttpClient http, int port, String auth, String chat) throws Exception {
-        LinkedBlockingQueue<Instant> replies = new LinkedBlockingQueue<>();
-        HttpResponse<java.io.InputStream> events = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/chats/" + chat + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", auth).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        Thread.ofVirtual().start(() -> {
-            try (var in = new BufferedReader(new InputStreamReader(events.body()))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals("event: message")) {
-                        replies.add(Instant.now());
-                    }
-                }
-            } catch (Exception e) {
-                // the host closed the stream at the end
-            }
-        });
-        return replies;
     }
 
     static void post(HttpClient http, int port, String auth, String chat, String text) throws Exception {

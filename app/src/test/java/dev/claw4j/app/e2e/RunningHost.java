@@ -11,6 +11,7 @@ import dev.claw4j.sandbox.SandboxSettings;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.web.WebConnector;
 import dev.claw4j.web.WebSettings;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -55,8 +56,13 @@ final class RunningHost implements AutoCloseable {
                 .withSandbox(sandbox), extra);
     }
 
-    /** The full form: the test adjusts the config the host runs with. */
+    /** The test adjusts the config the host runs with. */
     RunningHost(Path data, UnaryOperator<Config> tweak, List<Connector> extra) throws Exception {
+        this(data, tweak, extra, Clock.systemUTC());
+    }
+
+    /** The full form: and the clock scheduled tasks run by (set ahead, a due time comes within seconds). */
+    RunningHost(Path data, UnaryOperator<Config> tweak, List<Connector> extra, Clock taskClock) throws Exception {
         AgentImage.ensure(DockerClients.connect(), Path.of(System.getProperty("claw4j.agentJar")),
                 line -> System.out.println("[image] " + line));
         model = new DemoModelServer(0);
@@ -72,7 +78,7 @@ final class RunningHost implements AutoCloseable {
         connectors.add(new WebConnector(new WebSettings("127.0.0.1", 0, "claw", config.dataDir())));
         connectors.addAll(extra);
         claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "claw4j-demo", "demo-key", model.baseUrl()),
-                connectors);
+                connectors, taskClock);
         claw4j.start();
         chat = new WebChatClient(((WebConnector) claw4j.connector("web")).port(), config.dataDir());
     }

@@ -3,6 +3,7 @@ package dev.claw4j.app.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.claw4j.app.Config;
 import dev.claw4j.app.admin.AdminClient;
 import dev.claw4j.app.admin.TasksApi;
 import dev.claw4j.core.task.Task;
@@ -12,6 +13,7 @@ import dev.claw4j.telegram.FakeBotApi;
 import dev.claw4j.telegram.TelegramConnector;
 import dev.claw4j.telegram.TelegramSettings;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Scheduled tasks end to end: the real host with real gVisor sandboxes and the scripted model, reached through the
  * real Telegram connector against the wire-level fake Bot API. The host's task clock is moved to just before 9:00
- * UTC (claw4j.clock.offset), so "every day at 9:00" comes due within seconds.
+ * UTC (a clock set ahead, passed to the host), so "every day at 9:00" comes due within seconds.
  */
 class ScheduledTasksIT {
     private static final Duration TURN = Duration.ofSeconds(90);
@@ -60,15 +62,11 @@ class ScheduledTasksIT {
         // the host's task clock stands at 08:59:15 UTC when it starts
         Instant now = Instant.now();
         Instant nineSoon = LocalDate.now(ZoneOffset.UTC).atTime(8, 59, 15).toInstant(ZoneOffset.UTC);
-        System.setProperty("claw4j.clock.offset", Duration.between(now, nineSoon).toString());
-        RunningHost host;
-        try {
-            host = new RunningHost(data, 4, "1m", "2m", List.of(new TelegramConnector(TelegramSettings.polling(
-                    FakeBotApi.TOKEN, telegram.url(), data.resolve("telegram")).withPollTimeout(Duration.ofSeconds(5)))),
-                    "per-chat");
-        } finally {
-            System.clearProperty("claw4j.clock.offset");
-        }
+        Clock ahead = Clock.offset(Clock.systemUTC(), Duration.between(now, nineSoon));
+        RunningHost host = new RunningHost(data, config -> config.withBinding(new Config.Binding("per-chat"))
+                .withSandbox(new Config.Sandbox("runsc", true, null, null, null, null, null, "2m", "1m", 4)),
+                List.of(new TelegramConnector(TelegramSettings.polling(FakeBotApi.TOKEN, telegram.url(),
+                        data.resolve("telegram")).withPollTimeout(Duration.ofSeconds(5)))), ahead);
         try (host) {
             telegram.send(telegram.dm(3001, "Ann", "remind me every day at 9:00 to stretch"));
             assertThat(awaitReplies("3001", 1).getFirst()).contains("scheduled task #1").contains("cron 0 9 * * * (UTC)");

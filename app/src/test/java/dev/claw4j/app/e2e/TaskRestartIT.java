@@ -3,6 +3,7 @@ package dev.claw4j.app.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claw4j.app.HaltAfterClaimMain;
 import dev.claw4j.app.demo.DemoModelServer;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.task.Task;
@@ -64,7 +65,8 @@ class TaskRestartIT {
                 // the claim at the due time ends the process at once
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).as("the first host died at the claim").isTrue();
                 assertThat(first.exitValue()).isEqualTo(137);
-                assertThat(Files.readString(dir.resolve("first.log"))).doesNotContain("TASK-RAN-ONCE");
+                assertThat(Files.readString(dir.resolve("first.log"))).contains("halting after the claim of task #1")
+                        .doesNotContain("TASK-RAN-ONCE");
             } finally {
                 first.destroyForcibly().waitFor();
             }
@@ -105,12 +107,15 @@ class TaskRestartIT {
         }
     }
 
+    /** The real {@code run} command's host, or with {@code haltAfterClaim} the test's that halts at the claim. */
     private Process startHost(Path config, String name, boolean haltAfterClaim) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dclaw4j.home=" + System.getProperty("claw4j.home"),
-                "-Dclaw4j.fault.haltAfterClaim=" + haltAfterClaim,
-                "dev.claw4j.app.Main", "run", "--config", config.toString())
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dclaw4j.home=" + System.getProperty("claw4j.home")));
+        command.addAll(haltAfterClaim ? List.of(HaltAfterClaimMain.class.getName())
+                : List.of("dev.claw4j.app.Main", "run"));
+        command.addAll(List.of("--config", config.toString()));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();

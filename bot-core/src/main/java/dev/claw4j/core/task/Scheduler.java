@@ -19,13 +19,17 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     static final Duration MAX_SLEEP = Duration.ofMinutes(10);
     private static final int BATCH = 500;
-    /** Only for TaskRestartIT: the process dies the moment a claim has committed (-Dclaw4j.fault.haltAfterClaim=true). */
-    private static final boolean HALT_AFTER_CLAIM = Boolean.getBoolean("claw4j.fault.haltAfterClaim");
 
     /** Records what the scheduler did in the audit trail. */
     @FunctionalInterface
     public interface Audit {
         void audit(String groupId, String kind, String detail);
+    }
+
+    /** Told of each run the moment its claim has committed, before anything else happens to it. */
+    @FunctionalInterface
+    public interface ClaimListener {
+        void claimed(Task task, TaskStore.Claimed claimed);
     }
 
     private final TaskStore store;
@@ -38,6 +42,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
     private volatile long ticks;
+    private volatile ClaimListener claimListener = (task, claimed) -> { };
 
     /** @param submit hands a group that has a claimed run to the queue */
     public Scheduler(Tasks tasks, Clock clock, Consumer<String> submit, Audit audit) {
@@ -56,6 +61,14 @@ public final class Scheduler implements AutoCloseable {
             log.info("{} task run(s) were answered before the last stop; recorded as finished", settled);
         }
         thread = Thread.ofPlatform().daemon().name("scheduler").start(this::loop);
+    }
+
+    /**
+     * Installs the listener told of every claim (one; the last installed wins). A crash test's host halts in it, as
+     * a process killed between the claim's commit and the run's start would.
+     */
+    public void onClaim(ClaimListener listener) {
+        this.claimListener = listener;
     }
 
     /** Something changed (a task added, resumed, run now, or the test clock moved): look again. */
@@ -131,10 +144,7 @@ public final class Scheduler implements AutoCloseable {
         if (claimed.isEmpty()) {
             return; // another host (or a change) was first: nothing was written
         }
-        if (HALT_AFTER_CLAIM) {
-            // fault injection for the crash test: die like SIGKILL right after the claim committed
-            Runtime.getRuntime().halt(137);
-        }
+        claimListener.claimed(t, claimed.get());
         audit.audit(t.groupId(), "task.claimed", "task #" + t.id() + " run " + claimed.get().runId() + " due "
                 + t.nextDue() + (missed ? " (missed while claw4j was down; catch-up: once)" : ""));
         submit.accept(t.groupId());

@@ -24,6 +24,7 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.sandbox.FakeRuntime;
 import dev.claw4j.core.sandbox.SandboxManager;
 import dev.claw4j.core.sandbox.SandboxSpec;
 import dev.claw4j.core.sandbox.SandboxLimits;
@@ -93,7 +94,7 @@ class TwoHostsTest {
     private final class TestHost {
         final String id;
         final Cluster cluster;
-        final EchoRuntime runtime = new EchoRuntime();
+        final EchoAgent agents = new EchoAgent();
         final SandboxManager sandboxes;
         final Outbox outbox;
         final GroupQueue queue;
@@ -106,7 +107,7 @@ class TwoHostsTest {
         TestHost(String id) {
             this.id = id;
             cluster = new Cluster(store.dataSource(), new HostIdentity(id, "one-machine"), FAST).register();
-            sandboxes = new SandboxManager(runtime, g -> new SandboxSpec(g, shared.resolve(g), null,
+            sandboxes = new SandboxManager(new FakeRuntime(agents), g -> new SandboxSpec(g, shared.resolve(g), null,
                     SandboxLimits.DEFAULTS), g -> () -> 0L, Watchdog.Limits.of(100L << 20), (g, k, d) -> { });
             Connector web = new Connector() {
                 @Override
@@ -178,8 +179,8 @@ class TwoHostsTest {
         /** SIGKILL, as far as the others can tell: no heartbeat, no renewal, no delivery, agents never answer. */
         void kill() {
             beating = false;
-            runtime.freeze();
-            runtime.release();
+            agents.freeze();
+            agents.release();
             outbox.close();
         }
 
@@ -244,20 +245,20 @@ class TwoHostsTest {
     void aHostPausedPastItsLeaseLosesTheGroupAndItsLateWritesAreRefused() throws Exception {
         TestHost a = new TestHost("host-a");
         TestHost b = new TestHost("host-b");
-        a.runtime.hold();
-        b.runtime.hold();
+        a.agents.hold();
+        b.agents.hold();
         a.receive("chat-p", "p-1", "are you there");
         // the host that stored it usually runs it, but the other's round may take a new group first
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         TestHost held = null;
         while (held == null) {
             assertThat(System.nanoTime()).as("an agent has the turn").isLessThan(deadline);
-            held = a.runtime.awaitHeldTurn(Duration.ofMillis(50)) ? a
-                    : b.runtime.awaitHeldTurn(Duration.ofMillis(50)) ? b : null;
+            held = a.agents.awaitHeldTurn(Duration.ofMillis(50)) ? a
+                    : b.agents.awaitHeldTurn(Duration.ofMillis(50)) ? b : null;
         }
         TestHost first = held;
         TestHost other = first == a ? b : a;
-        other.runtime.release();
+        other.agents.release();
         String group = store.groups().groupForBinding("web:chat:chat-p").orElseThrow();
         assertThat(first.cluster.holderOf(group)).contains(first.id);
 
@@ -270,7 +271,7 @@ class TwoHostsTest {
         assertThat(other.cluster.holderOf(group)).contains(other.id);
 
         first.beating = true; // SIGCONT: its turn goes on and tries to store its reply
-        first.runtime.release();
+        first.agents.release();
         deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (messages().stream().noneMatch(m -> m.contains("turn abandoned"))) {
             assertThat(System.nanoTime()).as("the late turn ended").isLessThan(deadline);

@@ -2,8 +2,10 @@ package dev.claw4j.core.sandbox;
 
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.JsonLines;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
@@ -11,33 +13,37 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A sandbox runtime without containers: each "sandbox" is a thread running a script that writes to the host
- * over a real OS pipe (so a host that stops reading blocks the script's writes, as a container's would), after
- * the agent's ready line. Stopping it closes the pipes and ends the script.
+ * A sandbox runtime without containers: each "sandbox" is a thread running a script that talks to the host over
+ * real OS pipes (so a host that stops reading blocks the script's writes, as a container's would), after the
+ * agent's ready line. What the host writes is queued for the script to read, or not: it never blocks the host.
+ * Stopping a sandbox closes the pipes and ends the script.
  */
-final class FakeRuntime implements SandboxRuntime {
+public final class FakeRuntime implements SandboxRuntime {
     /** What the agent in a fake sandbox does after its ready line. */
-    interface Script {
+    public interface Script {
         void run(FakeSandbox agent) throws Exception;
     }
 
     final List<FakeSandbox> started = new CopyOnWriteArrayList<>();
     private final Script script;
     private final boolean seesHostFolder;
-
-    FakeRuntime(Script script) {
-        this(script, true);
-    }
-
     /**
      * The group folder as sandboxes that do not see the host's see it (a pod's volume, shared by all of them here),
      * by the path the agent sees.
      */
-    final java.util.Map<String, byte[]> volume = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, byte[]> volume = new ConcurrentHashMap<>();
+
+    public FakeRuntime(Script script) {
+        this(script, true);
+    }
 
     /** With {@code seesHostFolder} false, its sandboxes keep the files put into them in {@link #volume}. */
     FakeRuntime(Script script, boolean seesHostFolder) {
@@ -74,20 +80,21 @@ final class FakeRuntime implements SandboxRuntime {
     @Override
     public void close() {}
 
-    static final class FakeSandbox implements Sandbox {
+    public static final class FakeSandbox implements Sandbox {
+        /** Queued after the host's last line when its pipe closes: the sandbox was stopped. */
+        private static final String STOPPED = new String("stopped");
         private final String groupId;
         private final Pipe toHost;
         private final Pipe fromHost;
         private final OutputStream agentOut;
+        private final BlockingQueue<String> hostLines = new LinkedBlockingQueue<>();
         private final CompletableFuture<SandboxExit> exit = new CompletableFuture<>();
         private final boolean seesHostFolder;
         /** The files put into this sandbox, by the path the agent sees. */
-        final java.util.Map<String, byte[]> files;
-        /** The lines the host sent. */
-        final List<String> fromHostLines = new CopyOnWriteArrayList<>();
+        final Map<String, byte[]> files;
         volatile long linesWritten;
 
-        FakeSandbox(String groupId, Script script, boolean seesHostFolder, java.util.Map<String, byte[]> files) {
+        FakeSandbox(String groupId, Script script, boolean seesHostFolder, Map<String, byte[]> files) {
             this.groupId = groupId;
             this.seesHostFolder = seesHostFolder;
             this.files = files;
@@ -98,16 +105,17 @@ final class FakeRuntime implements SandboxRuntime {
                 throw new IllegalStateException(e);
             }
             agentOut = Channels.newOutputStream(toHost.sink());
-            // the agent does not read what the host sends, but a host's error answers must not block on it
+            // read at once, whether or not the script wants it: a host's error answers must not block on it
             Thread.ofVirtual().start(() -> {
-                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(
                         Channels.newInputStream(fromHost.source()), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        fromHostLines.add(line);
+                    for (String line; (line = in.readLine()) != null; ) {
+                        hostLines.add(line);
                     }
                 } catch (IOException e) {
                     // stopped
+                } finally {
+                    hostLines.add(STOPPED);
                 }
             });
             Thread.ofVirtual().name("fake-agent-" + groupId).start(() -> {
@@ -120,9 +128,19 @@ final class FakeRuntime implements SandboxRuntime {
             });
         }
 
-        void writeLine(String line) throws IOException {
+        public void writeLine(String line) throws IOException {
             agentOut.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             linesWritten++;
+        }
+
+        /** The host's next line, waiting for it; null once the sandbox is stopped. */
+        public String readLine() throws InterruptedException {
+            String line = hostLines.take();
+            if (line == STOPPED) {
+                hostLines.add(STOPPED); // and for every later call
+                return null;
+            }
+            return line;
         }
 
         @Override

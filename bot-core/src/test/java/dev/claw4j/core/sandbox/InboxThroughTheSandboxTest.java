@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the sandbox when its folder lives where it runs (a pod's volume), never into a host folder it cannot see.
  * Likewise the group's memory for the instructions comes from where the agent wrote it.
  */
+@org.junit.jupiter.api.Timeout(60)
 class InboxThroughTheSandboxTest {
     @TempDir
     Path data;
@@ -70,17 +71,14 @@ class InboxThroughTheSandboxTest {
         }
     }
 
-    /** The turn.start line the sandbox got (its reader may still be on its way to it). */
+    /** The turn.start line the sandbox got. */
     private static String turnStart(FakeRuntime.FakeSandbox sandbox) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            for (String line : sandbox.fromHostLines) {
-                if (line.contains("\"turn.start\"")) {
-                    return line;
-                }
+        for (String line; (line = sandbox.readLine()) != null; ) {
+            if (line.contains("\"turn.start\"")) {
+                return line;
             }
-            Thread.sleep(50);
         }
-        throw new AssertionError("the sandbox got no turn.start: " + sandbox.fromHostLines);
+        throw new AssertionError("the sandbox stopped before it got a turn.start");
     }
 
     private static void answer(FakeRuntime.FakeSandbox agent) throws Exception {

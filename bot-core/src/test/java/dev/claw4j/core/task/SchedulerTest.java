@@ -67,6 +67,23 @@ class SchedulerTest {
     }
 
     @Test
+    void theClaimListenerHearsOfAClaimOnceItHasCommittedAndBeforeItsGroupIsQueued() {
+        Task t = daily("ga", null);
+        clock.set(t.nextDue());
+        List<String> seen = new ArrayList<>();
+        scheduler.onClaim((task, claimed) -> {
+            // what a crash here leaves behind: the claimed run and its message stored, nothing queued or audited
+            seen.add(task.id() + " run " + claimed.runId() + ": " + store.outcomes(task.id()) + ", pending "
+                    + db.messages().pendingFor("ga").size() + ", queued " + submitted + ", audit " + audit.size());
+        });
+        scheduler.tick();
+        long run = store.runs(t.id(), 1).getFirst().id();
+        assertThat(seen).containsExactly(t.id() + " run " + run + ": {" + TaskRun.CLAIMED + "=1}, pending 1, queued [],"
+                + " audit 0");
+        assertThat(submitted).containsExactly("ga");
+    }
+
+    @Test
     void twoClaimersOfOneDueRunMakeOneRun() {
         Task t = daily("ga", null);
         clock.set(t.nextDue());
