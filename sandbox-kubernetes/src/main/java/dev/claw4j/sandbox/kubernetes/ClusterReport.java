@@ -30,8 +30,13 @@ public final class ClusterReport {
                     "check the kubeconfig (or the pod's service account) and that the API server is reachable"));
             return lines;
         }
-        lines.add(new Line("namespace", settings.namespace() + ", template " + settings.template() + ", warm pool "
-                + settings.warmPool() + ", ready timeout " + settings.readyTimeout().toSeconds() + " s", true, null));
+        String template = new SandboxObjects(settings, client.getKubernetesSerialization()).templateName();
+        lines.add(new Line("namespace", settings.namespace() + ", " + (settings.warmPool() == 0
+                ? "each sandbox the group's own, its folder on the group's volume claim"
+                : "a warm pool of " + settings.warmPool() + " on template " + template + ": a group's folder lasts as "
+                        + "long as its sandbox (warmPool: 0 keeps it)")
+                + ", policy " + template + "-isolated, ready timeout " + settings.readyTimeout().toSeconds() + " s",
+                true, null));
         Isolation isolation;
         try {
             isolation = RuntimeClasses.isolationOf(client, settings.runtimeClass());

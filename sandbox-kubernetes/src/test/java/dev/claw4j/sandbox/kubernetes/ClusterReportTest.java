@@ -24,6 +24,10 @@ class ClusterReportTest {
             assertThat(lines).allMatch(ClusterReport.Line::ok);
             assertThat(lines).extracting(ClusterReport.Line::value)
                     .contains("gvisor (handler runsc) → user-space kernel (gVisor)");
+            assertThat(lines).filteredOn(l -> l.name().equals("namespace")).singleElement()
+                    .satisfies(l -> assertThat(l.value()).contains("a warm pool of 1 on template claw4j-agent-")
+                            .contains("a group's folder lasts as long as its sandbox (warmPool: 0 keeps it)")
+                            .containsPattern("policy claw4j-agent-[0-9a-f]{6}-isolated"));
 
             assertThat(ClusterReport.of(cluster.host, settings("kata-fc", true))).extracting(ClusterReport.Line::value)
                     .contains("kata-fc (handler kata-fc) → microVM (Kata)");
