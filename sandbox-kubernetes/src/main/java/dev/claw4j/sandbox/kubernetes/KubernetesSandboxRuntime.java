@@ -59,19 +59,20 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
      * them, so every group gets the same.
      */
     public KubernetesSandboxRuntime(KubernetesClient client, KubernetesSettings settings, SandboxLimits limits) {
-        this(client, settings, limits, agentCommand(limits));
+        this(client, settings, limits, null);
     }
 
-    /** The same with another agent command (a test runs the agent from its jar). */
+    /** The same with another agent command (a test runs the agent from its jar); null for the agent image's. */
     KubernetesSandboxRuntime(KubernetesClient client, KubernetesSettings settings, SandboxLimits limits,
                              List<String> agentCommand) {
         this.client = client;
         this.settings = settings;
-        this.agentCommand = List.copyOf(agentCommand);
         this.limits = limits;
         this.objects = new SandboxObjects(settings, client.getKubernetesSerialization());
         this.isolation = RuntimeClasses.check(RuntimeClasses.isolationOf(client, settings.runtimeClass()),
                 settings.runtimeClass(), settings.requireSecondWall());
+        this.agentCommand = agentCommand == null ? agentCommand(limits, isolation.hasSecondWall())
+                : List.copyOf(agentCommand);
         try {
             if (settings.warmPool() > 0) {
                 createOrUpdate(() -> resources(SandboxObjects.TEMPLATES).resource(objects.template(limits))
@@ -117,16 +118,23 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
 
     /**
      * The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. A pod has no
-     * pid limit of its own (the kubelet's {@code podPidsLimit} is per node), so the agent and everything it starts
-     * run under {@code prlimit --nproc} (util-linux, in the agent image): a fork bomb fails at the sandbox's pid
-     * limit. RLIMIT_NPROC counts the uid's tasks in the kernel the pod runs on: gVisor's and Kata's are the pod's
-     * own; on plain runc it counts every uid-1000 process of the node (docs/kubernetes.md).
+     * pid limit of its own (the kubelet's {@code podPidsLimit} is per node), so where the pod has a kernel of its own
+     * ({@code ownKernel}: gVisor's, Kata's guest) the agent and everything it starts run under {@code prlimit --nproc}
+     * (util-linux, in the agent image) and a fork bomb fails at the sandbox's pid limit. On a plain container the
+     * limit would count every uid-1000 process of the node, the other sandboxes' among them, so it is left to
+     * {@code podPidsLimit} there (docs/kubernetes.md).
      */
-    static List<String> agentCommand(SandboxLimits limits) {
-        return List.of("prlimit", "--nproc=" + limits.pids() + ":" + limits.pids(), "--",
-                "/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(), "-XX:MaxRAMPercentage=40",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k",
-                "-jar", "/opt/claw4j/agent.jar");
+    static List<String> agentCommand(SandboxLimits limits, boolean ownKernel) {
+        List<String> java = List.of("/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(),
+                "-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Xss512k", "-jar", "/opt/claw4j/agent.jar");
+        if (!ownKernel) {
+            return java;
+        }
+        var command = new java.util.ArrayList<>(List.of("prlimit", "--nproc=" + limits.pids() + ":" + limits.pids(),
+                "--"));
+        command.addAll(java);
+        return List.copyOf(command);
     }
 
     @Override

@@ -486,22 +486,31 @@ class KubernetesSandboxRuntimeTest {
         }
     }
 
-    /** The pod has no pid limit of its own: the agent runs under prlimit with the sandbox's pids as its nproc. */
+    /**
+     * The pod has no pid limit of its own: where it has its own kernel, the agent runs under prlimit with the
+     * sandbox's pids as its nproc; on a plain container (where that count is the node's) it does not.
+     */
     @Test
-    void theAgentRunsUnderThePidLimit() {
+    void theAgentRunsUnderThePidLimitWhereThePodHasItsOwnKernel() {
         var limits = new SandboxLimits(512L << 20, 1.0, 300, 64L << 20, 64L << 20, SandboxLimits.DEFAULTS.turnTimeout());
-        assertThat(KubernetesSandboxRuntime.agentCommand(limits)).startsWith("prlimit", "--nproc=300:300", "--",
+        assertThat(KubernetesSandboxRuntime.agentCommand(limits, true)).startsWith("prlimit", "--nproc=300:300", "--",
                 "/opt/claw4j/jre/bin/java").contains("-XX:MaxRAM=" + (512L << 20)).endsWith("-jar",
                 "/opt/claw4j/agent.jar");
-        // the runtime's own default command is the one an exec runs in the pod
+        assertThat(KubernetesSandboxRuntime.agentCommand(limits, false)).startsWith("/opt/claw4j/jre/bin/java")
+                .doesNotContain("prlimit").endsWith("-jar", "/opt/claw4j/agent.jar");
+        // the runtime's own default command is the one an exec runs in the pod: gVisor's class, prlimit
         cluster.processes = command -> {
             seen.add(command);
-            return command.get(0).equals("prlimit") ? new ProcessBuilder("sh", "-c", "echo ready; exec cat") : null;
+            return command.contains("/opt/claw4j/agent.jar")
+                    ? new ProcessBuilder("sh", "-c", "echo ready; exec cat") : null;
         };
-        var runtime = new KubernetesSandboxRuntime(cluster.host, settings("gvisor", true, Duration.ofSeconds(10)),
-                limits);
-        runtime.start(spec("pids")).stop(Duration.ZERO);
-        assertThat(seen).contains(KubernetesSandboxRuntime.agentCommand(limits));
+        new KubernetesSandboxRuntime(cluster.host, settings("gvisor", true, Duration.ofSeconds(10)), limits)
+                .start(spec("pids")).stop(Duration.ZERO);
+        assertThat(seen).contains(KubernetesSandboxRuntime.agentCommand(limits, true));
+        cluster.addRuntimeClass("runc", "runc");
+        new KubernetesSandboxRuntime(cluster.host, settings("runc", false, Duration.ofSeconds(10)), limits)
+                .start(spec("pids")).stop(Duration.ZERO);
+        assertThat(seen).contains(KubernetesSandboxRuntime.agentCommand(limits, false));
     }
 
     private final List<List<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
