@@ -53,6 +53,11 @@ final class FakeCluster implements AutoCloseable {
     private final List<RecordedRequest> hostRequests = new CopyOnWriteArrayList<>();
     /** Chooses the local process for an exec's command (argv); null refuses the exec. */
     volatile Function<List<String>, ProcessBuilder> processes = command -> null;
+    /**
+     * How many of the host's next updates (PUT) are answered 409 Conflict, as the API server answers a write from a
+     * stale read when another writer changed the object in between.
+     */
+    final java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
     /** The controller stand-in marks claims Ready only while this is true. */
     volatile boolean controllerReady = true;
     private volatile boolean running = true;
@@ -79,6 +84,12 @@ final class FakeCluster implements AutoCloseable {
                 }
                 if (path.contains("/exec?") || path.contains("/attach?")) {
                     return bridge(request);
+                }
+                if (HOST_AGENT.equals(request.getHeader("User-Agent")) && request.getMethod().equals("PUT")
+                        && conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    return new MockResponse().setResponseCode(409).setBody("{\"kind\":\"Status\",\"apiVersion\":"
+                            + "\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409,\"message\":"
+                            + "\"the object has been modified; please apply your changes to the latest version\"}");
                 }
                 return crud.dispatch(request);
             }

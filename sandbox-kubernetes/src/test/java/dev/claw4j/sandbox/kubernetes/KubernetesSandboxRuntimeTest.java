@@ -179,6 +179,26 @@ class KubernetesSandboxRuntimeTest {
                 .containsExactlyInAnyOrder(INSTALL, "install-test-2");
     }
 
+    /**
+     * Two hosts wrongly sharing one install id write the same objects: an update from a read the other host's write
+     * made stale is refused with 409 Conflict, and is made again from a fresh read.
+     */
+    @Test
+    void anUpdateRefusedAsConflictingIsMadeAgain() {
+        runtime(pooled(Duration.ofSeconds(5)));
+        cluster.conflicts.set(2);
+        runtime(pooled(Duration.ofSeconds(5)));
+        assertThat(cluster.conflicts.get()).as("the conflicts were met").isZero();
+        assertThat(cluster.hostCalls()).filteredOn(c -> c.verb().equals("update")).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(cluster.test.genericKubernetesResources(SandboxObjects.TEMPLATES).inNamespace("claw4j").list()
+                .getItems()).hasSize(1);
+        // more conflicts than it tries: the start fails naming what to check, instead of looping
+        cluster.conflicts.set(100);
+        assertThatThrownBy(() -> runtime(pooled(Duration.ofSeconds(5)))).isInstanceOf(SandboxException.class)
+                .hasMessageContaining("(HTTP 409)");
+        cluster.conflicts.set(0);
+    }
+
     @Test
     void withoutAWarmPoolThereIsNoTemplateAndEachSandboxIsTheGroupsOwn() {
         runtime(settings("gvisor", true, Duration.ofSeconds(5)));
