@@ -162,7 +162,7 @@ public final class Messages {
      */
     public int requeueGroup(dev.claw4j.core.cluster.Fence fence) {
         return jdbc.inTransaction("re-queueing the unfinished work of " + fence.groupId(), tx -> {
-            dev.claw4j.core.cluster.Cluster.requireHeld(tx.connection(), fence, "re-queueing unfinished work");
+            dev.claw4j.core.cluster.Cluster.requireHeld(tx, fence, "re-queueing unfinished work");
             int n = tx.update("UPDATE messages SET status = 'PENDING', updated_at = ? WHERE group_id = ? "
                     + "AND direction = 'in' AND status = 'RUNNING' AND reply_id IS NULL", Instant.now(), fence.groupId());
             return n + Outbox.requeueSending(tx, fence.groupId());
