@@ -155,12 +155,6 @@ public final class Messages {
         });
     }
 
-    /** Marks the messages a turn takes RUNNING, inside the turn's transaction. */
-    void markRunning(Tx tx, List<Long> messageIds) throws SQLException {
-        tx.batch("UPDATE messages SET status = 'RUNNING', updated_at = ? WHERE id = ?",
-                messageIds.stream().map(id -> new Object[] {Instant.now(), id}).toList());
-    }
-
     /** Claims the messages a turn takes, inside its transaction: each becomes RUNNING only if still PENDING. */
     List<Long> claimRunning(Tx tx, List<Long> messageIds) throws SQLException {
         List<Long> taken = new java.util.ArrayList<>();
