@@ -7,7 +7,9 @@ import dev.claw4j.app.admin.AdminServer;
 import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.budget.Limits;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -17,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./claw4j budgets} as a user runs it, against a running admin endpoint on loopback (the host's own, with
  * real budgets on an in-memory store), and without one.
  */
+@OnBothDatabases
 class BudgetsCommandTest {
+    private final TestDatabase database;
+
+    BudgetsCommandTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path dir;
     private Path config;
@@ -40,7 +48,7 @@ class BudgetsCommandTest {
         Path data = dir.resolve("data");
         config = dir.resolve("claw4j.yaml");
         Files.writeString(config, "dataDir: " + data + "\n");
-        store = Store.inMemory(UUID.randomUUID().toString());
+        store = database.open();
         budgets = new Budgets(store.dataSource(), new BudgetSettings(new Limits(1000L, null, null, null), Map.of(),
                 Map.of(), "USD", ZoneId.of("UTC")), Clock.systemUTC());
         server = new AdminServer(data, 0, new AccessAdmin(store, "pairing", List.of(), List.of(), "admin-api",

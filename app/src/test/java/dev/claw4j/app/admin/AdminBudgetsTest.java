@@ -8,7 +8,9 @@ import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.budget.Price;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -21,14 +23,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code /admin/api/budgets} over real HTTP: a group's usage, an override that replaces its limits, clearing it. */
+@OnBothDatabases
 class AdminBudgetsTest {
+    private final TestDatabase database;
+
+    AdminBudgetsTest(TestDatabase database) {
+        this.database = database;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -41,7 +49,7 @@ class AdminBudgetsTest {
 
     @BeforeEach
     void start() {
-        store = Store.inMemory(UUID.randomUUID().toString());
+        store = database.open();
         budgets = new Budgets(store.dataSource(), new BudgetSettings(new Limits(1000L, null, null, null), Map.of(),
                 Map.of("m1", new Price(new BigDecimal("2"), new BigDecimal("10"))), "USD", ZoneId.of("UTC")),
                 Clock.systemUTC());

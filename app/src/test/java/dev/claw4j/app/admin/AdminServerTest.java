@@ -3,7 +3,9 @@ package dev.claw4j.app.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,14 +20,20 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin endpoint over real HTTP on loopback: what it answers, and what it refuses. */
+@OnBothDatabases
 class AdminServerTest {
+    private final TestDatabase database;
+
+    AdminServerTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path data;
     private Store store;
@@ -35,7 +43,7 @@ class AdminServerTest {
 
     @BeforeEach
     void start() {
-        store = Store.inMemory(UUID.randomUUID().toString());
+        store = database.open();
         access = new AccessStore(store.dataSource());
         access.addCode(new AccessStore.PairingCode("ABCD2345", "web", "bob", "Bob", Instant.now().plusSeconds(3600)),
                 Instant.now());

@@ -2,20 +2,28 @@ package dev.claw4j.app.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.task.TaskStore;
 import dev.claw4j.core.task.Tasks;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The task commands through the running host's admin endpoint, as {@code ./claw4j tasks} uses it. */
+@OnBothDatabases
 class AdminTasksTest {
+    private final TestDatabase database;
+
+    AdminTasksTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path data;
     private Store store;
@@ -24,7 +32,7 @@ class AdminTasksTest {
 
     @BeforeEach
     void start() {
-        store = Store.inMemory(UUID.randomUUID().toString());
+        store = database.open();
         store.groups().bindNewGroup("a", "ga");
         store.groups().bindNewGroup("b", "gb");
         tasks = new Tasks(new TaskStore(store.dataSource()), Clock.systemUTC(), Tasks.Settings.DEFAULTS);

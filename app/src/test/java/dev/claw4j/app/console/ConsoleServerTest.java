@@ -12,7 +12,9 @@ import dev.claw4j.core.budget.Limits;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +41,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The console over real HTTP on loopback, with an in-memory store and a fake host: what it shows, what it refuses. */
+@OnBothDatabases
 class ConsoleServerTest {
+    private final TestDatabase database;
+
+    ConsoleServerTest(TestDatabase database) {
+        this.database = database;
+    }
+
     private static final Pattern CSRF = Pattern.compile("name=csrf value=\"([^\"]+)\"");
 
     @TempDir
@@ -53,7 +61,7 @@ class ConsoleServerTest {
 
     @BeforeEach
     void start() {
-        store = Store.inMemory(UUID.randomUUID().toString());
+        store = database.open();
         store.chats().ensureChat("web", "team", ChatKind.GROUP);
         group = store.groups().bindNewGroup("web:chat:team", "web-team-abc123");
         long id = store.messages().insertInbound(new InboundMessage("web", "team", null, "web:mallory", "mallory",

@@ -1,12 +1,11 @@
 package dev.claw4j.core.access;
 
-import java.sql.Connection;
+import dev.claw4j.core.store.Jdbc;
+import dev.claw4j.core.store.StoreException;
+import dev.claw4j.core.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -53,67 +52,84 @@ public final class AccessStore {
 
     private static final String CODE_COLUMNS = "code, platform, user_id, user_name, expires_at, chat_id";
 
-    private final DataSource db;
+    private final Jdbc jdbc;
 
     public AccessStore(DataSource db) {
-        this.db = db;
+        this.jdbc = new Jdbc(db);
     }
 
     public boolean isGranted(String platform, String userId) {
-        return exists("SELECT 1 FROM access_grants WHERE platform = ? AND user_id = ?", platform, userId);
+        return jdbc.run("reading the grant of " + platform + ":" + userId, tx -> tx.optional(
+                "SELECT 1 FROM access_grants WHERE platform = ? AND user_id = ?", rs -> true, platform, userId))
+                .isPresent();
     }
 
     public void grant(String platform, String userId, String by) {
-        run("INSERT INTO access_grants (platform, user_id, granted_at, granted_by) SELECT ?, ?, ?, ? "
+        jdbc.run("granting " + platform + ":" + userId, tx -> grant(tx, platform, userId, by));
+    }
+
+    private static int grant(Tx tx, String platform, String userId, String by) throws SQLException {
+        return tx.update("INSERT INTO access_grants (platform, user_id, granted_at, granted_by) SELECT ?, ?, ?, ? "
                 + "WHERE NOT EXISTS (SELECT 1 FROM access_grants WHERE platform = ? AND user_id = ?)",
-                platform, userId, Timestamp.from(Instant.now()), by, platform, userId);
+                platform, userId, Instant.now(), by, platform, userId);
     }
 
     public boolean revoke(String platform, String userId) {
-        return run("DELETE FROM access_grants WHERE platform = ? AND user_id = ?", platform, userId) > 0;
+        return jdbc.run("revoking " + platform + ":" + userId, tx -> tx.update(
+                "DELETE FROM access_grants WHERE platform = ? AND user_id = ?", platform, userId)) > 0;
     }
 
     public List<Grant> grants() {
-        return query("SELECT platform, user_id, granted_at, granted_by FROM access_grants ORDER BY granted_at", rs ->
-                new Grant(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4)));
+        return jdbc.run("reading the grants", tx -> tx.list(
+                "SELECT platform, user_id, granted_at, granted_by FROM access_grants ORDER BY granted_at",
+                rs -> new Grant(rs.getString(1), rs.getString(2), Tx.instant(rs, 3), rs.getString(4))));
     }
 
     public boolean isChatGranted(String platform, String chatId) {
-        return exists("SELECT 1 FROM access_chat_grants WHERE platform = ? AND chat_id = ?", platform, chatId);
+        return jdbc.run("reading the grant of chat " + platform + ":" + chatId, tx -> tx.optional(
+                "SELECT 1 FROM access_chat_grants WHERE platform = ? AND chat_id = ?", rs -> true, platform, chatId))
+                .isPresent();
     }
 
     public void grantChat(String platform, String chatId, String by) {
-        run("INSERT INTO access_chat_grants (platform, chat_id, granted_at, granted_by) SELECT ?, ?, ?, ? "
+        jdbc.run("granting chat " + platform + ":" + chatId, tx -> grantChat(tx, platform, chatId, by));
+    }
+
+    private static int grantChat(Tx tx, String platform, String chatId, String by) throws SQLException {
+        return tx.update("INSERT INTO access_chat_grants (platform, chat_id, granted_at, granted_by) SELECT ?, ?, ?, ? "
                 + "WHERE NOT EXISTS (SELECT 1 FROM access_chat_grants WHERE platform = ? AND chat_id = ?)",
-                platform, chatId, Timestamp.from(Instant.now()), by, platform, chatId);
+                platform, chatId, Instant.now(), by, platform, chatId);
     }
 
     public boolean revokeChat(String platform, String chatId) {
-        return run("DELETE FROM access_chat_grants WHERE platform = ? AND chat_id = ?", platform, chatId) > 0;
+        return jdbc.run("revoking chat " + platform + ":" + chatId, tx -> tx.update(
+                "DELETE FROM access_chat_grants WHERE platform = ? AND chat_id = ?", platform, chatId)) > 0;
     }
 
     public List<ChatGrant> chatGrants() {
-        return query("SELECT platform, chat_id, granted_at, granted_by FROM access_chat_grants ORDER BY granted_at",
-                rs -> new ChatGrant(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4)));
+        return jdbc.run("reading the chat grants", tx -> tx.list(
+                "SELECT platform, chat_id, granted_at, granted_by FROM access_chat_grants ORDER BY granted_at",
+                rs -> new ChatGrant(rs.getString(1), rs.getString(2), Tx.instant(rs, 3), rs.getString(4))));
     }
 
     /** The person's unexpired, unused code for a direct message, if any. */
     public Optional<PairingCode> pendingCode(String platform, String userId, Instant now) {
-        return query("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE platform = ? AND user_id = ? "
+        return jdbc.run("reading the pending code of " + platform + ":" + userId, tx -> tx.optional(
+                "SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE platform = ? AND user_id = ? "
                 + "AND chat_id IS NULL AND used_at IS NULL AND expires_at > ?", AccessStore::code, platform, userId,
-                Timestamp.from(now)).stream().findFirst();
+                now));
     }
 
     public List<PairingCode> pendingCodes(Instant now) {
-        return query("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE used_at IS NULL AND expires_at > ? "
-                + "ORDER BY created_at", AccessStore::code, Timestamp.from(now));
+        return jdbc.run("reading the pending codes", tx -> tx.list("SELECT " + CODE_COLUMNS + " FROM pairing_codes "
+                + "WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at", AccessStore::code, now));
     }
 
     /** Stores a code as it is, outside the caps (tests and tools); the Gatekeeper uses {@link #issue}. */
     public void addCode(PairingCode code, Instant now) {
-        run("INSERT INTO pairing_codes (code, platform, user_id, user_name, created_at, expires_at, chat_id) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", code.code(), code.platform(), code.userId(), code.userName(),
-                Timestamp.from(now), Timestamp.from(code.expiresAt()), code.chatId());
+        jdbc.run("storing a pairing code", tx -> tx.update("INSERT INTO pairing_codes (code, platform, user_id, "
+                + "user_name, created_at, expires_at, chat_id) VALUES (?, ?, ?, ?, ?, ?, ?)", code.code(),
+                code.platform(), code.userId(), code.userName(), now, code.expiresAt(), code.chatId()));
     }
 
     /**
@@ -123,86 +139,48 @@ public final class AccessStore {
      * {@code pending_for} column makes a second code for the same person or chat impossible even so.
      */
     public Issue issue(PairingCode wanted, Instant now, int perSender, int total) {
-        Timestamp at = Timestamp.from(now);
-        try (Connection c = db.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                Issue result = issue(c, wanted, at, perSender, total);
-                c.commit();
-                return result;
-            } catch (SQLIntegrityConstraintViolationException raced) {
-                // only reachable if something wrote pending_for without the lock: the code already there wins
-                c.rollback();
-                return pendingFor(c, wanted.pendingFor()).<Issue>map(Issue.AlreadyPending::new)
-                        .orElseThrow(() -> new IllegalStateException("issuing a code for " + wanted.pendingFor()
-                                + " collided with another code: " + raced.getMessage(), raced));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
+        try {
+            return jdbc.inTransaction("issuing a pairing code for " + wanted.pendingFor(),
+                    tx -> issue(tx, wanted, now, perSender, total));
+        } catch (StoreException raced) {
+            if (!Jdbc.isUniqueViolation(raced)) {
+                throw raced;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("issuing a pairing code: " + e.getMessage(), e);
+            // only reachable if something wrote pending_for without the lock: the code already there wins
+            return jdbc.run("reading the pending code for " + wanted.pendingFor(),
+                    tx -> pendingFor(tx, wanted.pendingFor())).<Issue>map(Issue.AlreadyPending::new)
+                    .orElseThrow(() -> new IllegalStateException("issuing a code for " + wanted.pendingFor()
+                            + " collided with another code: " + raced.getMessage(), raced));
         }
     }
 
-    private static Issue issue(Connection c, PairingCode wanted, Timestamp at, int perSender, int total)
-            throws SQLException {
-        update(c, "SELECT id FROM pairing_issue_lock WHERE id = 1 FOR UPDATE");
+    private static Issue issue(Tx tx, PairingCode wanted, Instant at, int perSender, int total) throws SQLException {
+        tx.list("SELECT id FROM pairing_issue_lock WHERE id = 1 FOR UPDATE", rs -> 1);
         // expired codes give their place back
-        update(c, "UPDATE pairing_codes SET pending_for = NULL WHERE pending_for IS NOT NULL AND expires_at <= ?", at);
-        Optional<PairingCode> pending = pendingFor(c, wanted.pendingFor());
+        tx.update("UPDATE pairing_codes SET pending_for = NULL WHERE pending_for IS NOT NULL AND expires_at <= ?", at);
+        Optional<PairingCode> pending = pendingFor(tx, wanted.pendingFor());
         if (pending.isPresent()) {
             return new Issue.AlreadyPending(pending.get());
         }
-        long mine = count(c, "SELECT COUNT(*) FROM pairing_codes WHERE pending_for IS NOT NULL AND platform = ? "
-                + "AND user_id = ?", wanted.platform(), wanted.userId());
+        long mine = tx.one("SELECT COUNT(*) FROM pairing_codes WHERE pending_for IS NOT NULL AND platform = ? "
+                + "AND user_id = ?", rs -> rs.getLong(1), wanted.platform(), wanted.userId());
         if (mine >= perSender) {
             return new Issue.Capped(wanted.platform() + ":" + wanted.userId() + " already has " + mine
                     + " pending codes (at most " + perSender + " per person)");
         }
-        long all = count(c, "SELECT COUNT(*) FROM pairing_codes WHERE pending_for IS NOT NULL");
+        long all = tx.one("SELECT COUNT(*) FROM pairing_codes WHERE pending_for IS NOT NULL", rs -> rs.getLong(1));
         if (all >= total) {
             return new Issue.Capped(all + " codes already pending (at most " + total + " in all)");
         }
-        update(c, "INSERT INTO pairing_codes (code, platform, user_id, user_name, created_at, expires_at, chat_id, "
+        tx.update("INSERT INTO pairing_codes (code, platform, user_id, user_name, created_at, expires_at, chat_id, "
                 + "pending_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", wanted.code(), wanted.platform(), wanted.userId(),
-                wanted.userName(), at, Timestamp.from(wanted.expiresAt()), wanted.chatId(), wanted.pendingFor());
+                wanted.userName(), at, wanted.expiresAt(), wanted.chatId(), wanted.pendingFor());
         return new Issue.Issued(wanted);
     }
 
-    private static Optional<PairingCode> pendingFor(Connection c, String key) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE pending_for = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(code(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    private static long count(Connection c, String sql, Object... args) throws SQLException {
-        try (var ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void update(Connection c, String sql, Object... args) throws SQLException {
-        try (var ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            ps.execute();
-        }
-    }
-
-    private static void bind(java.sql.PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
-        }
+    private static Optional<PairingCode> pendingFor(Tx tx, String key) throws SQLException {
+        return tx.optional("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE pending_for = ?", AccessStore::code,
+                key);
     }
 
     /**
@@ -210,20 +188,15 @@ public final class AccessStore {
      * code is marked used by one conditional update, so two admins approving at once grant once.
      */
     public Optional<PairingCode> approve(String code, String by, Instant now) {
-        Optional<PairingCode> found = query("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE code = ? "
-                + "AND used_at IS NULL AND expires_at > ?", AccessStore::code, code, Timestamp.from(now))
-                .stream().findFirst();
-        if (found.isEmpty() || run("UPDATE pairing_codes SET used_at = ?, pending_for = NULL WHERE code = ? "
-                + "AND used_at IS NULL", Timestamp.from(now), code) == 0) {
-            return Optional.empty();
-        }
-        PairingCode c = found.get();
-        if (c.forChat()) {
-            grantChat(c.platform(), c.chatId(), by);
-        } else {
-            grant(c.platform(), c.userId(), by);
-        }
-        return found;
+        Optional<PairingCode> used = use(code, now);
+        used.ifPresent(c -> {
+            if (c.forChat()) {
+                grantChat(c.platform(), c.chatId(), by);
+            } else {
+                grant(c.platform(), c.userId(), by);
+            }
+        });
+        return used;
     }
 
     /**
@@ -231,64 +204,38 @@ public final class AccessStore {
      * approved; the person or chat gets a new code only by writing again.
      */
     public Optional<PairingCode> deny(String code, Instant now) {
-        Optional<PairingCode> found = query("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE code = ? "
-                + "AND used_at IS NULL AND expires_at > ?", AccessStore::code, code, Timestamp.from(now))
-                .stream().findFirst();
-        if (found.isEmpty() || run("UPDATE pairing_codes SET used_at = ?, pending_for = NULL WHERE code = ? "
-                + "AND used_at IS NULL", Timestamp.from(now), code) == 0) {
-            return Optional.empty();
-        }
-        return found;
+        return use(code, now);
+    }
+
+    /** Marks a pending code used, by one conditional update; the code, or empty when it was not pending. */
+    private Optional<PairingCode> use(String code, Instant now) {
+        return jdbc.run("using pairing code " + code, tx -> {
+            Optional<PairingCode> found = tx.optional("SELECT " + CODE_COLUMNS + " FROM pairing_codes WHERE code = ? "
+                    + "AND used_at IS NULL AND expires_at > ?", AccessStore::code, code, now);
+            if (found.isEmpty() || tx.update("UPDATE pairing_codes SET used_at = ?, pending_for = NULL WHERE code = ? "
+                    + "AND used_at IS NULL", now, code) == 0) {
+                return Optional.<PairingCode>empty();
+            }
+            return found;
+        });
     }
 
     /** True the first time only: a refused stranger is told once. */
     public boolean noticeOnce(String platform, String userId) {
         try {
-            return run("INSERT INTO access_notices (platform, user_id, noticed_at) VALUES (?, ?, ?)", platform, userId,
-                    Timestamp.from(Instant.now())) > 0;
-        } catch (IllegalStateException alreadyTold) {
-            return false;
+            return jdbc.run("recording a notice to " + platform + ":" + userId, tx -> tx.update(
+                    "INSERT INTO access_notices (platform, user_id, noticed_at) VALUES (?, ?, ?)", platform, userId,
+                    Instant.now())) > 0;
+        } catch (StoreException e) {
+            if (Jdbc.isUniqueViolation(e)) {
+                return false; // already told
+            }
+            throw e;
         }
     }
 
     private static PairingCode code(ResultSet rs) throws SQLException {
         return new PairingCode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant(), rs.getString(6));
-    }
-
-    private interface Row<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private boolean exists(String sql, Object... args) {
-        return !query(sql, rs -> true, args).isEmpty();
-    }
-
-    private <T> List<T> query(String sql, Row<T> row, Object... args) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(row.read(rs));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading access data: " + e.getMessage(), e);
-        }
-    }
-
-    private int run(String sql, Object... args) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("writing access data: " + e.getMessage(), e);
-        }
+                Tx.instant(rs, 5), rs.getString(6));
     }
 }

@@ -1,14 +1,11 @@
 package dev.claw4j.core.budget;
 
+import dev.claw4j.core.store.Jdbc;
 import dev.claw4j.core.store.StoreException;
+import dev.claw4j.core.store.Tx;
 import dev.claw4j.protocol.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.text.NumberFormat;
 import java.time.Clock;
@@ -17,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -38,13 +36,13 @@ public final class Budgets {
     /** A used-up limit is told once, then at most this often while people keep writing. */
     public static final Duration EXHAUSTED_REPEAT = Duration.ofHours(1);
 
-    private final DataSource db;
+    private final Jdbc jdbc;
     private final BudgetSettings settings;
     private final Clock clock;
     private final Set<String> unpricedWarned = ConcurrentHashMap.newKeySet();
 
     public Budgets(DataSource db, BudgetSettings settings, Clock clock) {
-        this.db = db;
+        this.jdbc = db == null ? null : new Jdbc(db);
         this.settings = settings;
         this.clock = clock;
     }
@@ -122,46 +120,40 @@ public final class Budgets {
         ZonedDateTime monthStart = now.toLocalDate().withDayOfMonth(1).atStartOfDay(settings.zone());
         Limits limits = inForce.limits();
         GroupUsage.Source source = inForce.source();
-        return query("reading the usage of " + groupId, c -> {
-            // one pass over the month's rows; rows without a stored cost are priced per model at today's prices
-            try (var ps = c.prepareStatement("SELECT model, "
-                    + "SUM(input_tokens + output_tokens), "
-                    + "SUM(CASE WHEN occurred_at >= ? THEN input_tokens + output_tokens ELSE 0 END), "
-                    + "SUM(COALESCE(cost, 0)), "
-                    + "SUM(CASE WHEN occurred_at >= ? THEN COALESCE(cost, 0) ELSE 0 END), "
-                    + "SUM(CASE WHEN cost IS NULL THEN input_tokens ELSE 0 END), "
-                    + "SUM(CASE WHEN cost IS NULL THEN output_tokens ELSE 0 END), "
-                    + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN input_tokens ELSE 0 END), "
-                    + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN output_tokens ELSE 0 END) "
-                    + "FROM model_usage WHERE group_id = ? AND occurred_at >= ? GROUP BY model")) {
-                Timestamp day = Timestamp.from(dayStart.toInstant());
-                ps.setTimestamp(1, day);
-                ps.setTimestamp(2, day);
-                ps.setTimestamp(3, day);
-                ps.setTimestamp(4, day);
-                ps.setString(5, groupId);
-                ps.setTimestamp(6, Timestamp.from(monthStart.toInstant()));
-                long tokensMonth = 0;
-                long tokensDay = 0;
-                BigDecimal costMonth = BigDecimal.ZERO;
-                BigDecimal costDay = BigDecimal.ZERO;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String model = rs.getString(1);
-                        tokensMonth += rs.getLong(2);
-                        tokensDay += rs.getLong(3);
-                        costMonth = costMonth.add(rs.getBigDecimal(4)).add(unstoredCost(model, rs.getLong(6),
-                                rs.getLong(7)));
-                        costDay = costDay.add(rs.getBigDecimal(5)).add(unstoredCost(model, rs.getLong(8),
-                                rs.getLong(9)));
-                    }
-                }
-                return new GroupUsage(groupId, tokensDay, costDay, tokensMonth, costMonth, limits, source,
-                        settings.currency(), settings.zone(), dayStart.plusDays(1).toInstant(),
-                        monthStart.plusMonths(1).toInstant());
-            }
-        });
+        Instant day = dayStart.toInstant();
+        // one pass over the month's rows; rows without a stored cost are priced per model at today's prices
+        List<ModelUse> uses = jdbc.run("reading the usage of " + groupId, tx -> tx.list("SELECT model, "
+                + "SUM(input_tokens + output_tokens), "
+                + "SUM(CASE WHEN occurred_at >= ? THEN input_tokens + output_tokens ELSE 0 END), "
+                + "SUM(COALESCE(cost, 0)), "
+                + "SUM(CASE WHEN occurred_at >= ? THEN COALESCE(cost, 0) ELSE 0 END), "
+                + "SUM(CASE WHEN cost IS NULL THEN input_tokens ELSE 0 END), "
+                + "SUM(CASE WHEN cost IS NULL THEN output_tokens ELSE 0 END), "
+                + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN input_tokens ELSE 0 END), "
+                + "SUM(CASE WHEN cost IS NULL AND occurred_at >= ? THEN output_tokens ELSE 0 END) "
+                + "FROM model_usage WHERE group_id = ? AND occurred_at >= ? GROUP BY model",
+                rs -> new ModelUse(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getBigDecimal(4),
+                        rs.getBigDecimal(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)),
+                day, day, day, day, groupId, monthStart.toInstant()));
+        long tokensMonth = 0;
+        long tokensDay = 0;
+        BigDecimal costMonth = BigDecimal.ZERO;
+        BigDecimal costDay = BigDecimal.ZERO;
+        for (ModelUse u : uses) {
+            tokensMonth += u.tokensMonth();
+            tokensDay += u.tokensDay();
+            costMonth = costMonth.add(u.costMonth()).add(unstoredCost(u.model(), u.unpricedInMonth(),
+                    u.unpricedOutMonth()));
+            costDay = costDay.add(u.costDay()).add(unstoredCost(u.model(), u.unpricedInDay(), u.unpricedOutDay()));
+        }
+        return new GroupUsage(groupId, tokensDay, costDay, tokensMonth, costMonth, limits, source,
+                settings.currency(), settings.zone(), dayStart.plusDays(1).toInstant(),
+                monthStart.plusMonths(1).toInstant());
     }
+
+    /** One model's row of the month's sums: tokens, stored costs, and the tokens of rows without a stored cost. */
+    private record ModelUse(String model, long tokensMonth, long tokensDay, BigDecimal costMonth, BigDecimal costDay,
+                            long unpricedInMonth, long unpricedOutMonth, long unpricedInDay, long unpricedOutDay) {}
 
     /** Whether the group may make another model call now. A group without limits costs one key lookup. */
     public Check check(String groupId) {
@@ -178,19 +170,10 @@ public final class Budgets {
 
     /** The limits set for this group at run time, if any. */
     public Optional<Limits> override(String groupId) {
-        return query("reading the budget override of " + groupId, c -> {
-            try (var ps = c.prepareStatement("SELECT daily_tokens, monthly_tokens, daily_cost, monthly_cost "
-                    + "FROM budget_overrides WHERE group_id = ?")) {
-                ps.setString(1, groupId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new Limits(rs.getObject(1, Long.class), rs.getObject(2, Long.class),
-                            rs.getBigDecimal(3), rs.getBigDecimal(4)));
-                }
-            }
-        });
+        return jdbc.run("reading the budget override of " + groupId, tx -> tx.optional("SELECT daily_tokens, "
+                + "monthly_tokens, daily_cost, monthly_cost FROM budget_overrides WHERE group_id = ?",
+                rs -> new Limits(rs.getObject(1, Long.class), rs.getObject(2, Long.class), rs.getBigDecimal(3),
+                        rs.getBigDecimal(4)), groupId));
     }
 
     /** {@link #setOverride(String, Limits, String)} by "admin". */
@@ -203,35 +186,21 @@ public final class Budgets {
      * no limit). {@code by} says who, for the record.
      */
     public void setOverride(String groupId, Limits limits, String by) {
-        inTransaction("setting the budget override of " + groupId, c -> {
-            try (var ps = c.prepareStatement("DELETE FROM budget_overrides WHERE group_id = ?")) {
-                ps.setString(1, groupId);
-                ps.executeUpdate();
-            }
-            try (var ps = c.prepareStatement("INSERT INTO budget_overrides (group_id, daily_tokens, monthly_tokens, "
-                    + "daily_cost, monthly_cost, set_at, set_by) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, groupId);
-                setLong(ps, 2, limits.dailyTokens());
-                setLong(ps, 3, limits.monthlyTokens());
-                ps.setBigDecimal(4, limits.dailyCost());
-                ps.setBigDecimal(5, limits.monthlyCost());
-                ps.setTimestamp(6, Timestamp.from(clock.instant()));
-                ps.setString(7, by == null ? "unknown" : by);
-                ps.executeUpdate();
-            }
-            return null;
+        jdbc.inTransaction("setting the budget override of " + groupId, tx -> {
+            tx.update("DELETE FROM budget_overrides WHERE group_id = ?", groupId);
+            return tx.update("INSERT INTO budget_overrides (group_id, daily_tokens, monthly_tokens, daily_cost, "
+                    + "monthly_cost, set_at, set_by) VALUES (?, ?, ?, ?, ?, ?, ?)", groupId,
+                    Tx.orNull(limits.dailyTokens(), Types.BIGINT), Tx.orNull(limits.monthlyTokens(), Types.BIGINT),
+                    Tx.orNull(limits.dailyCost(), Types.DECIMAL), Tx.orNull(limits.monthlyCost(), Types.DECIMAL),
+                    clock.instant(), by == null ? "unknown" : by);
         });
         log.info("[{}] budget override set by {}: {}", groupId, by, limits);
     }
 
     /** Goes back to the config's limits for this group. True when there was an override. */
     public boolean clearOverride(String groupId) {
-        int removed = query("clearing the budget override of " + groupId, c -> {
-            try (var ps = c.prepareStatement("DELETE FROM budget_overrides WHERE group_id = ?")) {
-                ps.setString(1, groupId);
-                return ps.executeUpdate();
-            }
-        });
+        int removed = jdbc.run("clearing the budget override of " + groupId,
+                tx -> tx.update("DELETE FROM budget_overrides WHERE group_id = ?", groupId));
         if (removed > 0) {
             log.info("[{}] budget override cleared", groupId);
         }
@@ -258,42 +227,26 @@ public final class Budgets {
         Instant now = clock.instant();
         LocalDate today = now.atZone(settings.zone()).toLocalDate();
         String period = limit.daily() ? today.toString() : today.toString().substring(0, 7);
-        return query("recording a budget notice for " + groupId, c -> {
-            try (var ps = c.prepareStatement("INSERT INTO budget_notices (group_id, limit_name, period, kind, told_at) "
-                    + "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM budget_notices WHERE group_id = ? "
-                    + "AND limit_name = ? AND period = ? AND kind = ?)")) {
-                ps.setString(1, groupId);
-                ps.setString(2, limit.key());
-                ps.setString(3, period);
-                ps.setString(4, kind);
-                ps.setTimestamp(5, Timestamp.from(now));
-                ps.setString(6, groupId);
-                ps.setString(7, limit.key());
-                ps.setString(8, period);
-                ps.setString(9, kind);
-                if (ps.executeUpdate() > 0) {
-                    return true;
-                }
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    return false; // another turn or host inserted it between the check and the insert
-                }
-                throw e;
+        String what = "recording a budget notice for " + groupId;
+        try {
+            if (jdbc.run(what, tx -> tx.update("INSERT INTO budget_notices (group_id, limit_name, period, kind, "
+                    + "told_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM budget_notices WHERE group_id = ? "
+                    + "AND limit_name = ? AND period = ? AND kind = ?)", groupId, limit.key(), period, kind, now,
+                    groupId, limit.key(), period, kind)) > 0) {
+                return true;
             }
-            if (repeatAfter == null) {
-                return false;
+        } catch (StoreException e) {
+            if (Jdbc.isUniqueViolation(e)) {
+                return false; // another turn or host inserted it between the check and the insert
             }
-            try (var ps = c.prepareStatement("UPDATE budget_notices SET told_at = ? WHERE group_id = ? "
-                    + "AND limit_name = ? AND period = ? AND kind = ? AND told_at <= ?")) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setString(2, groupId);
-                ps.setString(3, limit.key());
-                ps.setString(4, period);
-                ps.setString(5, kind);
-                ps.setTimestamp(6, Timestamp.from(now.minus(repeatAfter)));
-                return ps.executeUpdate() > 0;
-            }
-        });
+            throw e;
+        }
+        if (repeatAfter == null) {
+            return false;
+        }
+        return jdbc.run(what, tx -> tx.update("UPDATE budget_notices SET told_at = ? WHERE group_id = ? "
+                + "AND limit_name = ? AND period = ? AND kind = ? AND told_at <= ?", now, groupId, limit.key(), period,
+                kind, now.minus(repeatAfter))) > 0;
     }
 
     // ---------------------------------------------------------------- what people read
@@ -366,45 +319,5 @@ public final class Budgets {
     /** The zone days and months are counted in, as people read it. */
     public String zoneName() {
         return settings.zone().getId().equals("Z") ? "UTC" : settings.zone().getId();
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T query(String what, Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StoreException(what, e);
-        }
-    }
-
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(what, e);
-        }
-    }
-
-    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.BIGINT);
-        } else {
-            ps.setLong(index, value);
-        }
     }
 }

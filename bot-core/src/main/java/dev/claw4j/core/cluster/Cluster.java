@@ -1,6 +1,5 @@
 package dev.claw4j.core.cluster;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import dev.claw4j.core.store.Jdbc;
+import dev.claw4j.core.store.Tx;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +45,11 @@ public final class Cluster implements AutoCloseable {
     public Cluster(DataSource db, HostIdentity me, ClusterSettings settings) {
         this.me = me;
         this.settings = settings;
-        this.groupLeases = new LeaseTable(db, LeaseTable.Kind.GROUP);
-        this.leaderLeases = new LeaseTable(db, LeaseTable.Kind.LEADER);
-        this.hosts = new HostTable(db);
-        this.work = new WorkQueries(db);
+        Jdbc jdbc = new Jdbc(db);
+        this.groupLeases = new LeaseTable(jdbc, LeaseTable.Kind.GROUP);
+        this.leaderLeases = new LeaseTable(jdbc, LeaseTable.Kind.LEADER);
+        this.hosts = new HostTable(jdbc);
+        this.work = new WorkQueries(jdbc);
         this.loop = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cluster-" + me.hostId())
                 .factory());
     }
@@ -191,8 +193,8 @@ public final class Cluster implements AutoCloseable {
      * transaction rolls back) unless the group's lease still has the fence's host and token; the lease row stays
      * locked until the transaction ends, so no takeover slips in between.
      */
-    public static void requireHeld(Connection c, Fence fence, String what) throws SQLException {
-        if (!LeaseTable.holds(c, fence)) {
+    public static void requireHeld(Tx tx, Fence fence, String what) throws SQLException {
+        if (!LeaseTable.holds(tx, fence)) {
             log.warn("[{}] refused {}: host {} no longer holds group {} under token {} (another host took it over)",
                     fence.groupId(), what, fence.hostId(), fence.groupId(), fence.token());
             throw new FencedOutException(fence, what);

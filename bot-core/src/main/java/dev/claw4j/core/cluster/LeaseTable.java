@@ -1,13 +1,17 @@
 package dev.claw4j.core.cluster;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
+import dev.claw4j.core.store.Jdbc;
+import dev.claw4j.core.store.StoreException;
+import dev.claw4j.core.store.Tx;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
+import java.util.Set;
 
 /**
  * The SQL of one lease table ({@code group_leases} or {@code leader_leases}). Every time is the database's
@@ -31,12 +35,11 @@ final class LeaseTable {
     /** Who holds a lease now, and whether it has expired (by the database's clock). */
     record Holder(String hostId, long token, boolean expired, Instant expiresAt) {}
 
-    private static final String UNIQUE_VIOLATION = "23505";
-    private final DataSource db;
+    private final Jdbc jdbc;
     private final Kind kind;
 
-    LeaseTable(DataSource db, Kind kind) {
-        this.db = db;
+    LeaseTable(Jdbc jdbc, Kind kind) {
+        this.jdbc = jdbc;
         this.kind = kind;
     }
 
@@ -48,17 +51,14 @@ final class LeaseTable {
      * every time). Empty when another host holds it.
      */
     Optional<Lease> acquire(String name, String hostId, Duration ttl) {
-        return inTransaction("taking the lease " + name, c -> {
-            Holder h = holder(c, name, true);
+        return inTransaction("taking the lease " + name, tx -> {
+            Holder h = holder(tx, name, true);
             if (h == null) {
-                try (var ps = c.prepareStatement("INSERT INTO " + kind.table + " (" + kind.key + ", host_id, token, "
-                        + "expires_at) VALUES (?, ?, 1, " + NOW_PLUS + ")")) {
-                    ps.setString(1, name);
-                    ps.setString(2, hostId);
-                    ps.setLong(3, ttl.toMillis());
-                    ps.executeUpdate();
+                try {
+                    tx.update("INSERT INTO " + kind.table + " (" + kind.key + ", host_id, token, expires_at) "
+                            + "VALUES (?, ?, 1, " + NOW_PLUS + ")", name, hostId, ttl.toMillis());
                 } catch (SQLException e) {
-                    if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    if (Jdbc.isUniqueViolation(e)) {
                         return Optional.empty(); // another host made the row first: it holds the lease
                     }
                     throw e;
@@ -70,13 +70,8 @@ final class LeaseTable {
             }
             // a new token even when the row names this host: it may be an earlier run of this host (same data
             // directory) whose writes must not pass any more
-            try (var ps = c.prepareStatement("UPDATE " + kind.table + " SET host_id = ?, token = token + 1, "
-                    + "expires_at = " + NOW_PLUS + " WHERE " + kind.key + " = ?")) {
-                ps.setString(1, hostId);
-                ps.setLong(2, ttl.toMillis());
-                ps.setString(3, name);
-                ps.executeUpdate();
-            }
+            tx.update("UPDATE " + kind.table + " SET host_id = ?, token = token + 1, expires_at = " + NOW_PLUS
+                    + " WHERE " + kind.key + " = ?", hostId, ttl.toMillis(), name);
             return Optional.of(new Lease(name, hostId, h.token() + 1, h.hostId(),
                     h.hostId() == null ? null : h.expiresAt()));
         });
@@ -84,79 +79,48 @@ final class LeaseTable {
 
     /** Extends a lease this host holds under this token; false when it no longer does (a stale holder). */
     boolean renew(Lease lease, Duration ttl) {
-        return inTransaction("renewing the lease " + lease.name(), c -> {
-            try (var ps = c.prepareStatement("UPDATE " + kind.table + " SET expires_at = " + NOW_PLUS
-                    + " WHERE " + kind.key + " = ? AND host_id = ? AND token = ?")) {
-                ps.setLong(1, ttl.toMillis());
-                ps.setString(2, lease.name());
-                ps.setString(3, lease.hostId());
-                ps.setLong(4, lease.token());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return inTransaction("renewing the lease " + lease.name(), tx -> tx.update("UPDATE " + kind.table
+                + " SET expires_at = " + NOW_PLUS + " WHERE " + kind.key + " = ? AND host_id = ? AND token = ?",
+                ttl.toMillis(), lease.name(), lease.hostId(), lease.token()) == 1);
     }
 
     /**
      * Renews many leases in one transaction and one batch (a host holding hundreds of groups pays one round trip per
      * renewal, not hundreds). Returns the names of those still held; the others went to another host.
      */
-    java.util.Set<String> renewAll(java.util.Collection<Lease> leases, Duration ttl) {
+    Set<String> renewAll(Collection<Lease> leases, Duration ttl) {
         if (leases.isEmpty()) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        return inTransaction("renewing " + leases.size() + " lease(s)", c -> {
-            List<Lease> order = List.copyOf(leases);
-            try (var ps = c.prepareStatement("UPDATE " + kind.table + " SET expires_at = " + NOW_PLUS
-                    + " WHERE " + kind.key + " = ? AND host_id = ? AND token = ?")) {
-                for (Lease lease : order) {
-                    ps.setLong(1, ttl.toMillis());
-                    ps.setString(2, lease.name());
-                    ps.setString(3, lease.hostId());
-                    ps.setLong(4, lease.token());
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                java.util.Set<String> kept = new java.util.HashSet<>();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 1) {
-                        kept.add(order.get(i).name());
-                    }
-                }
-                return kept;
+        List<Lease> order = List.copyOf(leases);
+        int[] counts = inTransaction("renewing " + leases.size() + " lease(s)", tx -> tx.batch("UPDATE " + kind.table
+                + " SET expires_at = " + NOW_PLUS + " WHERE " + kind.key + " = ? AND host_id = ? AND token = ?",
+                order.stream().map(l -> new Object[] {ttl.toMillis(), l.name(), l.hostId(), l.token()}).toList()));
+        Set<String> kept = new HashSet<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 1) {
+                kept.add(order.get(i).name());
             }
-        });
+        }
+        return kept;
     }
 
     /** Gives a lease up at once (a graceful stop), so another host need not wait for it to expire. */
     boolean release(Lease lease) {
-        return inTransaction("releasing the lease " + lease.name(), c -> {
-            try (var ps = c.prepareStatement("UPDATE " + kind.table + " SET host_id = NULL, expires_at = "
-                    + "CURRENT_TIMESTAMP WHERE " + kind.key + " = ? AND host_id = ? AND token = ?")) {
-                ps.setString(1, lease.name());
-                ps.setString(2, lease.hostId());
-                ps.setLong(3, lease.token());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return inTransaction("releasing the lease " + lease.name(), tx -> tx.update("UPDATE " + kind.table
+                + " SET host_id = NULL, expires_at = CURRENT_TIMESTAMP WHERE " + kind.key + " = ? AND host_id = ? "
+                + "AND token = ?", lease.name(), lease.hostId(), lease.token()) == 1);
     }
 
     Optional<Holder> holder(String name) {
-        return inTransaction("reading the lease " + name, c -> Optional.ofNullable(holder(c, name, false)));
+        return inTransaction("reading the lease " + name, tx -> Optional.ofNullable(holder(tx, name, false)));
     }
 
-    private Holder holder(Connection c, String name, boolean lock) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT host_id, token, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 "
-                + "ELSE 0 END, expires_at FROM " + kind.table + " WHERE " + kind.key + " = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Holder(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1,
-                        rs.getObject(4, java.time.OffsetDateTime.class).toInstant());
-            }
-        }
+    private Holder holder(Tx tx, String name, boolean lock) throws SQLException {
+        return tx.optional("SELECT host_id, token, CASE WHEN expires_at <= CURRENT_TIMESTAMP THEN 1 ELSE 0 END, "
+                + "expires_at FROM " + kind.table + " WHERE " + kind.key + " = ?" + (lock ? " FOR UPDATE" : ""),
+                rs -> new Holder(rs.getString(1), rs.getLong(2), rs.getInt(3) == 1,
+                        rs.getObject(4, OffsetDateTime.class).toInstant()), name).orElse(null);
     }
 
     /**
@@ -164,42 +128,22 @@ final class LeaseTable {
      * until the transaction ends no other host can take it (the row is locked), so a takeover cannot slip between
      * this check and the write it guards.
      */
-    static boolean holds(Connection c, Fence fence) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT 1 FROM group_leases WHERE group_id = ? AND host_id = ? AND token = ? "
-                + "FOR UPDATE")) {
-            ps.setString(1, fence.groupId());
-            ps.setString(2, fence.hostId());
-            ps.setLong(3, fence.token());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    static boolean holds(Tx tx, Fence fence) throws SQLException {
+        return tx.optional("SELECT 1 FROM group_leases WHERE group_id = ? AND host_id = ? AND token = ? FOR UPDATE",
+                rs -> true, fence.groupId(), fence.hostId(), fence.token()).isPresent();
     }
 
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
+    private <T> T inTransaction(String what, Jdbc.Work<T> work) {
+        return inTransaction(jdbc, what, work);
     }
 
-    private <T> T inTransaction(String what, Work<T> work) {
-        return inTransaction(db, what, work);
-    }
-
-    static <T> T inTransaction(DataSource db, String what, Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new ClusterException(what + " failed: " + e.getMessage() + "; check that the database is reachable",
-                    e);
+    /** A transaction of the cluster's bookkeeping; a database failure is a {@link ClusterException} saying what. */
+    static <T> T inTransaction(Jdbc jdbc, String what, Jdbc.Work<T> work) {
+        try {
+            return jdbc.inTransaction(what, work);
+        } catch (StoreException e) {
+            throw new ClusterException(what + " failed: " + e.getCause().getMessage()
+                    + "; check that the database is reachable", e.getCause());
         }
     }
 }

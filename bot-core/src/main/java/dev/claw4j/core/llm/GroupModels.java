@@ -1,14 +1,12 @@
 package dev.claw4j.core.llm;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import dev.claw4j.core.store.Jdbc;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * Which model each group talks to: the one an admin picked with {@code /model <name>} (stored, so it outlives a
@@ -20,7 +18,7 @@ public final class GroupModels implements ModelGateway.Routing {
     /** What /model shows and accepts for the default model. */
     public static final String DEFAULT = "default";
 
-    private final DataSource db;
+    private final Jdbc jdbc;
     private final ModelSettings defaults;
     private final Map<String, ModelSettings> named;
     private final Map<String, String> configured;
@@ -29,7 +27,7 @@ public final class GroupModels implements ModelGateway.Routing {
 
     public GroupModels(DataSource db, ModelSettings defaults, Map<String, ModelSettings> named,
                        Map<String, String> configured) {
-        this.db = db;
+        this.jdbc = new Jdbc(db);
         this.defaults = defaults;
         this.named = new TreeMap<>(named);
         this.configured = Map.copyOf(configured);
@@ -71,24 +69,14 @@ public final class GroupModels implements ModelGateway.Routing {
         if (!DEFAULT.equals(name) && !named.containsKey(name)) {
             throw new IllegalArgumentException("there is no model named '" + name + "'; pick one of " + names());
         }
-        try (Connection c = db.getConnection()) {
-            try (var ps = c.prepareStatement("DELETE FROM group_models WHERE group_id = ?")) {
-                ps.setString(1, groupId);
-                ps.executeUpdate();
-            }
+        jdbc.inTransaction("storing the model for group " + groupId, tx -> {
+            tx.update("DELETE FROM group_models WHERE group_id = ?", groupId);
             if (!DEFAULT.equals(name)) {
-                try (var ps = c.prepareStatement(
-                        "INSERT INTO group_models (group_id, model_name, chosen_at, chosen_by) VALUES (?, ?, ?, ?)")) {
-                    ps.setString(1, groupId);
-                    ps.setString(2, name);
-                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
-                    ps.setString(4, by.length() > 200 ? by.substring(0, 200) : by);
-                    ps.executeUpdate();
-                }
+                tx.update("INSERT INTO group_models (group_id, model_name, chosen_at, chosen_by) VALUES (?, ?, ?, ?)",
+                        groupId, name, Instant.now(), by.length() > 200 ? by.substring(0, 200) : by);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not store the model for group " + groupId + ": " + e.getMessage(), e);
-        }
+            return null;
+        });
         if (DEFAULT.equals(name)) {
             picked.remove(groupId);
         } else {
@@ -97,14 +85,8 @@ public final class GroupModels implements ModelGateway.Routing {
     }
 
     private void load() {
-        try (Connection c = db.getConnection();
-             var ps = c.prepareStatement("SELECT group_id, model_name FROM group_models");
-             var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                picked.put(rs.getString(1), rs.getString(2));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read the groups' models (table group_models): " + e.getMessage(), e);
-        }
+        jdbc.run("reading the groups' models (table group_models)", tx -> tx.list(
+                "SELECT group_id, model_name FROM group_models", rs -> Map.entry(rs.getString(1), rs.getString(2))))
+                .forEach(e -> picked.put(e.getKey(), e.getValue()));
     }
 }

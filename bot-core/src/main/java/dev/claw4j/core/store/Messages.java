@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -126,21 +127,32 @@ public final class Messages {
                 + "WHERE id = ? AND direction = 'in' AND status = 'PENDING'", Messages::storedInbound, id));
     }
 
-    public void setStatus(List<Long> messageIds, MessageStatus status) {
+    /**
+     * Moves the messages to {@code next}, all or none: each move is checked by {@link MessageStatus#canMoveTo} against
+     * the status read (and locked) in the same transaction, and a wrong one refuses the lot, naming the ids and both
+     * ends. A message already at {@code next} is left as it is (a repeated hand-back is no move); an id that names
+     * no message is skipped.
+     */
+    public void setStatus(List<Long> messageIds, MessageStatus next) {
         if (messageIds.isEmpty()) {
             return;
         }
-        jdbc.run("marking messages " + status, tx -> {
-            tx.batch("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?",
-                    messageIds.stream().map(id -> new Object[] {status, Instant.now(), id}).toList());
-            return null;
+        jdbc.inTransaction("marking messages " + messageIds + " " + next, tx -> {
+            String in = String.join(", ", messageIds.stream().map(id -> "?").toList());
+            List<Map.Entry<Long, MessageStatus>> current = tx.list("SELECT id, status FROM messages WHERE id IN ("
+                    + in + ") ORDER BY id FOR UPDATE", rs -> Map.entry(rs.getLong(1),
+                    MessageStatus.valueOf(rs.getString(2))), messageIds.toArray());
+            List<String> wrong = current.stream().filter(e -> e.getValue() != next && !e.getValue().canMoveTo(next))
+                    .map(e -> "message " + e.getKey() + " is " + e.getValue()).toList();
+            if (!wrong.isEmpty()) {
+                throw new IllegalStateException("refused to move messages " + messageIds + " to " + next + ": "
+                        + String.join(", ", wrong) + ", and MessageStatus.canMoveTo allows no move from there to "
+                        + next + "; nothing was changed. This is a bug in the caller: see canMoveTo for the moves");
+            }
+            return tx.batch("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?", current.stream()
+                    .filter(e -> e.getValue() != next).map(e -> new Object[] {next, Instant.now(), e.getKey()})
+                    .toList());
         });
-    }
-
-    /** Marks the messages a turn takes RUNNING, inside the turn's transaction. */
-    void markRunning(Tx tx, List<Long> messageIds) throws SQLException {
-        tx.batch("UPDATE messages SET status = 'RUNNING', updated_at = ? WHERE id = ?",
-                messageIds.stream().map(id -> new Object[] {Instant.now(), id}).toList());
     }
 
     /** Claims the messages a turn takes, inside its transaction: each becomes RUNNING only if still PENDING. */
@@ -162,7 +174,7 @@ public final class Messages {
      */
     public int requeueGroup(dev.claw4j.core.cluster.Fence fence) {
         return jdbc.inTransaction("re-queueing the unfinished work of " + fence.groupId(), tx -> {
-            dev.claw4j.core.cluster.Cluster.requireHeld(tx.connection(), fence, "re-queueing unfinished work");
+            dev.claw4j.core.cluster.Cluster.requireHeld(tx, fence, "re-queueing unfinished work");
             int n = tx.update("UPDATE messages SET status = 'PENDING', updated_at = ? WHERE group_id = ? "
                     + "AND direction = 'in' AND status = 'RUNNING' AND reply_id IS NULL", Instant.now(), fence.groupId());
             return n + Outbox.requeueSending(tx, fence.groupId());

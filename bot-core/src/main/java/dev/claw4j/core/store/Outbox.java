@@ -49,12 +49,12 @@ public final class Outbox {
                             Long inReplyTo, List<Long> answers, boolean failed, Path file, Fence fence) {
         return jdbc.inTransaction("storing a reply", tx -> {
             if (fence != null) {
-                Cluster.requireHeld(tx.connection(), fence, "storing a reply");
+                Cluster.requireHeld(tx, fence, "storing a reply");
             }
             long id = tx.insert("INSERT INTO messages (direction, platform, chat_id, thread_id, sender_id, "
                     + "sender_name, text, group_id, in_reply_to, status, created_at, updated_at, file_path) "
                     + "VALUES ('out', ?, ?, ?, 'agent', 'agent', ?, ?, ?, ?, ?, ?, ?)", platform, chatId, threadId,
-                    text, groupId, inReplyTo == null ? Tx.nullOf(Types.BIGINT) : inReplyTo, ReplyStatus.PENDING,
+                    text, groupId, Tx.orNull(inReplyTo, Types.BIGINT), ReplyStatus.PENDING,
                     Instant.now(), Instant.now(), file == null ? null : file.toString());
             MessageStatus answered = failed ? MessageStatus.FAILED : MessageStatus.RUNNING;
             tx.batch("UPDATE messages SET reply_id = ?, status = ?, updated_at = ? WHERE id = ?",
@@ -137,7 +137,7 @@ public final class Outbox {
         jdbc.inTransaction("recording a failed delivery", tx -> {
             tx.update("UPDATE messages SET attempts = attempts + 1, error = ?, next_attempt_at = ?, status = ?, "
                     + "updated_at = ? WHERE id = ?", error.length() > 2000 ? error.substring(0, 2000) : error,
-                    nextAttempt == null ? Tx.nullOf(Types.TIMESTAMP) : nextAttempt,
+                    Tx.orNull(nextAttempt, Types.TIMESTAMP),
                     nextAttempt == null ? ReplyStatus.FAILED : ReplyStatus.PENDING, Instant.now(), replyId);
             if (nextAttempt == null) {
                 // given up: the messages it answered will never be DONE

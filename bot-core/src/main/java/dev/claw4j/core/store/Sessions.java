@@ -38,7 +38,7 @@ public final class Sessions {
                                 dev.claw4j.core.cluster.Fence fence) {
         return jdbc.inTransaction("starting a turn of " + groupId, tx -> {
             if (fence != null) {
-                dev.claw4j.core.cluster.Cluster.requireHeld(tx.connection(), fence,
+                dev.claw4j.core.cluster.Cluster.requireHeld(tx, fence,
                         "taking " + messageIds.size() + " message(s) for a turn");
             }
             List<Long> taken = messages.claimRunning(tx, messageIds);

@@ -39,6 +39,11 @@ public final class Tx {
         return new SqlNull(sqlType);
     }
 
+    /** The value, or a SQL NULL of the given {@link Types} type when it is null. */
+    public static Object orNull(Object value, int sqlType) {
+        return value == null ? nullOf(sqlType) : value;
+    }
+
     /** For the rare statement the helpers below do not cover. */
     public Connection connection() {
         return connection;
@@ -67,17 +72,20 @@ public final class Tx {
         }
     }
 
-    /** One statement run for each row of arguments, as one batch; nothing when there are no rows. */
-    public void batch(String sql, List<Object[]> rows) throws SQLException {
+    /**
+     * One statement run for each row of arguments, as one batch; nothing when there are no rows. How many rows each
+     * one changed, in the order given.
+     */
+    public int[] batch(String sql, List<Object[]> rows) throws SQLException {
         if (rows.isEmpty()) {
-            return;
+            return new int[0];
         }
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (Object[] row : rows) {
                 bind(ps, row);
                 ps.addBatch();
             }
-            ps.executeBatch();
+            return ps.executeBatch();
         }
     }
 

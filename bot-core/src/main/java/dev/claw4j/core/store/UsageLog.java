@@ -23,7 +23,7 @@ public final class UsageLog {
                 + "input_tokens, output_tokens, latency_ms, outcome, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 at, groupId, model == null ? "unknown" : model, usage == null ? 0L : usage.inputTokens(),
                 usage == null ? 0L : usage.outputTokens(), latencyMs, outcome,
-                cost == null ? Tx.nullOf(java.sql.Types.DECIMAL) : cost));
+                Tx.orNull(cost, java.sql.Types.DECIMAL)));
     }
 
     /** Tokens (in and out) a group's model calls used since {@code since}. */

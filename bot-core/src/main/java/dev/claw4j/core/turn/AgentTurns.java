@@ -499,18 +499,18 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         java.time.Instant started = java.time.Instant.now(); // model usage is recorded on the system clock
         if (task == null || task.status() == Task.Status.CANCELLED) {
             store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
-            finishRun(task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
+            finishRun(turn, task, run, TaskRun.CANCELLED, 0, "the task was cancelled before this run started");
             return;
         }
         // a task run counts against the group's budget like any turn: past it, no check and no model call
         if (!budget.mayStart(groupId, m, List.of(m.id()))) {
-            finishRun(task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
+            finishRun(turn, task, run, TaskRun.OVER_BUDGET, 0, "the group's budget is used up");
             return;
         }
         if (store.sessions().startTurn(groupId, List.of(m.id()), sandboxes.isolation().describe(), turn.fence()).isEmpty()) {
             return; // taken by another turn meanwhile
         }
-        tasks.store().started(run.id(), tasks.now());
+        tasks.store().started(run.id(), tasks.now(), turn.fence());
         String text = m.text();
         if (task.check() != null) {
             Check check = runCheck(groupId, task);
@@ -518,13 +518,13 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 case Check.Sleep s -> {
                     store.messages().setStatus(List.of(m.id()), MessageStatus.DONE);
                     audit(groupId, "task.no_wake", "task #" + task.id() + ": the check said there is nothing to do");
-                    finishRun(task, run, TaskRun.NO_WAKE, 0, "the check said no wake");
+                    finishRun(turn, task, run, TaskRun.NO_WAKE, 0, "the check said no wake");
                     return;
                 }
                 case Check.Failed f -> {
                     store.messages().setStatus(List.of(m.id()), MessageStatus.FAILED);
                     audit(groupId, "task.check_failed", "task #" + task.id() + ": " + f.why());
-                    finishRun(task, run, TaskRun.FAILED, 0, f.why());
+                    finishRun(turn, task, run, TaskRun.FAILED, 0, f.why());
                     return;
                 }
                 case Check.Wake w -> text = text + "\n\nThe task's check found (JSON):\n" + w.data();
@@ -545,7 +545,7 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
             return; // the sandbox crashed and the run waits for one more try: not finished yet
         }
         long tokens = store.usage().tokensSince(groupId, started);
-        finishRun(task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
+        finishRun(turn, task, run, ok ? TaskRun.OK : TaskRun.FAILED, tokens, ok ? null : "the turn failed");
         budget.afterTurn(groupId, m);
     }
 
@@ -559,12 +559,14 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
         }
     }
 
-    private void finishRun(Task task, TaskRun run, String outcome, long tokens, String detail) {
+    /** Records how the run ended, under the turn's fence: refused when another host took the group over meanwhile. */
+    private void finishRun(GroupQueue.Turn turn, Task task, TaskRun run, String outcome, long tokens, String detail) {
         java.time.Instant now = tasks.now();
         int failuresBefore = task == null ? 0 : task.failures();
         java.time.Instant retryAt = now.plus(tasks.backoff(failuresBefore + 1));
         int pauseAfter = tasks.settings().pauseAfterFailures();
-        Task after = tasks.store().finish(run, outcome, tokens, detail, now, retryAt, pauseAfter).orElse(null);
+        Task after = tasks.store().finish(run, outcome, tokens, detail, now, retryAt, pauseAfter,
+                turn.fence()).orElse(null);
         audit(run.groupId(), "task.run", "task #" + run.taskId() + " run " + run.id() + " " + outcome + ", " + tokens
                 + " tokens" + (detail == null ? "" : ": " + detail));
         if (after != null && outcome.equals(TaskRun.FAILED) && after.status() == Task.Status.PAUSED

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw4j.core.store.OnBothDatabases;
+import dev.claw4j.core.store.Jdbc;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
+import dev.claw4j.core.store.Tx;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,10 +102,11 @@ class LeasesTest {
         Thread.sleep(FAST.lease().toMillis() + 200);
         Fence current = b.hold("g1").orElseThrow();
 
-        assertThatThrownBy(() -> inTransaction(db, c -> Cluster.requireHeld(c, old, "storing a reply")))
+        Jdbc jdbc = new Jdbc(db);
+        assertThatThrownBy(() -> jdbc.inTransaction("a stale write", tx -> fenced(tx, old)))
                 .isInstanceOf(FencedOutException.class)
                 .hasMessageContaining("group g1").hasMessageContaining("host-a").hasMessageContaining("token 1");
-        inTransaction(db, c -> Cluster.requireHeld(c, current, "storing a reply"));
+        jdbc.inTransaction("the holder's write", tx -> fenced(tx, current));
     }
 
     @Test
@@ -116,15 +118,14 @@ class LeasesTest {
         Fence old = a.hold("g1").orElseThrow();
         Thread.sleep(FAST.lease().toMillis() + 200); // expired, but nobody took it yet: a's write still passes
 
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            Cluster.requireHeld(c, old, "storing a reply");
-            CompletableFuture<Optional<Fence>> takeover = CompletableFuture.supplyAsync(() -> b.hold("g1"));
-            Thread.sleep(500);
-            assertThat(takeover).as("the takeover waits while the fenced write is open").isNotDone();
-            c.commit();
-            assertThat(takeover.get(10, TimeUnit.SECONDS)).contains(new Fence("g1", "host-b", 2));
-        }
+        CompletableFuture<Optional<Fence>> takeover = new Jdbc(db).inTransaction("a fenced write", tx -> {
+            fenced(tx, old);
+            CompletableFuture<Optional<Fence>> waiting = CompletableFuture.supplyAsync(() -> b.hold("g1"));
+            sleep(500);
+            assertThat(waiting).as("the takeover waits while the fenced write is open").isNotDone();
+            return waiting; // commits
+        });
+        assertThat(takeover.get(10, TimeUnit.SECONDS)).contains(new Fence("g1", "host-b", 2));
     }
 
     @Test
@@ -189,19 +190,16 @@ class LeasesTest {
         };
     }
 
-    private interface SqlWork {
-        void run(Connection c) throws SQLException;
+    private static Void fenced(Tx tx, Fence fence) throws SQLException {
+        Cluster.requireHeld(tx, fence, "storing a reply");
+        return null;
     }
 
-    private static void inTransaction(DataSource db, SqlWork work) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } finally {
-                c.rollback();
-            }
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted", e);
         }
     }
 }

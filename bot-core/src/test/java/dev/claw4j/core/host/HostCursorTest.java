@@ -15,7 +15,9 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +26,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The connector's cursor moves with every message the host is handed, whatever becomes of it (stored and
  * queued, not addressed, refused, or a redelivery answered from the host's cache), and on its own.
  */
+@OnBothDatabases
 class HostCursorTest {
+    private final TestDatabase database;
+
+    HostCursorTest(TestDatabase database) {
+        this.database = database;
+    }
+
     private static final String KEY = "web:test";
 
     @TempDir
@@ -49,7 +57,7 @@ class HostCursorTest {
 
     @BeforeEach
     void setUp() {
-        store = Store.inMemory("cursor-" + UUID.randomUUID());
+        store = database.open();
         outbox = new Outbox(store, Map.of(), Clock.systemUTC());
         queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> queued.add(group),
                 Clock.systemUTC());

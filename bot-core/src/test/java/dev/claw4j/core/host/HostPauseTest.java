@@ -17,7 +17,9 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +34,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A paused group keeps its messages without running turns, tells each chat once, and resuming queues them. */
+@OnBothDatabases
 class HostPauseTest {
+    private final TestDatabase database;
+
+    HostPauseTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path data;
 
@@ -45,7 +54,7 @@ class HostPauseTest {
 
     @BeforeEach
     void setUp() {
-        store = Store.inMemory("pause-" + UUID.randomUUID());
+        store = database.open();
         Connector web = new Connector() {
             public String platform() {
                 return "web";

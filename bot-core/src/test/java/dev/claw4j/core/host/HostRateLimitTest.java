@@ -17,7 +17,9 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,7 +34,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Over a rate limit a message is kept (RATE_LIMITED), never queued, and the person told once a minute. */
+@OnBothDatabases
 class HostRateLimitTest {
+    private final TestDatabase database;
+
+    HostRateLimitTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path data;
 
@@ -45,7 +54,7 @@ class HostRateLimitTest {
 
     @BeforeEach
     void setUp() {
-        store = Store.inMemory("rate-" + UUID.randomUUID());
+        store = database.open();
         Connector web = new Connector() {
             public String platform() {
                 return "web";

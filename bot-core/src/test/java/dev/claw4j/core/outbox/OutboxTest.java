@@ -11,20 +11,26 @@ import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.model.OutboundMessage;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class OutboxTest {
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
+
+    OutboxTest(TestDatabase database) {
+        this.store = database.open();
+    }
 
     @AfterEach
     void close() {

@@ -12,7 +12,9 @@ import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.store.MessageStatus;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.turn.AgentTurns;
 import dev.claw4j.protocol.AgentMessage;
 import dev.claw4j.protocol.JsonLines;
@@ -25,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
@@ -39,15 +40,20 @@ import org.junit.jupiter.api.io.TempDir;
  * answers again the message is answered once. Before, the person got "I could not start my sandbox" (or "stopped
  * unexpectedly") and the message was FAILED.
  */
+@OnBothDatabases
 class RuntimeOutageTest {
     @TempDir
     Path data;
 
-    private final Store store = Store.inMemory(UUID.randomUUID().toString());
+    private final Store store;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger againCalls = new AtomicInteger();
     private SandboxManager sandboxes;
     private Outbox outbox;
+
+    RuntimeOutageTest(TestDatabase database) {
+        this.store = database.open();
+    }
 
     @AfterEach
     void close() {

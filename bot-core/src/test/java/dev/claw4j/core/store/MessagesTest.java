@@ -1,6 +1,7 @@
 package dev.claw4j.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
@@ -44,6 +45,33 @@ class MessagesTest {
         assertThat(again).isEmpty();
         assertThat(store.messages().inboundId("web", "p1")).isEqualTo(first);
         assertThat(store.messages().history("web", "c1")).hasSize(1);
+    }
+
+    @Test
+    void aWrongMoveIsRefusedNamingTheIdsAndBothEndsAndChangesNothing() {
+        long running = store.messages().insertInbound(message("c1", "p1", "in a turn"), MessageStatus.PENDING)
+                .orElseThrow();
+        long ignored = store.messages().insertInbound(message("c1", "p2", "context only"), MessageStatus.IGNORED)
+                .orElseThrow();
+        store.messages().setStatus(List.of(running), MessageStatus.RUNNING);
+
+        // RUNNING may move to DONE, IGNORED (context only) may not: the lot is refused
+        assertThatThrownBy(() -> store.messages().setStatus(List.of(running, ignored), MessageStatus.DONE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[" + running + ", " + ignored + "]")
+                .hasMessageContaining("message " + ignored + " is IGNORED").hasMessageContaining("to DONE")
+                .hasMessageNotContaining("message " + running + " is");
+        assertThat(store.messages().history("web", "c1")).extracting(ChatLine::status)
+                .containsExactly("RUNNING", "IGNORED");
+
+        // a finished message does not wait again
+        store.messages().setStatus(List.of(running), MessageStatus.DONE);
+        assertThatThrownBy(() -> store.messages().setStatus(List.of(running), MessageStatus.PENDING))
+                .hasMessageContaining("message " + running + " is DONE").hasMessageContaining("to PENDING");
+        assertThat(store.messages().history("web", "c1")).extracting(ChatLine::status)
+                .containsExactly("DONE", "IGNORED");
+        // a message already where it is asked to go is no move
+        store.messages().setStatus(List.of(running), MessageStatus.DONE);
     }
 
     @Test

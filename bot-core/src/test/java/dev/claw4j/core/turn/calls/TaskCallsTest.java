@@ -2,7 +2,9 @@ package dev.claw4j.core.turn.calls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import dev.claw4j.core.task.Task;
 import dev.claw4j.core.task.TaskStore;
 import dev.claw4j.core.task.Tasks;
@@ -14,19 +16,23 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@OnBothDatabases
 class TaskCallsTest {
-    private final Store db = Store.inMemory("calls-" + UUID.randomUUID());
-    private final TaskStore store = new TaskStore(db.dataSource());
-    private final Tasks tasks = new Tasks(store, Clock.fixed(Instant.parse("2026-12-01T07:00:00Z"), ZoneOffset.UTC),
-            Tasks.Settings.DEFAULTS);
+    private final Store db;
+    private final TaskStore store;
+    private final Tasks tasks;
     private final List<String> audit = new ArrayList<>();
-    private final HostCalls calls = new HostCalls(TaskCalls.all(tasks));
+    private final HostCalls calls;
 
-    TaskCallsTest() {
+    TaskCallsTest(TestDatabase database) {
+        db = database.open();
+        store = new TaskStore(db.dataSource());
+        tasks = new Tasks(store, Clock.fixed(Instant.parse("2026-12-01T07:00:00Z"), ZoneOffset.UTC),
+                Tasks.Settings.DEFAULTS);
+        calls = new HostCalls(TaskCalls.all(tasks));
         db.groups().bindNewGroup("a", "ga");
         db.groups().bindNewGroup("b", "gb");
     }
