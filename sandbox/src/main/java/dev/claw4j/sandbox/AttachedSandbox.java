@@ -122,7 +122,7 @@ final class AttachedSandbox implements Sandbox {
         SandboxExit result = new SandboxExit(-1, false);
         try {
             docker.waitContainerCmd(containerId).start().awaitStatusCode();
-            result = DockerSandboxRuntime.exitOf(docker.inspectContainerCmd(containerId).exec());
+            result = DockerSandboxRuntime.exitOf(docker, containerId, stopped.get());
             if (!stopped.get()) {
                 MDC.put("group", groupId);
                 log.info("[{}] sandbox {} {}", groupId, name, result.describe());
@@ -130,6 +130,8 @@ final class AttachedSandbox implements Sandbox {
             }
         } catch (RuntimeException gone) {
             // removed under us, or the daemon went away: either way it has ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             fromAgent.close();
             toAgent.close();
