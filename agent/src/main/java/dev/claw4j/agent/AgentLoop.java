@@ -98,8 +98,10 @@ final class AgentLoop {
         ToolContext context = new ToolContext(workspace, settings, (method, args) -> callHost(turn.id, method, args));
         ToolRunner tools = new ToolRunner(toolbox, link);
 
-        // a scheduled run with a fresh context starts from nothing and leaves the chat's conversation alone
-        List<LlmMessage> conversation = new ArrayList<>(start.fresh() ? List.of() : session.load());
+        // a scheduled run with a fresh context starts from nothing and leaves the chat's conversation alone; the
+        // first turn of a session (after /reset) starts from nothing and saves over the old one
+        List<LlmMessage> conversation = new ArrayList<>(start.fresh() || start.startsSession() ? List.of()
+                : session.load());
         // follow-ups that came after the previous turn ended belong before this turn's messages
         List<ChatMessage> incoming = new ArrayList<>(link.takeFollowUps());
         incoming.addAll(start.messages());

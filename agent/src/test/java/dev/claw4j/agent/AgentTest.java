@@ -304,6 +304,34 @@ class AgentTest {
     }
 
     @Test
+    void theFirstTurnOfANewSessionForgetsTheStoredConversationAndSavesItsOwn() throws Exception {
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(turn("t1", "ann", "remember the number 42"));
+            host.answer(text("Noted: 42."), Usage.NONE);
+            host.expect(AgentMessage.TurnDone.class);
+        }
+        // a /reset the host could not carry out in the folder itself (it does not see it): the file is still there
+        assertThat(root.resolve("group/.claw4j/session.jsonl")).content().contains("42");
+
+        try (ScriptedHost host = new ScriptedHost(root)) {
+            host.expect(AgentMessage.Ready.class);
+            host.send(new HostMessage.TurnStart("t2", "g1", "sys", List.of(new ChatMessage("ann", "hello again", null)),
+                    ToolSettings.DEFAULTS, null, true));
+            AgentMessage.LlmRequest first = host.answer(text("Hello!"), Usage.NONE);
+            assertThat(first.messages()).containsExactly(LlmMessage.user("ann: hello again"));
+            host.expect(AgentMessage.TurnDone.class);
+
+            host.send(turn("t3", "ann", "what was the number?"));
+            AgentMessage.LlmRequest next = host.answer(text("What number?"), Usage.NONE);
+            assertThat(next.messages()).as("the new session was saved, the old one is gone").containsExactly(
+                    LlmMessage.user("ann: hello again"), text("Hello!"), LlmMessage.user("ann: what was the number?"));
+            host.expect(AgentMessage.TurnDone.class);
+        }
+        assertThat(root.resolve("group/.claw4j/session.jsonl")).content().doesNotContain("42");
+    }
+
+    @Test
     void aFreshScheduledRunStartsFromNothingAndLeavesTheChatsConversationAlone() throws Exception {
         try (ScriptedHost host = new ScriptedHost(root)) {
             host.expect(AgentMessage.Ready.class);

@@ -13,7 +13,8 @@ public sealed interface HostMessage extends Message
      * memory, the shared memory), so the agent never needs to read host files.
      */
     record TurnStart(String turnId, String groupId, String instructions,
-                     List<ChatMessage> messages, ToolSettings tools, Boolean freshConversation) implements HostMessage {
+                     List<ChatMessage> messages, ToolSettings tools, Boolean freshConversation,
+                     Boolean newSession) implements HostMessage {
         public TurnStart {
             messages = List.copyOf(messages);
             tools = tools == null ? ToolSettings.DEFAULTS : tools;
@@ -21,7 +22,22 @@ public sealed interface HostMessage extends Message
 
         public TurnStart(String turnId, String groupId, String instructions, List<ChatMessage> messages,
                          ToolSettings tools) {
-            this(turnId, groupId, instructions, messages, tools, null);
+            this(turnId, groupId, instructions, messages, tools, null, null);
+        }
+
+        public TurnStart(String turnId, String groupId, String instructions, List<ChatMessage> messages,
+                         ToolSettings tools, Boolean freshConversation) {
+            this(turnId, groupId, instructions, messages, tools, freshConversation, null);
+        }
+
+        /**
+         * True for the first turn of a session (a new group, or the first turn after {@code /reset}): the agent
+         * starts the chat's conversation anew and saves it over whatever its folder holds. The host clears the
+         * session file itself where it sees the folder; where it does not (a Kubernetes volume), this is how the
+         * reset reaches it.
+         */
+        public boolean startsSession() {
+            return Boolean.TRUE.equals(newSession);
         }
 
         /**

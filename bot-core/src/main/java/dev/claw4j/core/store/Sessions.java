@@ -50,6 +50,12 @@ public final class Sessions {
         });
     }
 
+    /** How many turns the group's session has had (this one included, once its turn has started). */
+    public int turns(String groupId) {
+        return jdbc.run("reading the session of " + groupId, tx -> tx.optional(
+                "SELECT turns FROM sessions WHERE group_id = ?", rs -> rs.getInt(1), groupId)).orElse(0);
+    }
+
     public void sessionReset(String groupId) {
         jdbc.run("resetting a session", tx -> tx.update(
                 "UPDATE sessions SET turns = 0, started_at = ? WHERE group_id = ?", Instant.now(), groupId));

@@ -270,7 +270,10 @@ public final class AgentTurns implements GroupQueue.TurnRunner {
                 messages.stream().map(m -> chatMessage(m, placeFiles(groupId, live.sandbox(), m, seeing, images)))
                         .toList(),
                 settings.tools().withMcpServers(settings.mcp().forGroup(groupId)),
-                fresh ? Boolean.TRUE : null));
+                fresh ? Boolean.TRUE : null,
+                // the session's first turn (new group, or after /reset): the agent forgets its stored conversation
+                // too, which is how a reset reaches a folder the host does not see (a Kubernetes volume)
+                !fresh && store.sessions().turns(groupId) <= 1 ? Boolean.TRUE : null));
         if (!taskRun) {
             turn.acceptFollowUps(followUps::offer);
         }

@@ -60,7 +60,7 @@ final class TurnRig implements AutoCloseable {
 
     /** Ann's message on the web chat, with its files, waiting for group g1's turn; returns its id. */
     long message(String text, List<StoredAttachment> files) {
-        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", text, "p1",
+        long id = store.messages().insertInbound(new InboundMessage("web", "c1", null, "ann", "Ann", text, "p-" + UUID.randomUUID(),
                 ChatKind.DIRECT, false, Instant.now()), MessageStatus.PENDING, files).orElseThrow();
         store.messages().assignGroup(id, "g1");
         return id;
