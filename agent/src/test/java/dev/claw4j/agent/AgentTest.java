@@ -283,14 +283,19 @@ class AgentTest {
         }
     }
 
-    @Test
-    void theConversationContinuesInANewAgent() throws Exception {
+    /** One turn in an agent that then ends: ann asks it to remember 42, which its session file now holds. */
+    private void rememberFortyTwoInAnAgentOfItsOwn() throws Exception {
         try (ScriptedHost host = new ScriptedHost(root)) {
             host.expect(AgentMessage.Ready.class);
             host.send(turn("t1", "ann", "remember the number 42"));
             host.answer(text("Noted: 42."), Usage.NONE);
             host.expect(AgentMessage.TurnDone.class);
         }
+    }
+
+    @Test
+    void theConversationContinuesInANewAgent() throws Exception {
+        rememberFortyTwoInAnAgentOfItsOwn();
         assertThat(root.resolve("group/.claw4j/session.jsonl")).exists();
 
         try (ScriptedHost host = new ScriptedHost(root)) {
@@ -305,12 +310,7 @@ class AgentTest {
 
     @Test
     void theFirstTurnOfANewSessionForgetsTheStoredConversationAndSavesItsOwn() throws Exception {
-        try (ScriptedHost host = new ScriptedHost(root)) {
-            host.expect(AgentMessage.Ready.class);
-            host.send(turn("t1", "ann", "remember the number 42"));
-            host.answer(text("Noted: 42."), Usage.NONE);
-            host.expect(AgentMessage.TurnDone.class);
-        }
+        rememberFortyTwoInAnAgentOfItsOwn();
         // a /reset the host could not carry out in the folder itself (it does not see it): the file is still there
         assertThat(root.resolve("group/.claw4j/session.jsonl")).content().contains("42");
 
