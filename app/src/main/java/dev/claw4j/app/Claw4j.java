@@ -44,6 +44,7 @@ import dev.claw4j.core.turn.Progress;
 import dev.claw4j.core.turn.calls.WebFetchCall;
 import dev.claw4j.core.web.WebFetchPolicy;
 import dev.claw4j.core.web.WebFetcher;
+import dev.claw4j.web.WebConnector;
 import dev.claw4j.protocol.ToolSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -235,6 +236,10 @@ public final class Claw4j implements AutoCloseable {
                     queue.submit(group, 0);
                 }
             });
+            // a web chat page open here sees a reply another host delivered, pushed like one delivered here
+            if (connectors.get(WebConnector.PLATFORM) instanceof WebConnector web) {
+                web.shareRepliesAcrossHosts((PostgresWorkSignal) signal, id -> store.outbox().reply(id));
+            }
         }
         host.joinCluster(cluster, shared, signal);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
