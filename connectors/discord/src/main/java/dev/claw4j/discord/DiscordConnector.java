@@ -64,10 +64,12 @@ public final class DiscordConnector implements Connector {
     private final TypingIndicators typing = new TypingIndicators(this::sendTyping);
     private volatile DiscordSession session;
     private volatile Replies replies;
+    private final RestChannels byId;
     private volatile Thread catchingUp;
 
     public DiscordConnector(DiscordSettings settings) {
         this.settings = settings;
+        this.byId = new RestChannels(settings.restUrl(), settings.token(), REQUEST_TIMEOUT);
         this.inbound = new InboundMessages(settings.stickyThreads(), new StickyThreads(StickyThreads.DEFAULT_CAPACITY),
                 new AttachmentDownloader(REQUEST_TIMEOUT));
     }
@@ -170,12 +172,19 @@ public final class DiscordConnector implements Connector {
         if (session == null || replies == null) {
             throw new DeliveryException("discord: the connector is not started");
         }
-        return replies.send(channelFor(message), message);
+        String id = message.threadId() != null ? message.threadId() : message.chatId();
+        MessageChannel channel = channelFor(id);
+        if (channel != null) {
+            return replies.send(channel, message);
+        }
+        // not in this host's cache: another host's shard serves its server (this host took the group over), or a
+        // DM from before a restart; Discord takes a post by channel id from any host
+        log.debug("discord: channel {} is not in this host's cache; sending reply {} by channel id", id, message.id());
+        return replies.send(message, byId.into(id));
     }
 
-    /** The thread when there is one, else the channel; a DM the cache has dropped is opened again. */
-    private MessageChannel channelFor(OutboundMessage m) throws DeliveryException {
-        String id = m.threadId() != null ? m.threadId() : m.chatId();
+    /** The thread or channel from the cache; a DM the cache has dropped is opened again; null when neither. */
+    private MessageChannel channelFor(String id) throws DeliveryException {
         MessageChannel channel = session.channel(id);
         if (channel != null) {
             return channel;
@@ -188,8 +197,7 @@ public final class DiscordConnector implements Connector {
                 throw Replies.failure("discord: could not open the DM with user " + user, e);
             }
         }
-        throw new DeliveryException("discord: channel " + id + " is not visible to the bot (deleted, the bot was "
-                + "removed, or a DM from before a restart)", null, true, null);
+        return null;
     }
 
     @Override
