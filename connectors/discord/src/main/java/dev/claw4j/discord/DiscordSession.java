@@ -127,6 +127,44 @@ final class DiscordSession implements AutoCloseable {
         };
     }
 
+    /**
+     * Several hosts dividing the shards by lease: JDA's shard manager logged in with no shard running; the connector
+     * starts and stops shards as this host gains and loses their leases ({@link #startShard}, {@link #stopShard}).
+     * A bad token shows when the first shard starts (JDA then logs it and stops the manager).
+     */
+    static DiscordSession idle(DiscordSettings settings, EventListener listener, ExecutorService eventPool) {
+        RestAction.setPassContext(false); // see login
+        DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(settings.token(), INTENTS)
+                .setShardsTotal(settings.shards())
+                .setShards(List.of())
+                .setRestConfig(new RestConfig().setBaseUrl(settings.restUrl()))
+                .setMemberCachePolicy(MemberCachePolicy.NONE)
+                .setChunkingFilter(ChunkingFilter.NONE)
+                .setEventPool(eventPool, false)
+                .setEnableShutdownHook(false)
+                .addEventListeners(listener);
+        if (settings.gatewayUrl() != null) {
+            builder.setSessionController(controller(settings)).setCompression(Compression.NONE);
+        }
+        return new DiscordSession(null, builder.build(false), 0);
+    }
+
+    /** Connects shard {@code id} (in the background: JDA keeps the gateway's pace between shards). */
+    void startShard(int id) {
+        sharded.start(id);
+    }
+
+    /** Disconnects shard {@code id}, if it runs here. */
+    void stopShard(int id) {
+        sharded.shutdown(id);
+    }
+
+    /** Shard {@code id} when it runs here and is connected (its servers in the cache), else null. */
+    JDA connectedShard(int id) {
+        JDA jda = sharded == null ? null : sharded.getShardById(id);
+        return jda != null && jda.getStatus() == JDA.Status.CONNECTED ? jda : null;
+    }
+
     /** JDA's own awaitReady has no timeout; a gateway that never says READY must not hang start-up. */
     private void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -172,8 +210,11 @@ final class DiscordSession implements AutoCloseable {
         return null;
     }
 
-    /** Opens (or finds) the DM channel with a user: {@code POST users/@me/channels}. */
+    /** Opens (or finds) the DM channel with a user: {@code POST users/@me/channels}; null when no shard runs. */
     MessageChannel openDm(String userId, Duration timeout) {
+        if (shards().isEmpty()) {
+            return null; // no shard runs here now (they follow leases): the caller posts by channel id instead
+        }
         return shards().getFirst().openPrivateChannelById(userId).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .complete();
     }
