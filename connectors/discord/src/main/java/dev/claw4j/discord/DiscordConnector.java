@@ -159,7 +159,10 @@ public final class DiscordConnector implements Connector {
             long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
             net.dv8tion.jda.api.JDA jda;
             while ((jda = s.connectedShard(id)) == null) {
-                if (System.nanoTime() > deadline || session != s) {
+                if (session != s) {
+                    return; // the connector closed meanwhile
+                }
+                if (System.nanoTime() > deadline) {
                     log.warn("discord: shard {} did not connect within {} s; what its channels got meanwhile is not "
                             + "read", id, READY_TIMEOUT.toSeconds());
                     return;
