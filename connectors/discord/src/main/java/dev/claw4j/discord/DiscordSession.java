@@ -94,9 +94,16 @@ final class DiscordSession implements AutoCloseable {
 
     private static DiscordSession shardManager(DiscordSettings settings, EventListener listener,
                                                ExecutorService eventPool) {
+        DefaultShardManagerBuilder builder = shardManagerBuilder(settings, listener, eventPool)
+                .setShards(settings.shardIds()); // this host's part when several hosts share the bot
+        return new DiscordSession(null, builder.build(), settings.shardIds().size());
+    }
+
+    /** The shard manager's settings, as for a single JDA, the shards left to the caller. */
+    private static DefaultShardManagerBuilder shardManagerBuilder(DiscordSettings settings, EventListener listener,
+                                                                  ExecutorService eventPool) {
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(settings.token(), INTENTS)
                 .setShardsTotal(settings.shards())
-                .setShards(settings.shardIds()) // this host's part when several hosts share the bot
                 .setRestConfig(new RestConfig().setBaseUrl(settings.restUrl()))
                 .setMemberCachePolicy(MemberCachePolicy.NONE)
                 .setChunkingFilter(ChunkingFilter.NONE)
@@ -106,7 +113,7 @@ final class DiscordSession implements AutoCloseable {
         if (settings.gatewayUrl() != null) {
             builder.setSessionController(controller(settings)).setCompression(Compression.NONE);
         }
-        return new DiscordSession(null, builder.build(), settings.shardIds().size());
+        return builder;
     }
 
     /**
@@ -134,18 +141,7 @@ final class DiscordSession implements AutoCloseable {
      */
     static DiscordSession idle(DiscordSettings settings, EventListener listener, ExecutorService eventPool) {
         RestAction.setPassContext(false); // see login
-        DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(settings.token(), INTENTS)
-                .setShardsTotal(settings.shards())
-                .setShards(List.of())
-                .setRestConfig(new RestConfig().setBaseUrl(settings.restUrl()))
-                .setMemberCachePolicy(MemberCachePolicy.NONE)
-                .setChunkingFilter(ChunkingFilter.NONE)
-                .setEventPool(eventPool, false)
-                .setEnableShutdownHook(false)
-                .addEventListeners(listener);
-        if (settings.gatewayUrl() != null) {
-            builder.setSessionController(controller(settings)).setCompression(Compression.NONE);
-        }
+        DefaultShardManagerBuilder builder = shardManagerBuilder(settings, listener, eventPool).setShards(List.of());
         return new DiscordSession(null, builder.build(false), 0);
     }
 
