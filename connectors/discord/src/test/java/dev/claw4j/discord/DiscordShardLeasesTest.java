@@ -70,6 +70,7 @@ class DiscordShardLeasesTest {
         // host B dies; a message on its shard finds nobody listening
         hostB.close();
         hostB = null;
+        discord.awaitDisconnected(1, WAIT); // a closed connector's JDA closes its socket in the background
         String whileNobody = discord.say(FakeDiscord.OTHER_GUILD_CHANNEL, ALICE, "alice", MENTION + "anyone?");
         Thread.sleep(500);
         assertThat(store.calls()).extracting(InboundMessage::platformMessageId).doesNotContain(whileNobody);
@@ -83,7 +84,8 @@ class DiscordShardLeasesTest {
 
         // A loses shard 0's lease (another host's share now): it stops hearing that server at once
         hostA.shardLost(0);
-        await().atMost(WAIT).until(() -> hostA.runningShards() == 1);
+        discord.awaitDisconnected(0, WAIT);
+        assertThat(hostA.runningShards()).isEqualTo(1);
         String afterLoss = discord.say(FakeDiscord.GENERAL, ALICE, "alice", MENTION + "hello?");
         Thread.sleep(500);
         assertThat(store.calls()).extracting(InboundMessage::platformMessageId).doesNotContain(afterLoss);
