@@ -13,11 +13,21 @@ import dev.claw4j.discord.fake.FakeDiscord;
 import dev.claw4j.telegram.FakeBotApi;
 import dev.claw4j.telegram.TelegramConnector;
 import dev.claw4j.telegram.TelegramSettings;
+import dev.claw4j.web.WebConnector;
+import dev.claw4j.web.WebSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two whole hosts ({@link Claw4j}, as {@code Claw4j.start} wires them) on one PostgreSQL, each with its connectors
  * pointed at one wire-level fake: only one host polls Telegram and the other goes on from the stored cursor when it
- * stops; Discord's shards are divided between the live hosts and follow them. No sandboxes: the connectors are under
- * test, not the turns.
+ * stops; Discord's shards are divided between the live hosts and follow them; a web chat page on either host gets a
+ * reply the other delivered. No sandboxes: the connectors are under test, not the turns (the replies here are the
+ * host's own: a turn that could not start says so).
  */
 class ConnectorsOnSeveralHostsTest {
     private static final ModelSettings MODEL = NoSandboxes.NO_MODEL;
@@ -128,5 +139,64 @@ class ConnectorsOnSeveralHostsTest {
         discord.say(FakeDiscord.GENERAL, "1400000000000000001", "alice", mention + "anyone on shard zero?");
         await().atMost(WAIT).until(() -> discord.identifies() == 4);
         await().atMost(WAIT).until(() -> said(b, "discord", FakeDiscord.GENERAL).size() == 2);
+    }
+
+    @Test
+    void aWebChatPageOnEitherHostGetsTheReplyOnce() throws Exception {
+        StoreLocation.Postgres db = TestDatabase.freshSchema(TestDatabase.server());
+        WebConnector webA = new WebConnector(new WebSettings(null, 0, null, tmp.resolve("a")));
+        WebConnector webB = new WebConnector(new WebSettings(null, 0, null, tmp.resolve("b")));
+        Claw4j a = host(db, "a", webA);
+        host(db, "b", webB);
+        HttpClient http = HttpClient.newHttpClient();
+        BlockingQueue<String> pageOnA = events(http, webA, tmp.resolve("a"), "dm-ana");
+        BlockingQueue<String> pageOnB = events(http, webB, tmp.resolve("b"), "dm-ana");
+        Thread.sleep(1000); // both hosts listen for signals by now (the listening connection opens at start)
+
+        // posted to host A, which takes the new group and delivers its reply; the page on host B gets it too
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webA.port()
+                        + "/api/chats/dm-ana/messages")).header("Authorization", "Bearer " + token(tmp.resolve("a")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"ana\", \"text\": \"hello\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(202);
+        String onA = pageOnA.poll(30, TimeUnit.SECONDS);
+        String onB = pageOnB.poll(30, TimeUnit.SECONDS);
+        assertThat(onA).as("the reply on host A's page").isNotNull();
+        assertThat(onB).as("the reply on host B's page").isNotNull();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String field : List.of("id", "direction", "text")) { // "at" is when each host pushed it
+            assertThat(json.readTree(onB).get(field)).as(field).isEqualTo(json.readTree(onA).get(field));
+        }
+        assertThat(a.host().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("out")).hasSize(1);
+        assertThat(pageOnA.poll(1, TimeUnit.SECONDS)).as("once on A").isNull();
+        assertThat(pageOnB.poll(0, TimeUnit.SECONDS)).as("once on B").isNull();
+    }
+
+    private static String token(Path dataDir) throws java.io.IOException {
+        return Files.readString(dataDir.resolve("web-token")).strip();
+    }
+
+    /** The data of the {@code message} events (replies) a page of the chat gets, as they come. */
+    private BlockingQueue<String> events(HttpClient http, WebConnector web, Path dataDir, String chat)
+            throws Exception {
+        BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + web.port() + "/api/chats/" + chat + "/events"))
+                .header("Authorization", "Bearer " + token(dataDir)).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        Thread reader = Thread.ofVirtual().start(() -> {
+            String event = null;
+            for (String line : (Iterable<String>) stream.body()::iterator) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).strip();
+                } else if (line.startsWith("data:") && "message".equals(event)) {
+                    replies.add(line.substring(5).strip());
+                }
+            }
+        });
+        open.add(reader::interrupt);
+        return replies;
     }
 }
