@@ -11,6 +11,7 @@ import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.cluster.FoldersMarker;
 import dev.claw4j.core.cluster.HostIdentity;
+import dev.claw4j.core.cluster.LeaseShare;
 import dev.claw4j.core.cluster.PostgresWorkSignal;
 import dev.claw4j.core.cluster.Takeovers;
 import dev.claw4j.core.cluster.WorkSignal;
@@ -44,6 +45,8 @@ import dev.claw4j.core.turn.Progress;
 import dev.claw4j.core.turn.calls.WebFetchCall;
 import dev.claw4j.core.web.WebFetchPolicy;
 import dev.claw4j.core.web.WebFetcher;
+import dev.claw4j.discord.DiscordConnector;
+import dev.claw4j.web.WebConnector;
 import dev.claw4j.protocol.ToolSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -235,6 +238,10 @@ public final class Claw4j implements AutoCloseable {
                     queue.submit(group, 0);
                 }
             });
+            // a web chat page open here sees a reply another host delivered, pushed like one delivered here
+            if (connectors.get(WebConnector.PLATFORM) instanceof WebConnector web) {
+                web.shareRepliesAcrossHosts((PostgresWorkSignal) signal, id -> store.outbox().reply(id));
+            }
         }
         host.joinCluster(cluster, shared, signal);
         this.admin = new AdminServer(config.dataDir(), 0, new AccessAdmin(store, config.access(), "admin-api",
@@ -323,9 +330,29 @@ public final class Claw4j implements AutoCloseable {
                 });
                 telegram.pollOnlyWhile(polling::isLeader);
             }
+            // Discord's shards follow the live hosts: shard N runs on the host holding the discord-shard-N lease, each
+            // host taking its fair share, a dead host's shards taken over when their leases expire
+            DiscordConnector leasedShards = shared && c instanceof DiscordConnector d && !d.shardsDividedByHand() ? d
+                    : null;
+            if (leasedShards != null) {
+                leasedShards.shardsFollowLeases();
+            }
             try {
                 c.start(host);
                 log.info("connector {} started", c.platform());
+                if (leasedShards != null) {
+                    cluster.share("discord-shard-", leasedShards.shards(), new LeaseShare.Listener() {
+                        @Override
+                        public void gained(int shard) {
+                            leasedShards.shardGained(shard);
+                        }
+
+                        @Override
+                        public void lost(int shard) {
+                            leasedShards.shardLost(shard);
+                        }
+                    });
+                }
             } catch (RuntimeException e) {
                 // one connector failing must not stop the others
                 log.error("connector {} did not start: {}", c.platform(), e.getMessage());

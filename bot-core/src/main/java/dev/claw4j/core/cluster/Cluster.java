@@ -36,6 +36,7 @@ public final class Cluster implements AutoCloseable {
     private final HostTable hosts;
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final List<LeaderImpl> leaders = new CopyOnWriteArrayList<>();
+    private final List<LeaseShare> shares = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> lostListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Fence>> acquiredListeners = new CopyOnWriteArrayList<>();
     private final WorkQueries work;
@@ -189,6 +190,17 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Divides {@code count} leader leases named {@code prefix + index} among the live hosts (see {@link LeaseShare}):
+     * this host takes its part now and adjusts it every {@code renew}. Close it to give its leases up.
+     */
+    public LeaseShare share(String prefix, int count, LeaseShare.Listener listener) {
+        LeaseShare share = new LeaseShare(this, prefix, count, listener);
+        shares.add(share);
+        share.round();
+        return share;
+    }
+
+    /**
      * Inside the caller's transaction, before a write that matters for a group: refuses the write (throws, so the
      * transaction rolls back) unless the group's lease still has the fence's host and token; the lease row stays
      * locked until the transaction ends, so no takeover slips in between.
@@ -227,6 +239,17 @@ public final class Cluster implements AutoCloseable {
             }
         }
         leaders.forEach(LeaderImpl::tick);
+        for (LeaseShare share : shares) {
+            try {
+                share.round();
+            } catch (RuntimeException e) { // the database is away: the next round tries again
+                log.warn("host {}: could not divide the leases of a share: {}", me.hostId(), e.getMessage());
+            }
+        }
+    }
+
+    void forget(LeaseShare share) {
+        shares.remove(share);
     }
 
     /** Another host has the group now: it is dropped here (once) and the listeners are told. */
@@ -261,6 +284,7 @@ public final class Cluster implements AutoCloseable {
             for (String group : heldGroups()) {
                 release(group);
             }
+            shares.forEach(LeaseShare::close);
             leaders.forEach(LeaderImpl::close);
             hosts.stopped(me.hostId());
         } catch (RuntimeException e) {

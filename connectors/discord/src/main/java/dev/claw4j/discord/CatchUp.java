@@ -75,7 +75,7 @@ final class CatchUp {
         }
         MessageChannel dm = session.openDm(seen.senderId(), timeout);
         // Discord keeps one DM channel per person; another id would mean the stored chat is not that DM
-        return dm.getId().equals(id) ? dm : null;
+        return dm != null && dm.getId().equals(id) ? dm : null;
     }
 
     /** Messages after {@code afterId}, oldest first. */

@@ -64,10 +64,15 @@ public final class DiscordConnector implements Connector {
     private final TypingIndicators typing = new TypingIndicators(this::sendTyping);
     private volatile DiscordSession session;
     private volatile Replies replies;
+    private final RestChannels byId;
     private volatile Thread catchingUp;
+    /** Several hosts: the shards run here are the ones whose lease this host holds ({@link #shardsFollowLeases}). */
+    private volatile boolean leased;
+    private volatile Inbox inbox;
 
     public DiscordConnector(DiscordSettings settings) {
         this.settings = settings;
+        this.byId = new RestChannels(settings.restUrl(), settings.token(), REQUEST_TIMEOUT);
         this.inbound = new InboundMessages(settings.stickyThreads(), new StickyThreads(StickyThreads.DEFAULT_CAPACITY),
                 new AttachmentDownloader(REQUEST_TIMEOUT));
     }
@@ -79,22 +84,116 @@ public final class DiscordConnector implements Connector {
 
     @Override
     public void start(Inbox inbox) {
+        this.inbox = inbox;
+        EventListener listener = event -> onEvent(event, inbox);
+        replies = new Replies(REQUEST_TIMEOUT);
+        if (leased) {
+            // no shard yet: each starts when this host gains its lease (shardGained), and catches up then
+            session = DiscordSession.idle(settings, listener, events);
+            log.info("discord: {} shard(s) divided among the live hosts by lease; this host runs its share",
+                    settings.shards());
+            return;
+        }
         // read before logging in: a message that arrives live from now on must not move the start of the
         // catch-up past the ones that were missed
         List<Inbox.LastSeen> lastSeen = lastSeen(inbox);
-        // the people of recent DMs, so that a reply still pending from before the restart can reopen its DM
-        lastSeen.stream().filter(s -> s.kind() == ChatKind.DIRECT)
-                .forEach(s -> dmUsers.put(s.chatId(), s.senderId()));
-        EventListener listener = event -> onEvent(event, inbox);
+        rememberDms(lastSeen);
         session = DiscordSession.login(settings, listener, events, READY_TIMEOUT);
-        replies = new Replies(REQUEST_TIMEOUT);
         log.info("discord: logged in as {} ({} shard(s))", session.shards().getFirst().getSelfUser().getName(),
                 settings.shards());
+        catchUp(lastSeen, "");
+    }
+
+    /** The people of recent DMs, so that a reply still pending from before the restart can reopen its DM. */
+    private void rememberDms(List<Inbox.LastSeen> lastSeen) {
+        lastSeen.stream().filter(seen -> seen.kind() == ChatKind.DIRECT)
+                .forEach(seen -> dmUsers.put(seen.chatId(), seen.senderId()));
+    }
+
+    /** Reads, in the background, what was said in these channels while nobody here listened. */
+    private void catchUp(List<Inbox.LastSeen> lastSeen, String which) {
         CatchUp catchUp = new CatchUp(session, REQUEST_TIMEOUT, message -> handOver(message, inbox));
         catchingUp = Thread.ofPlatform().name("discord-catch-up").daemon().start(() -> {
             int read = catchUp.run(lastSeen);
-            log.info("discord: catch-up done: {} channel(s), {} message(s) read", lastSeen.size(), read);
+            log.info("discord: catch-up{} done: {} channel(s), {} message(s) read", which, lastSeen.size(), read);
         });
+    }
+
+    /**
+     * Several hosts on one database: this host runs no shard at start, only those it is told it gained
+     * ({@link #shardGained}), until it is told it lost them. Call before {@link #start}; the app calls it when the
+     * store is shared and {@code hostShards} does not divide the shards by hand.
+     */
+    public void shardsFollowLeases() {
+        if (session != null) {
+            throw new IllegalStateException("discord: shardsFollowLeases must be called before start");
+        }
+        leased = true;
+    }
+
+    /** How many shards the bot has ({@code connectors.discord.shards}). */
+    public int shards() {
+        return settings.shards();
+    }
+
+    /** Whether {@code hostShards} divides the shards by hand (then they do not follow leases). */
+    public boolean shardsDividedByHand() {
+        return settings.hostShards() != null;
+    }
+
+    /**
+     * This host now holds shard {@code id}'s lease: the shard connects, then reads what its channels got while no host
+     * ran it (the host that ran it died, say): the last message stored per channel is read before it connects, so a
+     * live message cannot move that point past missed ones.
+     */
+    public void shardGained(int id) {
+        DiscordSession s = session;
+        if (s == null || !leased) {
+            return;
+        }
+        List<Inbox.LastSeen> lastSeen = lastSeen(inbox);
+        rememberDms(lastSeen);
+        log.info("discord: shard {} of {} starts on this host (its lease is here)", id, settings.shards());
+        s.startShard(id);
+        Thread.ofPlatform().name("discord-shard-" + id + "-ready").daemon().start(() -> {
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            net.dv8tion.jda.api.JDA jda;
+            while ((jda = s.connectedShard(id)) == null) {
+                if (session != s) {
+                    return; // the connector closed meanwhile
+                }
+                if (System.nanoTime() > deadline) {
+                    log.warn("discord: shard {} did not connect within {} s; what its channels got meanwhile is not "
+                            + "read", id, READY_TIMEOUT.toSeconds());
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            net.dv8tion.jda.api.JDA shard = jda;
+            // this shard's servers' channels, and the DMs on shard 0 (Discord sends DMs there)
+            catchUp(lastSeen.stream().filter(seen -> shard.getChannelById(MessageChannel.class,
+                    seen.threadId() != null ? seen.threadId() : seen.chatId()) != null
+                    || (id == 0 && seen.kind() == ChatKind.DIRECT)).toList(), " of shard " + id);
+        });
+    }
+
+    /** How many shards run on this host now (connected or connecting). */
+    int runningShards() {
+        DiscordSession s = session;
+        return s == null ? 0 : s.shards().size();
+    }
+
+    /** This host lost shard {@code id}'s lease (another host runs it now, or this one gave it up): it disconnects. */
+    public void shardLost(int id) {
+        DiscordSession s = session;
+        if (s != null && leased) {
+            log.info("discord: shard {} of {} stops on this host (its lease is gone)", id, settings.shards());
+            s.stopShard(id);
+        }
     }
 
     private static List<Inbox.LastSeen> lastSeen(Inbox inbox) {
@@ -170,12 +269,19 @@ public final class DiscordConnector implements Connector {
         if (session == null || replies == null) {
             throw new DeliveryException("discord: the connector is not started");
         }
-        return replies.send(channelFor(message), message);
+        String id = message.threadId() != null ? message.threadId() : message.chatId();
+        MessageChannel channel = channelFor(id);
+        if (channel != null) {
+            return replies.send(channel, message);
+        }
+        // not in this host's cache: another host's shard serves its server (this host took the group over), or a
+        // DM from before a restart; Discord takes a post by channel id from any host
+        log.debug("discord: channel {} is not in this host's cache; sending reply {} by channel id", id, message.id());
+        return replies.send(message, byId.into(id));
     }
 
-    /** The thread when there is one, else the channel; a DM the cache has dropped is opened again. */
-    private MessageChannel channelFor(OutboundMessage m) throws DeliveryException {
-        String id = m.threadId() != null ? m.threadId() : m.chatId();
+    /** The thread or channel from the cache; a DM the cache has dropped is opened again; null when neither. */
+    private MessageChannel channelFor(String id) throws DeliveryException {
         MessageChannel channel = session.channel(id);
         if (channel != null) {
             return channel;
@@ -188,8 +294,7 @@ public final class DiscordConnector implements Connector {
                 throw Replies.failure("discord: could not open the DM with user " + user, e);
             }
         }
-        throw new DeliveryException("discord: channel " + id + " is not visible to the bot (deleted, the bot was "
-                + "removed, or a DM from before a restart)", null, true, null);
+        return null;
     }
 
     @Override

@@ -94,9 +94,16 @@ final class DiscordSession implements AutoCloseable {
 
     private static DiscordSession shardManager(DiscordSettings settings, EventListener listener,
                                                ExecutorService eventPool) {
+        DefaultShardManagerBuilder builder = shardManagerBuilder(settings, listener, eventPool)
+                .setShards(settings.shardIds()); // this host's part when several hosts share the bot
+        return new DiscordSession(null, builder.build(), settings.shardIds().size());
+    }
+
+    /** The shard manager's settings, as for a single JDA, the shards left to the caller. */
+    private static DefaultShardManagerBuilder shardManagerBuilder(DiscordSettings settings, EventListener listener,
+                                                                  ExecutorService eventPool) {
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(settings.token(), INTENTS)
                 .setShardsTotal(settings.shards())
-                .setShards(settings.shardIds()) // this host's part when several hosts share the bot
                 .setRestConfig(new RestConfig().setBaseUrl(settings.restUrl()))
                 .setMemberCachePolicy(MemberCachePolicy.NONE)
                 .setChunkingFilter(ChunkingFilter.NONE)
@@ -106,7 +113,7 @@ final class DiscordSession implements AutoCloseable {
         if (settings.gatewayUrl() != null) {
             builder.setSessionController(controller(settings)).setCompression(Compression.NONE);
         }
-        return new DiscordSession(null, builder.build(), settings.shardIds().size());
+        return builder;
     }
 
     /**
@@ -125,6 +132,33 @@ final class DiscordSession implements AutoCloseable {
                 return new ShardedGateway(settings.gatewayUrl(), settings.shards());
             }
         };
+    }
+
+    /**
+     * Several hosts dividing the shards by lease: JDA's shard manager logged in with no shard running; the connector
+     * starts and stops shards as this host gains and loses their leases ({@link #startShard}, {@link #stopShard}).
+     * A bad token shows when the first shard starts (JDA then logs it and stops the manager).
+     */
+    static DiscordSession idle(DiscordSettings settings, EventListener listener, ExecutorService eventPool) {
+        RestAction.setPassContext(false); // see login
+        DefaultShardManagerBuilder builder = shardManagerBuilder(settings, listener, eventPool).setShards(List.of());
+        return new DiscordSession(null, builder.build(false), 0);
+    }
+
+    /** Connects shard {@code id} (in the background: JDA keeps the gateway's pace between shards). */
+    void startShard(int id) {
+        sharded.start(id);
+    }
+
+    /** Disconnects shard {@code id}, if it runs here. */
+    void stopShard(int id) {
+        sharded.shutdown(id);
+    }
+
+    /** Shard {@code id} when it runs here and is connected (its servers in the cache), else null. */
+    JDA connectedShard(int id) {
+        JDA jda = sharded == null ? null : sharded.getShardById(id);
+        return jda != null && jda.getStatus() == JDA.Status.CONNECTED ? jda : null;
     }
 
     /** JDA's own awaitReady has no timeout; a gateway that never says READY must not hang start-up. */
@@ -172,8 +206,11 @@ final class DiscordSession implements AutoCloseable {
         return null;
     }
 
-    /** Opens (or finds) the DM channel with a user: {@code POST users/@me/channels}. */
+    /** Opens (or finds) the DM channel with a user: {@code POST users/@me/channels}; null when no shard runs. */
     MessageChannel openDm(String userId, Duration timeout) {
+        if (shards().isEmpty()) {
+            return null; // no shard runs here now (they follow leases): the caller posts by channel id instead
+        }
         return shards().getFirst().openPrivateChannelById(userId).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .complete();
     }

@@ -64,8 +64,37 @@ final class Replies {
         this.timeout = timeout;
     }
 
-    /** Sends the reply's parts; returns the ids of the messages Discord made (none for an unreadable answer). */
+    /**
+     * Posts one part of a reply and returns the id of the message Discord made (null when it took the part but its
+     * answer could not be read): through JDA's cached channel, or by channel id over REST ({@link RestChannels}).
+     */
+    interface PartSender {
+        String post(String content, String nonce, String replyTo, OutboundMessage m, boolean withFile, int part)
+                throws DeliveryException;
+    }
+
+    /** Sends the reply's parts into a channel JDA's cache knows. */
     Delivered send(MessageChannel channel, OutboundMessage m) throws DeliveryException {
+        return send(m, (content, nonce, replyTo, msg, withFile, part) -> {
+            MessageCreateBuilder b = new MessageCreateBuilder()
+                    .setContent(content)
+                    .setAllowedMentions(EnumSet.noneOf(Message.MentionType.class))
+                    .mentionRepliedUser(false);
+            if (withFile) {
+                b.addFiles(FileUpload.fromData(msg.file(), msg.fileName()));
+            }
+            MessageCreateAction action = channel.sendMessage(b.build()).setNonce(nonce);
+            if (replyTo != null) {
+                // if the message was deleted meanwhile, send without the reference instead of failing
+                action = action.setMessageReference(replyTo).failOnInvalidReply(false);
+            }
+            Message made = await(action, msg, part);
+            return made == null ? null : made.getId();
+        });
+    }
+
+    /** Sends the reply's parts; returns the ids of the messages Discord made (none for an unreadable answer). */
+    Delivered send(OutboundMessage m, PartSender sender) throws DeliveryException {
         List<String> parts = MessageSplitter.split(m.text());
         if (m.file() != null && !Files.isReadable(m.file())) {
             throw new DeliveryException("discord: the file to send is gone: " + m.file(), null, true, null);
@@ -76,22 +105,11 @@ final class Replies {
         int count = Math.max(parts.size(), 1);
         Sent sent = sentParts.getOrDefault(m.id(), new Sent(0, List.of()));
         for (int i = sent.parts(); i < count; i++) {
-            MessageCreateBuilder b = new MessageCreateBuilder()
-                    .setContent(parts.isEmpty() ? "" : parts.get(i))
-                    .setAllowedMentions(EnumSet.noneOf(Message.MentionType.class))
-                    .mentionRepliedUser(false);
-            if (i == count - 1 && m.file() != null) {
-                b.addFiles(FileUpload.fromData(m.file(), m.fileName()));
-            }
-            MessageCreateAction action = channel.sendMessage(b.build()).setNonce(nonce(m.id(), i));
-            if (i == 0 && m.inReplyTo() != null) {
-                // if the message was deleted meanwhile, send without the reference instead of failing
-                action = action.setMessageReference(m.inReplyTo()).failOnInvalidReply(false);
-            }
-            Message made = await(action, m, i);
+            String made = sender.post(parts.isEmpty() ? "" : parts.get(i), nonce(m.id(), i),
+                    i == 0 ? m.inReplyTo() : null, m, i == count - 1 && m.file() != null, i);
             List<String> ids = new ArrayList<>(sent.ids());
             if (made != null) {
-                ids.add(made.getId());
+                ids.add(made);
             }
             sent = new Sent(i + 1, List.copyOf(ids));
             sentParts.put(m.id(), sent);

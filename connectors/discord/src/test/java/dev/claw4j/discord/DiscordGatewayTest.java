@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.claw4j.core.connector.DeliveryException;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.model.OutboundMessage;
 import dev.claw4j.discord.fake.FakeDiscord;
@@ -22,6 +23,8 @@ class DiscordGatewayTest {
     static final String MENTION = "<@" + FakeDiscord.BOT_ID + "> ";
 
     FakeDiscord discord;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path tmp;
     DiscordConnector connector;
     RecordingInbox inbox = new RecordingInbox();
 
@@ -174,11 +177,32 @@ class DiscordGatewayTest {
                     onShard1));
             assertThat(discord.awaitSent(2, WAIT)).extracting(s -> s.channelId())
                     .containsExactlyInAnyOrder(FakeDiscord.GENERAL, FakeDiscord.OTHER_GUILD_CHANNEL);
-            // a known limit (README, Several hosts): the connector finds channels in JDA's cache, which holds only
-            // its own shards' servers, so a host cannot yet answer in another host's shard (after a takeover)
-            assertThatThrownBy(() -> connector.deliver(new OutboundMessage(3, "discord",
-                    FakeDiscord.OTHER_GUILD_CHANNEL, null, "from A", onShard1)))
-                    .hasMessageContaining("channel " + FakeDiscord.OTHER_GUILD_CHANNEL + " is not visible to the bot");
+            // after a takeover host A answers in host B's shard: not in A's cache, so sent by channel id over REST,
+            // still a reply to the message, with no mentions, and once (its nonce makes a repeat a no-op)
+            OutboundMessage intoB = new OutboundMessage(3, "discord", FakeDiscord.OTHER_GUILD_CHANNEL, null,
+                    "from A into B's shard @everyone", onShard1);
+            connector.deliver(intoB);
+            connector.deliver(intoB); // the outbox's retry after an answer it lost
+            FakeDiscord.Sent byId = discord.awaitSent(3, WAIT).get(2);
+            assertThat(byId.channelId()).isEqualTo(FakeDiscord.OTHER_GUILD_CHANNEL);
+            assertThat(byId.content()).isEqualTo("from A into B's shard @everyone");
+            assertThat(byId.repliesTo()).isEqualTo(onShard1);
+            assertThat(byId.payload().path("allowed_mentions").path("parse").isEmpty()).isTrue();
+            assertThat(discord.sentTo(FakeDiscord.OTHER_GUILD_CHANNEL)).hasSize(2);
+            // a file goes the same way, as Discord's multipart upload
+            java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("77-report.csv"), "a,b\n1,2\n");
+            connector.deliver(new OutboundMessage(5, "discord", FakeDiscord.OTHER_GUILD_CHANNEL, null, "the report",
+                    null, file));
+            FakeDiscord.Sent upload = discord.awaitSent(4, WAIT).get(3);
+            assertThat(upload.content()).isEqualTo("the report");
+            assertThat(upload.fileContents()).containsOnlyKeys("report.csv");
+            assertThat(new String(upload.fileContents().get("report.csv"), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("a,b\n1,2\n");
+            // a channel Discord does not know: refused for good, saying so
+            assertThatThrownBy(() -> connector.deliver(new OutboundMessage(4, "discord", "1300000000000000999", null,
+                    "nowhere", null))).isInstanceOf(DeliveryException.class)
+                    .hasMessageContaining("Unknown Channel").hasMessageContaining("HTTP 404")
+                    .matches(e -> ((DeliveryException) e).permanent(), "permanent");
         } finally {
             hostB.close();
         }

@@ -2,6 +2,7 @@ package dev.claw4j.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claw4j.core.cluster.ReplySignal;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.connector.Delivered;
 import dev.claw4j.core.connector.Inbox;
@@ -23,11 +24,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +62,10 @@ public final class WebConnector implements Connector {
     private final java.util.concurrent.atomic.AtomicLong progressIds = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Boolean> busy = new ConcurrentHashMap<>();
     private volatile Inbox inbox;
+    /** Several hosts: replies go out as a signal every host's pages hear; null alone (pushed here directly). */
+    private volatile ReplySignal replySignal;
+    /** Reads other hosts' delivered replies from the store and pushes them, one at a time (in order). */
+    private ExecutorService replyReader;
     private WebToken token;
     private WebGuard guard;
     private Javalin app;
@@ -147,18 +155,56 @@ public final class WebConnector implements Connector {
         return app.port();
     }
 
+    /**
+     * Several hosts on one database: a page open on this host may wait for a reply another host delivers (the one that
+     * holds the chat's group). From now on a delivered reply goes out as {@code signal} (its ids only) to every host,
+     * this one too, and each pushes it to its own open pages, reading it from the store with {@code storedReplies}:
+     * every page sees it once, whichever host it is connected to. A signal that could not go out is pushed here
+     * only; a page that missed a signal (its host was not listening then) shows the reply in the history.
+     */
+    public synchronized void shareRepliesAcrossHosts(ReplySignal signal,
+            LongFunction<Optional<OutboundMessage>> storedReplies) {
+        Objects.requireNonNull(storedReplies, "storedReplies");
+        if (replyReader == null) {
+            replyReader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("web-chat-replies")
+                    .factory());
+        }
+        ExecutorService reader = replyReader;
+        signal.onDelivered((platform, chat, replyId) -> {
+            if (!PLATFORM.equals(platform) || listeners.count(chat) == 0) {
+                return; // nobody here waits for it: no need to read it
+            }
+            reader.execute(() -> {
+                try {
+                    storedReplies.apply(replyId).filter(r -> r.chatId().equals(chat)).ifPresent(this::push);
+                } catch (RuntimeException e) {
+                    log.warn("web chat: could not read reply {} of chat {} to show it on the open pages ({}); they "
+                            + "show it when reloaded", replyId, chat, e.getMessage());
+                }
+            });
+        });
+        this.replySignal = signal;
+    }
+
     /** The web chat's own id of a reply is its outbox id, the one pages see on the line. */
     @Override
     public Delivered deliver(OutboundMessage message) {
         // The host stored the reply before delivering it, so history already shows it; this only pushes it to
-        // open pages. Nobody listening is not a failure.
+        // open pages (of every host, when several share the database). Nobody listening is not a failure.
+        ReplySignal signal = replySignal;
+        if (signal == null || !signal.delivered(PLATFORM, message.chatId(), message.id())) {
+            push(message);
+        }
+        return Delivered.of(Long.toString(message.id()));
+    }
+
+    private void push(OutboundMessage message) {
         // the web chat has no file downloads yet: a sent file shows as its name
         String text = message.file() == null ? message.text()
                 : (message.text().isBlank() ? "" : message.text() + "\n") + "[file: " + message.fileName() + "]";
         WireLine line = new WireLine(message.id(), "out", settings.botName(), text, "DELIVERED",
                 Instant.now().toString());
         listeners.send(message.chatId(), "message", toJson(line));
-        return Delivered.of(Long.toString(message.id()));
     }
 
     @Override
@@ -195,6 +241,10 @@ public final class WebConnector implements Connector {
             return;
         }
         pinger.shutdownNow();
+        if (replyReader != null) {
+            replyReader.shutdownNow();
+            replyReader = null;
+        }
         listeners.closeAll(); // completes the open streams so Jetty can stop without waiting for them
         app.stop();
         app = null;

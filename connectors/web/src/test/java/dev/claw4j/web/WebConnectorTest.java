@@ -438,6 +438,11 @@ class WebConnectorTest {
             return event;
         }
 
+        /** The next event within {@code wait}, or null when none came. */
+        Event poll(Duration wait) throws InterruptedException {
+            return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;

@@ -218,6 +218,17 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /** The same for one shard's socket (the others may stay open). */
+    public void awaitDisconnected(int shard, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway.connected(shard)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("shard " + shard + "'s gateway socket is still open after " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** Sends op 7 RECONNECT: the client should reconnect and RESUME. */
     public void requestReconnect() {
         gateway.requestReconnect();

@@ -181,6 +181,11 @@ final class FakeGateway extends WebSocketServer {
         return sessions.values().stream().anyMatch(s -> s.socket != null && s.socket.isOpen());
     }
 
+    boolean connected(int shard) {
+        Session s = sessions.get(shard);
+        return s != null && s.socket != null && s.socket.isOpen();
+    }
+
     /** The shard total the client identified with (1 before anyone did). */
     int shardsTotal() {
         Session any = sessions.get(0);
