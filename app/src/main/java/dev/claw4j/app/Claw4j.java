@@ -17,7 +17,6 @@ import dev.claw4j.core.cluster.Takeovers;
 import dev.claw4j.core.cluster.WorkSignal;
 import dev.claw4j.core.connector.Connector;
 import dev.claw4j.core.host.Host;
-import dev.claw4j.core.llm.LlmGateway;
 import dev.claw4j.core.llm.GroupModels;
 import dev.claw4j.core.llm.ModelCallListener;
 import dev.claw4j.core.llm.ModelCallRecord;
@@ -73,6 +72,7 @@ public final class Claw4j implements AutoCloseable {
     private final Host host;
     private final AdminServer admin;
     private final Budgets budgets;
+    private final ModelGateway gateway;
     /** The operator's console; null when {@code admin.console} is false or it could not listen. */
     private ConsoleServer console;
     private final Tasks tasks;
@@ -170,7 +170,7 @@ public final class Claw4j implements AutoCloseable {
             budgets.warnUnpriced(fallback.label());
         }
         GroupModels groupModels = new GroupModels(store.dataSource(), model, namedModels, modelConfig.groupModels());
-        LlmGateway gateway = ModelGateway.of(model, fallback, groupModels, usage);
+        this.gateway = ModelGateway.of(model, fallback, groupModels, usage);
         this.connectors = new LinkedHashMap<>();
         for (Connector c : connectorList) {
             connectors.put(c.platform(), c);
@@ -298,6 +298,12 @@ public final class Claw4j implements AutoCloseable {
             this.takeovers = new Takeovers(cluster, group -> queue.submit(group, 0)).start();
             log.info("host {}: sharing the database with other hosts (live now: {})", cluster.host().hostId(),
                     cluster.liveHosts());
+        }
+        // the first person to write would wait 0.4-1.2 s for the model path's classes (README, "Measured": cold first
+        // reply); a loopback call loads them now, beside start-up. claw4j.modelWarmUp=false is for the bench's
+        // before/after only.
+        if (!"false".equals(System.getProperty("claw4j.modelWarmUp"))) {
+            Thread.ofPlatform().name("model-warm-up").daemon(true).start(gateway::warmUp);
         }
         host.recover();
         scheduler.start();

@@ -54,6 +54,12 @@ public final class LangChain4jModelClient implements ModelClient {
         return chat(system, messages, tools, maxTokens, List.of());
     }
 
+    /** One canned call of this provider's client against a loopback server; never the provider (ModelWarmUp). */
+    @Override
+    public boolean warmUp() {
+        return ModelWarmUp.run(settings);
+    }
+
     @Override
     public boolean acceptsImages() {
         return settings.images();

@@ -23,6 +23,14 @@ public interface ModelClient {
      */
     ModelReply chat(String system, List<LlmMessage> messages, List<ToolSpec> tools, int maxTokens) throws ModelException;
 
+    /**
+     * Loads what the first call needs (the provider's client, JSON, HTTP) without calling the model, so the first
+     * person to write does not wait for it; true when that was done. The default does nothing.
+     */
+    default boolean warmUp() {
+        return false;
+    }
+
     /** Whether the model takes image content ({@code model.images}); a client that does not ignores images. */
     default boolean acceptsImages() {
         return false;

@@ -48,6 +48,8 @@ public final class ModelGateway implements LlmGateway {
     private final RetryPolicy retry;
     private final RetryPolicy.Sleeper sleeper;
     private final ModelCallListener listener;
+    /** The models known at start (the default and the fallback), warmed up by {@link #warmUp()}. */
+    private List<Target> startTargets = List.of();
 
     /**
      * @param route    the model for a group
@@ -87,10 +89,32 @@ public final class ModelGateway implements LlmGateway {
                 k -> new Target(ModelClients.create(k), k.maxTokens(), RetryPolicy.withMaxRetries(k.maxRetries())));
         target.apply(defaults); // a broken default model fails at start, not at the first message
         Target fallbackTarget = fallback == null ? null : target.apply(fallback);
-        return new ModelGateway(group -> {
+        ModelGateway gateway = new ModelGateway(group -> {
             ModelSettings chosen = routing.forGroup(group);
             return target.apply(chosen == null ? defaults : chosen);
         }, fallbackTarget, RetryPolicy.withMaxRetries(defaults.maxRetries()), RetryPolicy.Sleeper.REAL, listener);
+        gateway.startTargets = fallbackTarget == null ? List.of(target.apply(defaults))
+                : List.of(target.apply(defaults), fallbackTarget);
+        return gateway;
+    }
+
+    /**
+     * Pays the first model call's start-up cost now, off any turn: each model known at start makes one canned call
+     * to a loopback server ({@link ModelClient#warmUp()}; the provider is never called), and the protocol messages
+     * of the model path are encoded and decoded once. Returns how many models were warmed up.
+     */
+    public int warmUp() {
+        ModelWarmUp.protocolRoundTrip();
+        int warmed = 0;
+        for (Target t : startTargets) {
+            long started = System.nanoTime();
+            if (t.client().warmUp()) {
+                warmed++;
+                log.info("model {}: client warmed up in {} ms (a loopback call; the provider was not called)",
+                        t.client().model(), (System.nanoTime() - started) / 1_000_000);
+            }
+        }
+        return warmed;
     }
 
     @Override
