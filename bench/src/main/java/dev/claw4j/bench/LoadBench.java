@@ -42,7 +42,11 @@ public final class LoadBench {
         int maxSandboxes = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         // sandbox.evictionGrace per run, run in this order with a fresh host each: "0s,2s,0s,2s" alternates them
         List<String> graces = List.of((args.length > 3 ? args[3] : "2s").split(","));
-        Process model = WebChats.startModel();
+        // the scripted model's latency, MEAN or MEAN+-SPREAD ms: "0" is an instant model (as in the demo)
+        String[] latency = (args.length > 4 ? args[4] : "300+-100").split("\\+-");
+        int mean = Integer.parseInt(latency[0].strip());
+        int spread = latency.length > 1 ? Integer.parseInt(latency[1].strip()) : 0;
+        Process model = WebChats.startModel(mean, spread);
         Runtime.getRuntime().addShutdownHook(new Thread(model::destroy)); // also when the bench is stopped
         List<Summary> summaries = new ArrayList<>();
         try (var docker = DockerClients.connect()) {
@@ -60,7 +64,8 @@ public final class LoadBench {
                         grace, sandbox.maxHold());
                 try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", baseUrl))) {
                     claw4j.start();
-                    summaries.add(run(claw4j, runtime, data, chats, concurrency, maxSandboxes, grace));
+                    summaries.add(run(claw4j, runtime, data, chats, concurrency, maxSandboxes, grace,
+                            mean + " +- " + spread + " ms"));
                 }
             }
         } finally {
@@ -80,7 +85,7 @@ public final class LoadBench {
     }
 
     private static Summary run(Claw4j claw4j, TimedRuntime runtime, Path data, int chats, int concurrency,
-                               int maxSandboxes, String grace) throws Exception {
+                               int maxSandboxes, String grace, String latency) throws Exception {
         WebChats.Endpoint endpoint = WebChats.Endpoint.of(claw4j, data);
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var memory = ManagementFactory.getMemoryMXBean();
@@ -141,8 +146,8 @@ public final class LoadBench {
             }
         }
         System.out.printf("load: %d chats x %d messages, at most %d talking at once, maxSandboxes %d, %s,"
-                        + " scripted model 300 +- 100 ms (own process)%n", chats, MESSAGES, concurrency, maxSandboxes,
-                runtime.isolation().describe());
+                        + " scripted model %s (own process)%n", chats, MESSAGES, concurrency, maxSandboxes,
+                runtime.isolation().describe(), latency);
         System.out.printf("  %d messages in %.0f s: %.2f messages/s%n", sent, seconds, sent / seconds);
         System.out.printf("  lost %d, doubled %d (from the store), no reply within %d s: %d, chats failed: %d%n",
                 tally.lost(), tally.doubled(), REPLY_TIMEOUT_S, result.timedOut(), result.failed());

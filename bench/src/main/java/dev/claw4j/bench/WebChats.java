@@ -59,9 +59,15 @@ final class WebChats {
 
     /** The scripted model (300 ms ± 100 ms) in a process of its own; its first stdout line is its base URL. */
     static Process startModel() throws IOException {
+        return startModel(300, 100);
+    }
+
+    /** The scripted model answering in {@code meanMs} ± {@code spreadMs} (0 and 0: at once, as the demo's). */
+    static Process startModel(int meanMs, int spreadMs) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                SlowModelServer.class.getName(), "300", "100").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                SlowModelServer.class.getName(), String.valueOf(meanMs), String.valueOf(spreadMs))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     /** The base URL the model process printed. */
