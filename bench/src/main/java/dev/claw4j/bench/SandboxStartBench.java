@@ -87,7 +87,8 @@ public final class SandboxStartBench {
     /** As HardenedContainer.agentCommand: the same JVM flags on every side, so only the hardening differs. */
     static List<String> agentCommand(SandboxLimits limits) {
         return List.of("/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(), "-XX:MaxRAMPercentage=40",
-                "-Xms4m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k",
+                "-Xms4m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=20",
+                "-XX:-UsePerfData", "-Xss512k",
                 "-XX:SharedArchiveFile=/opt/claw4j/agent.jsa", "-Xlog:disable", "-Xlog:all=warning:stderr",
                 "-jar", "/opt/claw4j/agent.jar");
     }

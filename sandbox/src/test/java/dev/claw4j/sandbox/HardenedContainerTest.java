@@ -57,6 +57,13 @@ class HardenedContainerTest {
     }
 
     @Test
+    void theAgentJvmCompilesOnlyHotCode() {
+        // C1 only, and only code hot enough to pay for its compile under gVisor (bench/agent-flags.sh)
+        assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS))
+                .contains("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=20");
+    }
+
+    @Test
     void jvmWarningsStayOffStdoutWhichIsTheProtocol() {
         // e.g. "[warning][cds] ... archive ... not found" from an image built without the archive
         assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS))
