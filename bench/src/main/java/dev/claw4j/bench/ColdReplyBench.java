@@ -57,6 +57,9 @@ public final class ColdReplyBench {
                         new SandboxSettings("runsc", false, null, "bench-" + ProcessHandle.current().pid())));
                 try (Claw4j claw4j = new Claw4j(config, runtime, ModelSettings.of("openai", "demo", "k", model.baseUrl()))) {
                     claw4j.start();
+                    // a person writes a while after the host started, not in the same millisecond: its start-up
+                    // work (the model warm-up among it) is done by then, and does not share the CPU with the chat
+                    Thread.sleep(5000);
                     run(claw4j, runtime, model, data, chats);
                 }
             } finally {

@@ -100,8 +100,8 @@ public final class ModelGateway implements LlmGateway {
 
     /**
      * Pays the first model call's start-up cost now, off any turn: each model known at start makes one canned call
-     * to a loopback server ({@link ModelClient#warmUp()}; the provider is never called), and the protocol messages
-     * of the model path are encoded and decoded once. Returns how many models were warmed up.
+     * to a loopback server ({@link ModelClient#warmUp()}; the provider is never called), and a turn's protocol
+     * messages are encoded and decoded once. Returns how many models were warmed up.
      */
     public int warmUp() {
         ModelWarmUp.protocolRoundTrip();

@@ -1,5 +1,6 @@
 package dev.claw4j.core.llm;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,5 +23,10 @@ class ModelWarmUpTest {
             assertThat(provider0.received()).as("requests that reached the configured provider").isEmpty();
             assertThat(calls).as("model calls recorded (usage, budgets, audit)").hasValue(0);
         }
+    }
+
+    @Test
+    void aTurnsProtocolMessagesAreEncodedAndDecoded() {
+        assertThat(ModelWarmUp.protocolRoundTrip()).isTrue();
     }
 }
