@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import dev.claw4j.core.agent.AgentChannel;
+import dev.claw4j.core.sandbox.AgentJvm;
 import dev.claw4j.core.sandbox.Sandbox;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import dev.claw4j.core.sandbox.SandboxSpec;
@@ -53,7 +54,7 @@ public final class SandboxStartBench {
              DockerClient docker = DockerClients.connect()) {
             SandboxSpec spec = new SandboxSpec("bench", data.resolve("groups/bench"), data.resolve("global"), limits);
             String runtimeInForce = runtime.isolation().runtime();
-            List<String> agent = agentCommand(limits);
+            List<String> agent = AgentJvm.command(limits); // the same JVM flags on every side: only the hardening differs
             List<String> cli = hardenedDockerRun(runtimeInForce, spec, agent);
             // warm-up: page cache, JIT of the host side, image layers; claw4j's first start also prepares the folders
             claw4j(runtime, spec);
@@ -82,15 +83,6 @@ public final class SandboxStartBench {
             System.out.printf("  ratio claw4j / hardened docker run -i:  %.2f%n", a / median(run));
             System.out.println("  the docker run command: " + String.join(" ", cli));
         }
-    }
-
-    /** As HardenedContainer.agentCommand: the same JVM flags on every side, so only the hardening differs. */
-    static List<String> agentCommand(SandboxLimits limits) {
-        return List.of("/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(), "-XX:MaxRAMPercentage=40",
-                "-Xms4m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=20",
-                "-XX:-UsePerfData", "-Xss512k",
-                "-XX:SharedArchiveFile=/opt/claw4j/agent.jsa", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-jar", "/opt/claw4j/agent.jar");
     }
 
     /** Every flag of HardenedContainer.hostConfig and DockerSandboxRuntime.create, as the CLI spells it. */

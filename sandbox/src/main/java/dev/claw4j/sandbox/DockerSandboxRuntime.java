@@ -9,6 +9,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Statistics;
+import dev.claw4j.core.sandbox.AgentJvm;
 import dev.claw4j.core.sandbox.ExecResult;
 import dev.claw4j.core.sandbox.Isolation;
 import dev.claw4j.core.sandbox.Sandbox;
@@ -56,7 +57,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
-        String id = create(spec, HardenedContainer.agentCommand(spec.limits()), true);
+        String id = create(spec, AgentJvm.command(spec.limits()), true);
         try {
             return AttachedSandbox.attachAndStart(docker, id, spec.groupId());
         } catch (RuntimeException e) {

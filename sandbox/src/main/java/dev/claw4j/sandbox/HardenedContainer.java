@@ -22,8 +22,6 @@ final class HardenedContainer {
     static final String GLOBAL_MOUNT = "/workspace/global";
     static final String EXTRA_MOUNT_ROOT = "/workspace/extra/";
     static final String HOME = "/home/agent";
-    /** Made at image build time by the image's own java (sandbox/image/Dockerfile). */
-    static final String AGENT_CDS_ARCHIVE = "/opt/claw4j/agent.jsa";
 
     /** The only environment a sandbox gets: nothing from the host, so no secret can leak through it. */
     static final List<String> ENV = List.of(
@@ -67,30 +65,4 @@ final class HardenedContainer {
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
     }
 
-    /**
-     * The agent runner's command; the JVM is told the sandbox's memory since gVisor hides the cgroup. Each flag
-     * was measured for an idle sandbox's memory and the first reply (README, "Measured"; bench/run cold-reply):
-     * C1 only (C2's compiler threads and code cost memory, and a turn is too short to pay them back), compiling only
-     * code that is run 20 times as often as the JVM's default asks (under gVisor's ptrace platform compiling the start
-     * and the first turn cost more CPU than interpreting them: start + first turn 0.42 → 0.28 CPU-s, idle 49.7 →
-     * 43.1 MiB, a busy turn no slower; bench/agent-flags.sh), a 4 MiB initial heap (the default is 1/64 of MaxRAM),
-     * and the image's AppCDS archive (sandbox/image/Dockerfile).
-     * JVM warnings go to stderr: stdout is the protocol, and a warning there (an archive that cannot be used)
-     * would be taken for the ready line.
-     */
-    static List<String> agentCommand(SandboxLimits limits) {
-        return List.of("/opt/claw4j/jre/bin/java",
-                "-XX:MaxRAM=" + limits.memoryBytes(),
-                "-XX:MaxRAMPercentage=40",
-                "-Xms4m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:CompileThresholdScaling=20",
-                "-XX:-UsePerfData",
-                "-Xss512k",
-                "-XX:SharedArchiveFile=" + AGENT_CDS_ARCHIVE,
-                "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
-                "-jar", "/opt/claw4j/agent.jar");
-    }
 }

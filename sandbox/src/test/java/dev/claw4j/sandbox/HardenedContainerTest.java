@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
+import dev.claw4j.core.sandbox.AgentJvm;
 import dev.claw4j.core.sandbox.SandboxLimits;
 import dev.claw4j.core.sandbox.SandboxSpec;
 import java.nio.file.Path;
@@ -53,21 +54,21 @@ class HardenedContainerTest {
 
     @Test
     void theAgentJvmIsToldTheSandboxMemory() {
-        assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS)).contains("-XX:MaxRAM=" + (512L << 20));
+        assertThat(AgentJvm.command(SandboxLimits.DEFAULTS)).contains("-XX:MaxRAM=" + (512L << 20));
     }
 
     @Test
     void theAgentJvmCompilesOnlyHotCode() {
         // C1 only, and only code hot enough to pay for its compile under gVisor (bench/agent-flags.sh)
-        assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS))
+        assertThat(AgentJvm.command(SandboxLimits.DEFAULTS))
                 .contains("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=20");
     }
 
     @Test
     void jvmWarningsStayOffStdoutWhichIsTheProtocol() {
         // e.g. "[warning][cds] ... archive ... not found" from an image built without the archive
-        assertThat(HardenedContainer.agentCommand(SandboxLimits.DEFAULTS))
+        assertThat(AgentJvm.command(SandboxLimits.DEFAULTS))
                 .containsSubsequence("-Xlog:disable", "-Xlog:all=warning:stderr", "-jar")
-                .contains("-XX:SharedArchiveFile=" + HardenedContainer.AGENT_CDS_ARCHIVE);
+                .contains("-XX:SharedArchiveFile=" + AgentJvm.CDS_ARCHIVE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.claw4j.sandbox.kubernetes;
 
+import dev.claw4j.core.sandbox.AgentJvm;
 import dev.claw4j.core.sandbox.ExecResult;
 import dev.claw4j.core.sandbox.Isolation;
 import dev.claw4j.core.sandbox.Sandbox;
@@ -125,9 +126,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
      * {@code podPidsLimit} there (docs/kubernetes.md).
      */
     static List<String> agentCommand(SandboxLimits limits, boolean ownKernel) {
-        List<String> java = List.of("/opt/claw4j/jre/bin/java", "-XX:MaxRAM=" + limits.memoryBytes(),
-                "-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-Xss512k", "-jar", "/opt/claw4j/agent.jar");
+        List<String> java = AgentJvm.command(limits);
         if (!ownKernel) {
             return java;
         }
