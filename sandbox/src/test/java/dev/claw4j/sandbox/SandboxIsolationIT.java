@@ -98,9 +98,19 @@ class SandboxIsolationIT extends InGvisor {
     }
 
     @Test
+    void aKillThatIsNotForMemoryIsNotCalledOutOfMemory() {
+        // exit 137 with memory to spare: Docker's event log holds no oom of it, so it stays a plain kill
+        ExecResult r = sh("iso-kill", "kill -9 $$");
+        assertThat(r.exit().exitCode()).isEqualTo(137);
+        assertThat(r.exit().outOfMemory()).as("%s", r).isFalse();
+    }
+
+    @Test
     void memoryPastTheLimitIsKilledAndReportedAsOutOfMemory() {
         var limits = new SandboxLimits(128L << 20, 1.0, 256, 16L << 20, 16L << 20, Duration.ofMinutes(1));
-        ExecResult r = sh("iso-oom", "python3 -c 'x=[]\nwhile True: x.append(bytearray(16<<20))'", limits,
+        // after a second, as an agent's tool would: an OOM in a sandbox's first moment, before containerd's shim
+        // watches its cgroup, is never reported by the kernel to Docker (README, Known limits)
+        ExecResult r = sh("iso-oom", "sleep 1; python3 -c 'x=[]\nwhile True: x.append(bytearray(16<<20))'", limits,
                 Duration.ofSeconds(60));
         assertThat(r.timedOut()).isFalse();
         assertThat(r.exit().outOfMemory()).as("reported as out of memory: %s", r).isTrue();
