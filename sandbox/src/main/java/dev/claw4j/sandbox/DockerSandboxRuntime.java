@@ -265,8 +265,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         if (killedHere || exit.exitCode() != 137 || exit.outOfMemory()) {
             return exit;
         }
-        String since = inspect.getCreated() == null ? "0"
-                : String.valueOf(Instant.parse(inspect.getCreated()).getEpochSecond() - 1);
+        String since = createdSecond(inspect.getCreated());
         for (int i = 0; i < 4; i++) {
             if (oomEventOf(docker, id, since)) {
                 return new SandboxExit(exit.exitCode(), true);
@@ -274,6 +273,15 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             Thread.sleep(500);
         }
         return exit;
+    }
+
+    /** The second before the container was made, for an event query; from the epoch when Docker's date is odd. */
+    private static String createdSecond(String created) {
+        try {
+            return String.valueOf(java.time.OffsetDateTime.parse(created).toEpochSecond() - 1);
+        } catch (RuntimeException e) {
+            return "0";
+        }
     }
 
     /** Whether Docker's event log (a bounded ring in the daemon) holds an {@code oom} of the container since then. */
