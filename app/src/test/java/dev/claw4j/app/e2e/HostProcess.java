@@ -26,7 +26,7 @@ final class HostProcess {
     private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private Path log;
-    private int runs;
+    private volatile int runs;
 
     /** {@code configBody} is the YAML after {@code dataDir} and the web connector's port, which this class sets. */
     HostProcess(Path dir, String configBody) throws IOException {
@@ -47,6 +47,11 @@ final class HostProcess {
     HostProcess env(String name, String value) {
         env.put(name, value);
         return this;
+    }
+
+    /** How many times the host was started: 1 for the first run. */
+    int runs() {
+        return runs;
     }
 
     Path dataDir() {

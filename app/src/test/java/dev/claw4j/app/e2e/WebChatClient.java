@@ -50,15 +50,28 @@ final class WebChatClient {
 
     /** Posts a message and returns the stored message id. */
     long post(String chat, String user, String text) throws IOException, InterruptedException {
-        String body = JSON.writeValueAsString(Map.of("user", user, "text", text));
-        HttpResponse<String> r = http.send(request(chat)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return post(chat, user, text, null).id();
+    }
+
+    /**
+     * Posts a message with the client's own id ({@code clientId}, null for none): a retry with the same id after a
+     * lost answer is the same message, which the host answers with the first copy's id and {@code duplicate}.
+     */
+    Posted post(String chat, String user, String text, String clientId) throws IOException, InterruptedException {
+        Map<String, String> fields = clientId == null ? Map.of("user", user, "text", text)
+                : Map.of("user", user, "text", text, "id", clientId);
+        HttpResponse<String> r = http.send(request(chat).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(fields))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
             throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
         }
-        return JSON.readTree(r.body()).get("id").asLong();
+        JsonNode answer = JSON.readTree(r.body());
+        return new Posted(answer.get("id").asLong(), answer.get("duplicate").asBoolean());
     }
+
+    /** The host's answer to a POST it took (202): the stored message's id, and whether it had it already. */
+    record Posted(long id, boolean duplicate) {}
 
     List<JsonNode> messages(String chat) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request(chat).GET().build(), HttpResponse.BodyHandlers.ofString());
