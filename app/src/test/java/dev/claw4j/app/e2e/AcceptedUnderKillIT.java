@@ -66,10 +66,10 @@ class AcceptedUnderKillIT {
                                         "ak-" + r + "-" + room + "-" + i).id();
                                 taken.add(id + " " + room + " round " + r);
                             } catch (IOException | IllegalStateException killed) {
-                                return; // the host is gone: this round is over
+                                return null; // the host is gone: this round is over
                             }
                         }
-                        return;
+                        return null;
                     });
                 }
                 Thread.sleep(300 + random.nextInt(1_500));

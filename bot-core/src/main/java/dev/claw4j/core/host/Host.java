@@ -139,7 +139,12 @@ public final class Host implements Inbox {
         Optional<Long> id = store.messages().insertInbound(m, status, files, cursor);
         if (id.isEmpty()) {
             files.forEach(incoming::placed); // a redelivery: the first copy's files are the ones kept
-            long existing = store.messages().inboundId(m.platform(), m.platformMessageId()).orElse(0L);
+            // the store refused it as seen before; only a copy stored under its platform id makes that true (any
+            // other clash, e.g. of the row id, would otherwise acknowledge a message that is stored nowhere)
+            long existing = store.messages().inboundId(m.platform(), m.platformMessageId()).orElseThrow(() ->
+                    new IllegalStateException("message " + key + " clashed with a stored row but no message has its "
+                            + "platform id, so it is not stored and not acknowledged (the sender may send it again); "
+                            + "check the messages table's identity and unique indexes"));
             recent.put(key, existing);
             metrics.messageReceived(received.platform(), Metrics.Received.DUPLICATE);
             return new Accepted(existing, true, addressed(received));

@@ -29,11 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * host killed several times reuses its file.
  *
  * <p>{@code -Dstore.stress.rounds=N} runs more rounds (the investigation of CrashUnderLoadIT ran 50),
- * {@code -Dstore.stress.seed=N} repeats a schedule.
+ * {@code -Dstore.stress.writers=N} and {@code -Dstore.stress.maxRunMs=N} change the load, {@code -Dstore.stress.seed=N}
+ * repeats a schedule.
  */
 class ConcurrentCommitDurabilityTest {
     private static final int ROUNDS = Integer.getInteger("store.stress.rounds", 6);
-    private static final int WRITERS = 6;
+    private static final int WRITERS = Integer.getInteger("store.stress.writers", 6);
+    /** The longest the writers run before the kill; a longer run leaves more dead chunks for H2 to reuse. */
+    private static final int MAX_RUN_MS = Integer.getInteger("store.stress.maxRunMs", 1_500);
 
     @TempDir
     Path data;
@@ -58,7 +61,7 @@ class ConcurrentCommitDurabilityTest {
                 assertThat(System.nanoTime()).as("the writer JVM committed something in 60 s").isLessThan(until);
                 Thread.sleep(5);
             }
-            Thread.sleep(50 + random.nextInt(1_500));
+            Thread.sleep(50 + random.nextInt(MAX_RUN_MS));
             child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no close
 
             List<String> ids = Files.readAllLines(acks).stream().filter(l -> l.matches("r\\d+-w\\d+-\\d+")).toList();
@@ -67,7 +70,7 @@ class ConcurrentCommitDurabilityTest {
             Set<String> stored = new HashSet<>();
             try (Store store = Store.open(db)) {
                 store.jdbc().run("reading every message id", tx -> tx.list(
-                        "SELECT platform_message_id FROM messages", rs -> rs.getString(1))).forEach(stored::add);
+                        "SELECT platform_message_id FROM messages WHERE direction = 'in'", rs -> rs.getString(1))).forEach(stored::add);
             }
             List<String> lost = ids.stream().filter(id -> !stored.contains(id)).toList();
             System.out.printf("[store-stress] round %d: %d commits acknowledged, %d lost%n", round, ids.size(),
@@ -82,8 +85,8 @@ class ConcurrentCommitDurabilityTest {
     /**
      * The other JVM: {@code writers} threads store messages and append each id to the side file once its commit has
      * returned (one write call per line to an O_APPEND file: the kernel keeps it when the process dies); each
-     * message is then moved on (its group set, its status changed) by the same thread, and one more thread reads,
-     * so commits of inserts and updates interleave as in a host.
+     * message is then moved on (its group set, its status changed, a reply stored) by the same thread, and one more
+     * thread reads, so commits of inserts, updates and multi-statement transactions interleave as in a host.
      */
     public static final class Writers {
         public static void main(String[] args) throws Exception {
@@ -116,6 +119,9 @@ class ConcurrentCommitDurabilityTest {
                 append(acks, id);
                 store.messages().assignGroup(stored, "group-" + prefix);
                 store.messages().setStatus(List.of(stored), MessageStatus.RUNNING);
+                // the reply and the message's new status in one transaction, as a turn's end stores them
+                store.outbox().insertReply("group-" + prefix, "web", "chat-" + prefix, null, "reply to " + id,
+                        stored, List.of(stored), false, null);
             }
         }
 

@@ -1,0 +1,96 @@
+package dev.claw4j.core.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claw4j.core.access.AccessPolicy;
+import dev.claw4j.core.access.AccessStore;
+import dev.claw4j.core.access.Gatekeeper;
+import dev.claw4j.core.folder.GroupFolders;
+import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
+import dev.claw4j.core.model.ChatKind;
+import dev.claw4j.core.model.InboundMessage;
+import dev.claw4j.core.outbox.Outbox;
+import dev.claw4j.core.queue.GroupQueue;
+import dev.claw4j.core.routing.BindingPolicy;
+import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the host answers a connector is true of the store: a message is acknowledged with the id it is stored under,
+ * and "duplicate" only when a copy with its platform id is stored. A clash on anything else is an error the sender
+ * sees (the web API then answers 500, not 202), never an acknowledged message that is stored nowhere.
+ */
+class HostAcceptTest {
+    @TempDir
+    Path data;
+
+    private Store store;
+    private Outbox outbox;
+    private GroupQueue queue;
+    private Host host;
+
+    @BeforeEach
+    void setUp() {
+        store = Store.inMemory("accept-" + UUID.randomUUID());
+        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
+        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> { }, Clock.systemUTC());
+        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.OPEN, AccessPolicy.GroupPolicy.OPEN,
+                Set.of(), Set.of(), Set.of());
+        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, new GroupFolders(data, (g, r) -> { })),
+                queue, new IncomingFiles(data), new Gatekeeper(access, new AccessStore(store.dataSource()),
+                Clock.systemUTC()), outbox, "test", new Metrics(new SimpleMeterRegistry()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        queue.close();
+        outbox.close();
+        store.close();
+    }
+
+    private static InboundMessage message(String platformId) {
+        return new InboundMessage("web", "room", null, "ann", "ann", "hello " + platformId, platformId,
+                ChatKind.GROUP, false, Instant.now());
+    }
+
+    @Test
+    void aRedeliveryIsAnsweredWithTheStoredCopysId() {
+        long first = host.receive(message("p1")).messageId();
+        assertThat(host.receive(message("p1"))).extracting(a -> a.messageId(), a -> a.duplicate())
+                .containsExactly(first, true);
+    }
+
+    @Test
+    void aClashOnTheRowIdIsNotAcknowledgedAsADuplicate() {
+        long first = host.receive(message("p1")).messageId();
+        // a row under the next id the identity hands out, made outside the identity (as a database whose identity
+        // fell behind its rows would be): the next message's INSERT clashes on the primary key, not on its platform id
+        store.jdbc().run("placing a row in the identity's way", tx -> tx.update("INSERT INTO messages (id, direction, "
+                + "platform, chat_id, sender_id, sender_name, text, platform_message_id, status, created_at, updated_at) VALUES "
+                + "(?, 'in', 'web', 'room', 'bob', 'bob', 'in the way', 'other', 'IGNORED', ?, ?)", first + 1, Instant.now(),
+                Instant.now()));
+
+        assertThatThrownBy(() -> host.receive(message("p2")))
+                .as("the clash happened and was not taken for a redelivery")
+                .hasMessageContaining("web:p2").hasMessageContaining("not acknowledged");
+        assertThat(store.messages().inboundId("web", "p2")).as("p2 is not stored").isEmpty();
+
+        // the sender's retry goes through once the identity has moved past the row in its way
+        assertThat(host.receive(message("p2"))).extracting(a -> a.duplicate()).isEqualTo(false);
+        assertThat(store.messages().inboundId("web", "p2")).isPresent();
+    }
+}
