@@ -15,7 +15,9 @@ import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
+import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
+import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * and "duplicate" only when a copy with its platform id is stored. A clash on anything else is an error the sender
  * sees (the web API then answers 500, not 202), never an acknowledged message that is stored nowhere.
  */
+@OnBothDatabases
 class HostAcceptTest {
+    private final TestDatabase database;
+
+    HostAcceptTest(TestDatabase database) {
+        this.database = database;
+    }
+
     @TempDir
     Path data;
 
@@ -45,7 +53,7 @@ class HostAcceptTest {
 
     @BeforeEach
     void setUp() {
-        store = Store.inMemory("accept-" + UUID.randomUUID());
+        store = database.open();
         outbox = new Outbox(store, Map.of(), Clock.systemUTC());
         queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> { }, Clock.systemUTC());
         AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.OPEN, AccessPolicy.GroupPolicy.OPEN,
