@@ -32,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,12 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * has exactly one reply, the host left no container behind, and its log says how it recovered from each blow.
  * The moments are random; the seed is printed (set {@code -Dcrashload.seed=N} to run the same schedule again).
  */
-@Disabled("a real durability bug, not yet fixed: in 1 of 4 runs since its client tracks ids (and 1 of 2 before), a"
-        + " message the web API had answered 202 was gone after the next SIGKILL (seed 37753581085816: dm-load-007's"
-        + " message 1, id 78, taken by host run 3 132 ms before the kill; both losses in host run 3, the database"
-        + " about 50 s old): H2 loses the last acknowledged commits after a SIGKILL once it reuses file space"
-        + " (ConcurrentCommitDurabilityTest with long rounds or RETENTION_TIME=0 shows it without the host); run it"
-        + " with -Dit.test=CrashUnderLoadIT after removing this line")
 class CrashUnderLoadIT {
     private static final int CHATS = Integer.getInteger("crashload.chats", 100);
     private static final int MESSAGES = 2;
