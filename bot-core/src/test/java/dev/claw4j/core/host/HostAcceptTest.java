@@ -4,27 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw4j.core.access.AccessPolicy;
-import dev.claw4j.core.access.AccessStore;
-import dev.claw4j.core.access.Gatekeeper;
-import dev.claw4j.core.folder.GroupFolders;
-import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.BindingPolicy;
-import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +37,7 @@ class HostAcceptTest {
     @TempDir
     Path data;
 
+    private HostRig rig;
     private Store store;
     private Outbox outbox;
     private GroupQueue queue;
@@ -53,21 +45,16 @@ class HostAcceptTest {
 
     @BeforeEach
     void setUp() {
-        store = database.open();
-        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
-        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> { }, Clock.systemUTC());
-        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.OPEN, AccessPolicy.GroupPolicy.OPEN,
-                Set.of(), Set.of(), Set.of());
-        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, new GroupFolders(data, (g, r) -> { })),
-                queue, new IncomingFiles(data), new Gatekeeper(access, new AccessStore(store.dataSource()),
-                Clock.systemUTC()), outbox, "test", new Metrics(new SimpleMeterRegistry()));
+        rig = new HostRig(database.open(), data, AccessPolicy.open(), Map.of(), (group, turn) -> { }, new Metrics(new SimpleMeterRegistry()));
+        store = rig.store;
+        outbox = rig.outbox;
+        queue = rig.queue;
+        host = rig.host;
     }
 
     @AfterEach
     void tearDown() {
-        queue.close();
-        outbox.close();
-        store.close();
+        rig.close();
     }
 
     private static InboundMessage message(String platformId) {

@@ -2,30 +2,20 @@ package dev.claw4j.core.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.connector.Cursor;
-import dev.claw4j.core.access.AccessStore;
-import dev.claw4j.core.access.Gatekeeper;
-import dev.claw4j.core.folder.GroupFolders;
-import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.BindingPolicy;
-import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +40,7 @@ class HostCursorTest {
     Path data;
 
     private final List<String> queued = new CopyOnWriteArrayList<>();
+    private HostRig rig;
     private Store store;
     private Outbox outbox;
     private GroupQueue queue;
@@ -57,24 +48,16 @@ class HostCursorTest {
 
     @BeforeEach
     void setUp() {
-        store = database.open();
-        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
-        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> queued.add(group),
-                Clock.systemUTC());
-        // DMs from the allowlist only; any group chat, with an @mention
-        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.ALLOWLIST, AccessPolicy.GroupPolicy.OPEN,
-                Set.of(), Set.of("web:ann"), Set.of());
-        GroupFolders folders = new GroupFolders(data, (g, r) -> { });
-        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
-                new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC()), outbox, "test",
-                new Metrics(new SimpleMeterRegistry()));
+        rig = new HostRig(database.open(), data, HostRig.annOnly(), Map.of(), (group, turn) -> queued.add(group), new Metrics(new SimpleMeterRegistry()));
+        store = rig.store;
+        outbox = rig.outbox;
+        queue = rig.queue;
+        host = rig.host;
     }
 
     @AfterEach
     void tearDown() {
-        queue.close();
-        outbox.close();
-        store.close();
+        rig.close();
     }
 
     private static InboundMessage message(String chat, String sender, String id, ChatKind kind, boolean mention) {

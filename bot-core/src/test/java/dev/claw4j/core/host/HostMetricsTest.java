@@ -2,27 +2,17 @@ package dev.claw4j.core.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw4j.core.access.AccessPolicy;
-import dev.claw4j.core.access.AccessStore;
-import dev.claw4j.core.access.Gatekeeper;
-import dev.claw4j.core.folder.GroupFolders;
-import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
-import dev.claw4j.core.routing.BindingPolicy;
-import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +27,7 @@ class HostMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> queued = new CopyOnWriteArrayList<>();
+    private HostRig rig;
     private Store store;
     private Outbox outbox;
     private GroupQueue queue;
@@ -44,24 +35,16 @@ class HostMetricsTest {
 
     @BeforeEach
     void setUp() {
-        store = Store.inMemory("metrics-" + UUID.randomUUID());
-        outbox = new Outbox(store, Map.of(), Clock.systemUTC());
-        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> queued.add(group),
-                Clock.systemUTC());
-        // DMs from the allowlist only; any group chat, with an @mention
-        AccessPolicy access = new AccessPolicy(AccessPolicy.DmPolicy.ALLOWLIST, AccessPolicy.GroupPolicy.OPEN,
-                Set.of(), Set.of("web:ann"), Set.of());
-        GroupFolders folders = new GroupFolders(data, (g, r) -> { });
-        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
-                new Gatekeeper(access, new AccessStore(store.dataSource()), Clock.systemUTC()), outbox, "test",
-                new Metrics(registry));
+        rig = new HostRig(Store.inMemory("metrics-" + UUID.randomUUID()), data, HostRig.annOnly(), Map.of(), (group, turn) -> queued.add(group), new Metrics(registry));
+        store = rig.store;
+        outbox = rig.outbox;
+        queue = rig.queue;
+        host = rig.host;
     }
 
     @AfterEach
     void tearDown() {
-        queue.close();
-        outbox.close();
-        store.close();
+        rig.close();
     }
 
     private static InboundMessage message(String chat, String sender, String id, ChatKind kind, boolean mention) {

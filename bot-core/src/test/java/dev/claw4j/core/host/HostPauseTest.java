@@ -1,18 +1,15 @@
 package dev.claw4j.core.host;
 
-import dev.claw4j.core.store.MessageStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
-import dev.claw4j.core.connector.Connector;
-import dev.claw4j.core.connector.Inbox;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
+import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.model.OutboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
@@ -25,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +41,7 @@ class HostPauseTest {
     @TempDir
     Path data;
 
+    private HostRig rig;
     private Store store;
     private Outbox outbox;
     private GroupQueue queue;
@@ -54,39 +51,18 @@ class HostPauseTest {
 
     @BeforeEach
     void setUp() {
-        store = database.open();
-        Connector web = new Connector() {
-            public String platform() {
-                return "web";
-            }
-
-            public void start(Inbox inbox) {}
-
-            public dev.claw4j.core.connector.Delivered deliver(OutboundMessage message) {
-                delivered.add(message.chatId() + ": " + message.text());
-                return dev.claw4j.core.connector.Delivered.NO_IDS;
-            }
-
-            public void close() {}
-        };
-        outbox = new Outbox(store, Map.of("web", web), Clock.systemUTC());
-        // a turn here only records which messages it took (as the real one marks them RUNNING)
-        queue = new GroupQueue(2, Duration.ofMinutes(1), g -> { }, (group, turn) -> {
-            var pending = store.messages().pendingFor(group);
-            pending.forEach(p -> turns.add(group + " " + p.text()));
-            store.messages().setStatus(pending.stream().map(p -> p.id()).toList(), MessageStatus.DONE);
-        }, Clock.systemUTC());
-        GroupFolders folders = new GroupFolders(data, (g, r) -> { });
-        host = new Host(store, new Router(store, BindingPolicy.PER_CHAT, folders), queue, new IncomingFiles(data),
-                new Gatekeeper(AccessPolicy.open(), new AccessStore(store.dataSource()), Clock.systemUTC()), outbox,
-                "test");
+        Store opened = database.open();
+        rig = new HostRig(opened, data, AccessPolicy.open(), HostRig.web(delivered), HostRig.noting(opened, turns),
+                Metrics.none());
+        store = rig.store;
+        outbox = rig.outbox;
+        queue = rig.queue;
+        host = rig.host;
     }
 
     @AfterEach
     void tearDown() {
-        queue.close();
-        outbox.close();
-        store.close();
+        rig.close();
     }
 
     @Test
