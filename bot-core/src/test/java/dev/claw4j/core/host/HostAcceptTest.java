@@ -7,10 +7,7 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -38,18 +35,10 @@ class HostAcceptTest {
     Path data;
 
     private HostRig rig;
-    private Store store;
-    private Outbox outbox;
-    private GroupQueue queue;
-    private Host host;
 
     @BeforeEach
     void setUp() {
         rig = new HostRig(database.open(), data, AccessPolicy.open(), Map.of(), (group, turn) -> { }, new Metrics(new SimpleMeterRegistry()));
-        store = rig.store;
-        outbox = rig.outbox;
-        queue = rig.queue;
-        host = rig.host;
     }
 
     @AfterEach
@@ -64,28 +53,28 @@ class HostAcceptTest {
 
     @Test
     void aRedeliveryIsAnsweredWithTheStoredCopysId() {
-        long first = host.receive(message("p1")).messageId();
-        assertThat(host.receive(message("p1"))).extracting(a -> a.messageId(), a -> a.duplicate())
+        long first = rig.host.receive(message("p1")).messageId();
+        assertThat(rig.host.receive(message("p1"))).extracting(a -> a.messageId(), a -> a.duplicate())
                 .containsExactly(first, true);
     }
 
     @Test
     void aClashOnTheRowIdIsNotAcknowledgedAsADuplicate() {
-        long first = host.receive(message("p1")).messageId();
+        long first = rig.host.receive(message("p1")).messageId();
         // a row under the next id the identity hands out, made outside the identity (as a database whose identity
         // fell behind its rows would be): the next message's INSERT clashes on the primary key, not on its platform id
-        store.jdbc().run("placing a row in the identity's way", tx -> tx.update("INSERT INTO messages (id, direction, "
+        rig.store.jdbc().run("placing a row in the identity's way", tx -> tx.update("INSERT INTO messages (id, direction, "
                 + "platform, chat_id, sender_id, sender_name, text, platform_message_id, status, created_at, updated_at) VALUES "
                 + "(?, 'in', 'web', 'room', 'bob', 'bob', 'in the way', 'other', 'IGNORED', ?, ?)", first + 1, Instant.now(),
                 Instant.now()));
 
-        assertThatThrownBy(() -> host.receive(message("p2")))
+        assertThatThrownBy(() -> rig.host.receive(message("p2")))
                 .as("the clash happened and was not taken for a redelivery")
                 .hasMessageContaining("web:p2").hasMessageContaining("not acknowledged");
-        assertThat(store.messages().inboundId("web", "p2")).as("p2 is not stored").isEmpty();
+        assertThat(rig.store.messages().inboundId("web", "p2")).as("p2 is not stored").isEmpty();
 
         // the sender's retry goes through once the identity has moved past the row in its way
-        assertThat(host.receive(message("p2"))).extracting(a -> a.duplicate()).isEqualTo(false);
-        assertThat(store.messages().inboundId("web", "p2")).isPresent();
+        assertThat(rig.host.receive(message("p2"))).extracting(a -> a.duplicate()).isEqualTo(false);
+        assertThat(rig.store.messages().inboundId("web", "p2")).isPresent();
     }
 }

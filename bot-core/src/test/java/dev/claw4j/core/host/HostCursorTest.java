@@ -6,10 +6,7 @@ import dev.claw4j.core.connector.Cursor;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.store.OnBothDatabases;
-import dev.claw4j.core.store.Store;
 import dev.claw4j.core.store.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -41,18 +38,10 @@ class HostCursorTest {
 
     private final List<String> queued = new CopyOnWriteArrayList<>();
     private HostRig rig;
-    private Store store;
-    private Outbox outbox;
-    private GroupQueue queue;
-    private Host host;
 
     @BeforeEach
     void setUp() {
         rig = new HostRig(database.open(), data, HostRig.annOnly(), Map.of(), (group, turn) -> queued.add(group), new Metrics(new SimpleMeterRegistry()));
-        store = rig.store;
-        outbox = rig.outbox;
-        queue = rig.queue;
-        host = rig.host;
     }
 
     @AfterEach
@@ -65,33 +54,33 @@ class HostCursorTest {
     }
 
     private String status(String chat, String platformId) {
-        long id = store.messages().inboundId("web", platformId).orElseThrow();
-        return store.messages().history("web", chat).stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
+        long id = rig.store.messages().inboundId("web", platformId).orElseThrow();
+        return rig.store.messages().history("web", chat).stream().filter(l -> l.id() == id).findFirst().orElseThrow().status();
     }
 
     @Test
     void everyOutcomeMovesTheCursorWithTheMessage() {
-        assertThat(host.cursor(KEY)).isEmpty();
-        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 11));
+        assertThat(rig.host.cursor(KEY)).isEmpty();
+        rig.host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 11));
         assertThat(status("dm-ann", "m1")).isEqualTo("PENDING");
-        assertThat(host.cursor(KEY)).hasValue(11);
+        assertThat(rig.host.cursor(KEY)).hasValue(11);
 
-        host.receive(message("room", "bob", "m2", ChatKind.GROUP, false), new Cursor(KEY, 12));
+        rig.host.receive(message("room", "bob", "m2", ChatKind.GROUP, false), new Cursor(KEY, 12));
         assertThat(status("room", "m2")).isEqualTo("IGNORED");
-        assertThat(host.cursor(KEY)).hasValue(12);
+        assertThat(rig.host.cursor(KEY)).hasValue(12);
 
-        host.receive(message("dm-eve", "eve", "m3", ChatKind.DIRECT, false), new Cursor(KEY, 13));
+        rig.host.receive(message("dm-eve", "eve", "m3", ChatKind.DIRECT, false), new Cursor(KEY, 13));
         assertThat(status("dm-eve", "m3")).isEqualTo("REFUSED");
-        assertThat(host.cursor(KEY)).hasValue(13);
+        assertThat(rig.host.cursor(KEY)).hasValue(13);
 
         // a redelivery, answered from the host's cache without an INSERT
-        assertThat(host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 14))
+        assertThat(rig.host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false), new Cursor(KEY, 14))
                 .duplicate()).isTrue();
-        assertThat(host.cursor(KEY)).hasValue(14);
+        assertThat(rig.host.cursor(KEY)).hasValue(14);
 
-        host.advance(new Cursor(KEY, 15)); // an update with no message
-        host.advance(new Cursor(KEY, 9)); // never backwards
-        assertThat(host.cursor(KEY)).hasValue(15);
-        assertThat(store.messages().history("web", "dm-ann")).hasSize(1);
+        rig.host.advance(new Cursor(KEY, 15)); // an update with no message
+        rig.host.advance(new Cursor(KEY, 9)); // never backwards
+        assertThat(rig.host.cursor(KEY)).hasValue(15);
+        assertThat(rig.store.messages().history("web", "dm-ann")).hasSize(1);
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.store.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -28,18 +26,10 @@ class HostMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> queued = new CopyOnWriteArrayList<>();
     private HostRig rig;
-    private Store store;
-    private Outbox outbox;
-    private GroupQueue queue;
-    private Host host;
 
     @BeforeEach
     void setUp() {
         rig = new HostRig(Store.inMemory("metrics-" + UUID.randomUUID()), data, HostRig.annOnly(), Map.of(), (group, turn) -> queued.add(group), new Metrics(registry));
-        store = rig.store;
-        outbox = rig.outbox;
-        queue = rig.queue;
-        host = rig.host;
     }
 
     @AfterEach
@@ -63,24 +53,24 @@ class HostMetricsTest {
 
     @Test
     void eachMessageIsCountedOnceByWhatBecameOfIt() {
-        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false));
-        host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false)); // redelivered, from the cache
-        host.receive(message("room", "bob", "m2", ChatKind.GROUP, false)); // not addressed
-        host.receive(message("room", "bob", "m3", ChatKind.GROUP, true));
-        host.receive(message("dm-zed", "zed", "m4", ChatKind.DIRECT, false)); // not on the allowlist
+        rig.host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false));
+        rig.host.receive(message("dm-ann", "ann", "m1", ChatKind.DIRECT, false)); // redelivered, from the cache
+        rig.host.receive(message("room", "bob", "m2", ChatKind.GROUP, false)); // not addressed
+        rig.host.receive(message("room", "bob", "m3", ChatKind.GROUP, true));
+        rig.host.receive(message("dm-zed", "zed", "m4", ChatKind.DIRECT, false)); // not on the allowlist
 
         assertThat(received("accepted")).isEqualTo(2);
         assertThat(received("duplicate")).isEqualTo(1);
         assertThat(received("ignored")).isEqualTo(1);
         assertThat(received("refused")).isEqualTo(1);
-        assertThat(store.audit().auditByKind("access.refused")).as("the refusal really happened").hasSize(1);
+        assertThat(rig.store.audit().auditByKind("access.refused")).as("the refusal really happened").hasSize(1);
         assertThat(refusals("access.refused")).isEqualTo(1);
     }
 
     @Test
     void aConnectorsRefusalIsCounted() {
-        host.refused("web", "a request with a bad token");
-        assertThat(store.audit().auditByKind("connector.refused")).hasSize(1);
+        rig.host.refused("web", "a request with a bad token");
+        assertThat(rig.store.audit().auditByKind("connector.refused")).hasSize(1);
         assertThat(refusals("connector.refused")).isEqualTo(1);
     }
 }

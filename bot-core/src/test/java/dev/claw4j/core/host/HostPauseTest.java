@@ -10,8 +10,6 @@ import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
 import dev.claw4j.core.routing.Router;
 import dev.claw4j.core.store.OnBothDatabases;
@@ -42,10 +40,6 @@ class HostPauseTest {
     Path data;
 
     private HostRig rig;
-    private Store store;
-    private Outbox outbox;
-    private GroupQueue queue;
-    private Host host;
     private final List<String> turns = new CopyOnWriteArrayList<>();
     private final List<String> delivered = new CopyOnWriteArrayList<>();
 
@@ -54,10 +48,6 @@ class HostPauseTest {
         Store opened = database.open();
         rig = new HostRig(opened, data, AccessPolicy.open(), HostRig.web(delivered), HostRig.noting(opened, turns),
                 Metrics.none());
-        store = rig.store;
-        outbox = rig.outbox;
-        queue = rig.queue;
-        host = rig.host;
     }
 
     @AfterEach
@@ -69,39 +59,39 @@ class HostPauseTest {
     void pausedMessagesWaitUntilResumeAndEachChatIsToldOnce() throws Exception {
         send("dm-ana", "first");
         await(() -> turns.size() == 1);
-        String group = store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
+        String group = rig.store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
 
-        assertThat(host.pause(group, "console")).isTrue();
-        assertThat(host.pause(group, "console")).as("pausing twice changes nothing").isFalse();
+        assertThat(rig.host.pause(group, "console")).isTrue();
+        assertThat(rig.host.pause(group, "console")).as("pausing twice changes nothing").isFalse();
         send("dm-ana", "second");
         send("dm-ana", "third");
         await(() -> delivered.size() == 1);
         Thread.sleep(300);
         assertThat(turns).as("no turn while paused").containsExactly(group + " first");
         assertThat(delivered).as("told once, not per message").containsExactly("dm-ana: " + Host.PAUSED_NOTICE);
-        assertThat(store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
+        assertThat(rig.store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
                 .extracting(l -> l.status()).containsExactly("DONE", "PAUSED", "PAUSED");
 
         // a fresh host (a restart) still knows the group is paused
-        Host restarted = new Host(store, new Router(store, BindingPolicy.PER_CHAT, new GroupFolders(data, (g, r) -> { })),
-                queue, new IncomingFiles(data), new Gatekeeper(AccessPolicy.open(),
-                new AccessStore(store.dataSource()), Clock.systemUTC()), outbox, "test");
+        Host restarted = new Host(rig.store, new Router(rig.store, BindingPolicy.PER_CHAT, new GroupFolders(data, (g, r) -> { })),
+                rig.queue, new IncomingFiles(data), new Gatekeeper(AccessPolicy.open(),
+                new AccessStore(rig.store.dataSource()), Clock.systemUTC()), rig.outbox, "test");
         assertThat(restarted.isPaused(group)).isTrue();
 
-        assertThat(host.resume(group, "console")).isTrue();
+        assertThat(rig.host.resume(group, "console")).isTrue();
         await(() -> turns.size() == 3);
         assertThat(turns).containsExactly(group + " first", group + " second", group + " third");
-        assertThat(host.resume(group, "console")).as("not paused any more").isFalse();
-        assertThat(store.audit().auditTrail(group)).extracting(e -> e.kind()).contains("group.paused", "group.resumed");
+        assertThat(rig.host.resume(group, "console")).as("not paused any more").isFalse();
+        assertThat(rig.store.audit().auditTrail(group)).extracting(e -> e.kind()).contains("group.paused", "group.resumed");
 
         // a new pause tells the chat again, once
-        host.pause(group, "console");
+        rig.host.pause(group, "console");
         send("dm-ana", "fourth");
         await(() -> delivered.size() == 2);
     }
 
     private void send(String chat, String text) {
-        host.receive(new InboundMessage("web", chat, null, "web:ana", "ana", text, UUID.randomUUID().toString(),
+        rig.host.receive(new InboundMessage("web", chat, null, "web:ana", "ana", text, UUID.randomUUID().toString(),
                 ChatKind.DIRECT, false, Instant.now()));
     }
 

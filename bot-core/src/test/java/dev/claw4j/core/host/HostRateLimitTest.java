@@ -6,8 +6,6 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.metrics.Metrics;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.outbox.Outbox;
-import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.ratelimit.RateLimiter;
 import dev.claw4j.core.store.OnBothDatabases;
 import dev.claw4j.core.store.Store;
@@ -37,10 +35,6 @@ class HostRateLimitTest {
     Path data;
 
     private HostRig rig;
-    private Store store;
-    private Outbox outbox;
-    private GroupQueue queue;
-    private Host host;
     private final List<String> turns = new CopyOnWriteArrayList<>();
     private final List<String> delivered = new CopyOnWriteArrayList<>();
 
@@ -49,10 +43,6 @@ class HostRateLimitTest {
         Store opened = database.open();
         rig = new HostRig(opened, data, AccessPolicy.open(), HostRig.web(delivered), HostRig.noting(opened, turns),
                 Metrics.none(), new RateLimiter(new RateLimiter.Settings(2, 0), Clock.systemUTC()));
-        store = rig.store;
-        outbox = rig.outbox;
-        queue = rig.queue;
-        host = rig.host;
     }
 
     @AfterEach
@@ -69,18 +59,18 @@ class HostRateLimitTest {
         await(() -> delivered.size() == 1);
         await(() -> turns.size() == 2);
         Thread.sleep(300);
-        String group = store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
+        String group = rig.store.groups().groupForBinding("web:chat:dm-ana").orElseThrow();
         assertThat(turns).as("only the first two reach a turn").containsExactly(group + " one", group + " two");
         assertThat(delivered).singleElement().asString().contains("faster than I take them");
-        assertThat(store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
+        assertThat(rig.store.messages().history("web", "dm-ana")).filteredOn(l -> l.direction().equals("in"))
                 .extracting(l -> l.text() + " " + l.status())
                 .containsExactly("one DONE", "two DONE", "three RATE_LIMITED", "four RATE_LIMITED");
-        assertThat(store.audit().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited")).hasSize(1);
-        assertThat(store.messages().pendingFor(group)).as("nothing left waiting for a turn").isEmpty();
+        assertThat(rig.store.audit().auditTrail(group)).filteredOn(e -> e.kind().equals("rate.limited")).hasSize(1);
+        assertThat(rig.store.messages().pendingFor(group)).as("nothing left waiting for a turn").isEmpty();
     }
 
     private void send(String chat, String text) {
-        host.receive(new InboundMessage("web", chat, null, "web:ana", "ana", text, UUID.randomUUID().toString(),
+        rig.host.receive(new InboundMessage("web", chat, null, "web:ana", "ana", text, UUID.randomUUID().toString(),
                 ChatKind.DIRECT, false, Instant.now()));
     }
 
