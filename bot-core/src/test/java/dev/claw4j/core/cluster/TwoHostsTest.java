@@ -11,15 +11,13 @@ import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.budget.BudgetSettings;
 import dev.claw4j.core.budget.Budgets;
 import dev.claw4j.core.connector.Connector;
-import dev.claw4j.core.connector.Delivered;
-import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.connector.NotingConnector;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.host.Host;
 import dev.claw4j.core.model.ChatKind;
 import dev.claw4j.core.model.ChatLine;
 import dev.claw4j.core.model.InboundMessage;
-import dev.claw4j.core.model.OutboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.routing.BindingPolicy;
@@ -109,26 +107,7 @@ class TwoHostsTest {
             cluster = new Cluster(store.dataSource(), new HostIdentity(id, "one-machine"), FAST).register();
             sandboxes = new SandboxManager(new FakeRuntime(agents), g -> new SandboxSpec(g, shared.resolve(g), null,
                     SandboxLimits.DEFAULTS), g -> () -> 0L, Watchdog.Limits.of(100L << 20), (g, k, d) -> { });
-            Connector web = new Connector() {
-                @Override
-                public String platform() {
-                    return "web";
-                }
-
-                @Override
-                public void start(Inbox inbox) {
-                }
-
-                @Override
-                public Delivered deliver(OutboundMessage m) {
-                    deliveries.add(m.id() + " by " + id);
-                    return Delivered.NO_IDS;
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            Connector web = new NotingConnector("web", m -> deliveries.add(m.id() + " by " + id));
             outbox = new Outbox(store, Map.of("web", web), Clock.systemUTC()).asHost(id);
             GroupFolders folders = new GroupFolders(shared, (g, r) -> { });
             AgentTurns turns = new AgentTurns(store, sandboxes,

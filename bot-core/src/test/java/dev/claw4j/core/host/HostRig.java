@@ -4,12 +4,10 @@ import dev.claw4j.core.access.AccessPolicy;
 import dev.claw4j.core.access.AccessStore;
 import dev.claw4j.core.access.Gatekeeper;
 import dev.claw4j.core.connector.Connector;
-import dev.claw4j.core.connector.Delivered;
-import dev.claw4j.core.connector.Inbox;
+import dev.claw4j.core.connector.NotingConnector;
 import dev.claw4j.core.folder.GroupFolders;
 import dev.claw4j.core.folder.IncomingFiles;
 import dev.claw4j.core.metrics.Metrics;
-import dev.claw4j.core.model.OutboundMessage;
 import dev.claw4j.core.outbox.Outbox;
 import dev.claw4j.core.queue.GroupQueue;
 import dev.claw4j.core.ratelimit.RateLimiter;
@@ -57,26 +55,7 @@ final class HostRig implements AutoCloseable {
 
     /** A web connector that notes each reply as "chat: text". */
     static Map<String, Connector> web(List<String> delivered) {
-        return Map.of("web", new Connector() {
-            @Override
-            public String platform() {
-                return "web";
-            }
-
-            @Override
-            public void start(Inbox inbox) {
-            }
-
-            @Override
-            public Delivered deliver(OutboundMessage message) {
-                delivered.add(message.chatId() + ": " + message.text());
-                return Delivered.NO_IDS;
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        return Map.of("web", new NotingConnector("web", m -> delivered.add(m.chatId() + ": " + m.text())));
     }
 
     /** A turn that only notes which messages it took, as "group text", and marks them done. */
