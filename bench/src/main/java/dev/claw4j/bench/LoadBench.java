@@ -156,20 +156,9 @@ public final class LoadBench {
                     MessagePathBench.pct(replyMs, 50) / 1e3, MessagePathBench.pct(replyMs, 99) / 1e3,
                     MessagePathBench.pct(replyMs, 100) / 1e3);
         }
-        if (!queueToStart.isEmpty()) {
-            double median = MessagePathBench.pct(queueToStart, 50);
-            double max = MessagePathBench.pct(queueToStart, 100);
-            System.out.printf("  received -> turn.start written (queue wait + sandbox start): p50 %.1f s, p99 %.1f s, "
-                            + "max %.1f s; fairness max/median %.1f%n", median / 1e3,
-                    MessagePathBench.pct(queueToStart, 99) / 1e3, max / 1e3, max / median);
-        }
-        if (!firstToStart.isEmpty()) {
-            double median = MessagePathBench.pct(firstToStart, 50);
-            double max = MessagePathBench.pct(firstToStart, 100);
-            System.out.printf("  a chat's first message (it waits for a slot and a start), received -> turn.start"
-                    + " written: p50 %.1f s, p99 %.1f s, max %.1f s; fairness max/median %.1f%n", median / 1e3,
-                    MessagePathBench.pct(firstToStart, 99) / 1e3, max / 1e3, max / median);
-        }
+        printWait("received -> turn.start written (queue wait + sandbox start)", queueToStart);
+        printWait("a chat's first message (it waits for a slot and a start), received -> turn.start written",
+                firstToStart);
         for (Timer t : claw4j.metrics().registry().find("claw4j.queue.wait").timers()) {
             double p50 = MessagePathBench.bucketPercentile(t, 0.5);
             System.out.printf("  claw4j_queue_wait_seconds: count %d, p50 <= %.0f ms (bucket), max %.0f ms; "
@@ -238,5 +227,16 @@ public final class LoadBench {
             // not Linux: no RSS figure
         }
         return 0;
+    }
+
+    /** One wait's line: p50, p99, max in seconds and how unfair it was (max / median). */
+    private static void printWait(String label, List<Double> ms) {
+        if (ms.isEmpty()) {
+            return;
+        }
+        double median = MessagePathBench.pct(ms, 50);
+        double max = MessagePathBench.pct(ms, 100);
+        System.out.printf("  %s: p50 %.1f s, p99 %.1f s, max %.1f s; fairness max/median %.1f%n", label, median / 1e3,
+                MessagePathBench.pct(ms, 99) / 1e3, max / 1e3, max / median);
     }
 }
